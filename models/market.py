@@ -1,0 +1,107 @@
+"""MarketData: the validated, immutable bundle of market history that every analytic reads."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+OPTION_COLUMNS = ("expiry", "strike", "kind", "open_interest", "implied_vol")
+
+
+class MarketDataError(ValueError):
+    """Market data that breaks an invariant; the message names the ticker and date."""
+
+
+@dataclass(frozen=True)
+class MarketData:
+    """Daily market history.
+
+    close: adjusted closes, DatetimeIndex (sorted, unique, tz-naive) x tickers, float64. NaN marks
+        a missing observation; yields (``yield_tickers``) are in percent and may be <= 0.
+    volume: same index, shares (0 where the instrument has none, as Yahoo reports FX and yields).
+    shares_outstanding: same index, ETF and stock share counts where known.
+    options: underlying -> chain with columns expiry, strike, kind ('C'/'P'), open_interest,
+        implied_vol (fraction, 0.2 = 20%), observed on ``as_of``.
+    """
+
+    close: pd.DataFrame
+    volume: pd.DataFrame | None = None
+    shares_outstanding: pd.DataFrame | None = None
+    options: dict[str, pd.DataFrame] = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None
+    source: str = ""
+    simulated: bool = False
+    yield_tickers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        _check_frame("close", self.close, positive=True, exempt=self.yield_tickers)
+        for name in ("volume", "shares_outstanding"):
+            frame = getattr(self, name)
+            if frame is None:
+                continue
+            _check_frame(name, frame, positive=False, exempt=frozenset())
+            if not frame.index.equals(self.close.index):
+                raise MarketDataError(f"{name}: its dates differ from the close prices' dates")
+        for underlying, chain in self.options.items():
+            _check_chain(underlying, chain)
+        if self.as_of is None:
+            object.__setattr__(self, "as_of", self.close.index[-1] if len(self.close) else None)
+
+    @property
+    def tickers(self) -> list[str]:
+        return list(self.close.columns)
+
+    def returns(self) -> pd.DataFrame:
+        """Simple daily returns per instrument on its own calendar (no fill across gaps)."""
+        return self.close / self.close.shift(1) - 1.0
+
+
+def _check_frame(name: str, frame: pd.DataFrame, positive: bool, exempt: frozenset[str]) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise MarketDataError(f"{name}: expected a DataFrame, got {type(frame).__name__}")
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise MarketDataError(f"{name}: the index must be dates (DatetimeIndex), "
+                              f"got {type(index).__name__}")
+    if index.tz is not None:
+        raise MarketDataError(f"{name}: dates must be tz-naive, got time zone {index.tz}")
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise MarketDataError(f"{name}: duplicate date {dup:%Y-%m-%d}")
+    if not index.is_monotonic_increasing:
+        pos = int(np.argmax(np.diff(index.asi8) < 0)) + 1
+        raise MarketDataError(f"{name}: dates are not sorted (at {index[pos]:%Y-%m-%d})")
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise MarketDataError(f"{name}: duplicate ticker {dup}")
+    bad_dtype = [c for c, d in frame.dtypes.items() if d != np.float64]
+    if bad_dtype:
+        raise MarketDataError(f"{name}: ticker {bad_dtype[0]} has dtype "
+                              f"{frame.dtypes[bad_dtype[0]]}, expected float64")
+    values = frame.to_numpy()
+    _first_bad(name, frame, np.isinf(values), "is infinite")
+    checked = ~frame.columns.isin(list(exempt))
+    floor = values[:, checked] <= 0 if positive else values[:, checked] < 0
+    _first_bad(name, frame.loc[:, checked], floor, "is not positive" if positive else "is negative")
+
+
+def _first_bad(name: str, frame: pd.DataFrame, mask: np.ndarray, problem: str) -> None:
+    if mask.any():
+        row, col = np.argwhere(mask)[0]
+        value = frame.iat[row, col]
+        raise MarketDataError(f"{name}: {frame.columns[col]} on {frame.index[row]:%Y-%m-%d} "
+                              f"{problem} ({value})")
+
+
+def _check_chain(underlying: str, chain: pd.DataFrame) -> None:
+    missing = [c for c in OPTION_COLUMNS if c not in chain.columns]
+    if missing:
+        raise MarketDataError(f"options {underlying}: missing column(s) {', '.join(missing)}")
+    kinds = set(chain["kind"].unique()) - {"C", "P"}
+    if kinds:
+        raise MarketDataError(f"options {underlying}: kind must be 'C' or 'P', got {sorted(kinds)[0]!r}")
+    for col in ("strike", "open_interest", "implied_vol"):
+        values = pd.to_numeric(chain[col], errors="coerce")
+        if values.isna().any() or (values < 0).any() or np.isinf(values).any():
+            raise MarketDataError(f"options {underlying}: column {col} must be finite and >= 0")
