@@ -1,34 +1,188 @@
-"""FactorDesk entry point: ``python main.py [options]``."""
+"""FactorDesk entry point.
+
+    python main.py                      open the window (simulated market until real sources land)
+    python main.py --export DIR         render every panel to DIR/<panel>.png + DIR/snapshot.json
+"""
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
 import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger("factordesk")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        description="FactorDesk: momentum-crash, crowding, mechanical-flow and rotation monitor.")
+        description="FactorDesk: momentum-crash, crowding, mechanical-flow and rotation monitor. "
+                    "With no options it opens the window.")
     parser.add_argument("--universe", metavar="PATH",
                         help="universe file (default: resources/universe.toml)")
     parser.add_argument("--source", default="demo", choices=["demo"],
                         help="data source: demo = the built-in simulated market (default)")
-    parser.add_argument("--seed", type=int, default=7, help="simulated market seed (default 7)")
+    parser.add_argument("--seed", type=int, default=7,
+                        help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
-                        help="last day of the simulated market (default: last business day)")
+                        help="simulated market: last day (default: last business day before today)")
+    parser.add_argument("--export", metavar="DIR",
+                        help="headless: render every panel to DIR/<panel>.png and write "
+                             "DIR/snapshot.json with the headline figures, then exit")
+    parser.add_argument("--size", metavar="WxH", default="1600x900",
+                        help="with --export: PNG size in pixels (default 1600x900)")
+    parser.add_argument("--timing", action="store_true",
+                        help="print startup timings as JSON (first paint, populated, longest "
+                             "main-thread stall during the refresh) and quit when populated")
     return parser
+
+
+def source_factory(args):
+    from models.sources import open_source
+
+    return lambda: open_source(args.source, seed=args.seed, end=args.end)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size must look like 1600x900, got {text!r}") from None
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise ValueError(f"--size {text}: width and height must be 200..10000 pixels")
+    return width, height
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_export(args) -> int:
+    """Headless export; one line on stderr and a non-zero exit on failure."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from models.app import setup_logging
+
+    log_path = setup_logging()
+    try:
+        from models.state import default_compute
+        from models.universe import load_universe
+
+        width, height = parse_size(args.size)
+        universe = load_universe(args.universe)
+        market = source_factory(args)().load(universe)
+        snapshot = default_compute(market, universe)
+        from PySide6.QtWidgets import QApplication
+
+        from gui import theme
+        from gui.panels import PANELS
+        from gui.qt_messages import route_qt_messages_to_log
+
+        route_qt_messages_to_log()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        theme.apply_theme(theme.DARK, app)
+        out = Path(args.export)
+        out.mkdir(parents=True, exist_ok=True)
+        for cls in PANELS:
+            panel = cls()
+            panel.render(snapshot)
+            panel.export_png(out / f"{cls.panel_id}.png", width, height)
+        write_json_atomic(out / "snapshot.json", snapshot.headline())
+    except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
+        log.exception("export failed")
+        print(f"main.py: export failed: {exc} (details in {log_path})", file=sys.stderr)
+        return 1
+    print(f"exported {len(PANELS)} panel(s) and snapshot.json to {out}")
+    return 0
+
+
+def run_gui(args) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("FactorDesk")
+    app.setOrganizationName("FactorDesk")
+    from models.app import setup_logging
+    from models.universe import UniverseError, load_universe
+
+    log_path = setup_logging()
+    try:
+        universe = load_universe(args.universe)
+    except UniverseError as exc:
+        print(f"main.py: {exc}", file=sys.stderr)
+        return 2
+    from gui.main_window import MainWindow
+    from gui.qt_messages import route_qt_messages_to_log
+    from models.state import DashboardState, RefreshRequest
+
+    route_qt_messages_to_log()
+
+    state = DashboardState(RefreshRequest(source_factory(args), universe))
+    window = MainWindow(state, log_path=log_path, current_source=args.source)
+    probe = StartupProbe(window, state) if args.timing else None
+    window.show()
+    QTimer.singleShot(0, state.refresh)
+    code = app.exec()
+    if probe is not None:
+        print(json.dumps(probe.report()), flush=True)
+    return code
+
+
+class StartupProbe:
+    """Measures first paint, populated dashboard and the longest main-thread stall (5 ms probe)."""
+
+    def __init__(self, window, state) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.times: dict[str, float] = {}
+        self.max_stall = 0.0
+        self._last = None
+        self.timer = QTimer(interval=5)
+        self.timer.timeout.connect(self._tick)
+        probe = self
+
+        class PaintFilter(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+                if event.type() == QEvent.Paint and "first_paint" not in probe.times:
+                    probe.times["first_paint"] = time.time()
+                return False
+
+        self._filter = PaintFilter()
+        window.installEventFilter(self._filter)
+        state.refresh_started.connect(self._start)
+        state.snapshot_changed.connect(lambda _s: QTimer.singleShot(0, self._populated))
+        self.window = window
+
+    def _start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.max_stall = max(self.max_stall, now - self._last - 0.005)
+        self._last = now
+
+    def _populated(self) -> None:
+        self.times["populated"] = time.time()
+        self.timer.stop()
+        self.window.close()
+
+    def report(self) -> dict:
+        loaded = sorted(m for m in ("yfinance", "scipy") if m in sys.modules)
+        return {**self.times, "max_stall_ms": round(self.max_stall * 1000, 1),
+                "heavy_modules_loaded": loaded}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from models.universe import UniverseError, load_universe
-
-    try:
-        load_universe(args.universe)
-    except UniverseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    if args.export:
+        return run_export(args)
+    return run_gui(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""Benchmark: launch the app as a subprocess; print time to first paint, time to a populated
+dashboard (demo data) and the longest main-thread stall during the refresh (5 ms QTimer probe).
+
+Targets (issue 3): first paint <= 1.6 s, populated <= 3 s, stall <= 50 ms; yfinance and scipy
+must not be imported. Run: python bench/bench_startup.py [runs]
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def one_run() -> dict:
+    env = {**os.environ}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    start = time.time()
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--timing"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise SystemExit(f"app failed: {out.stderr.strip()}")
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"first_paint": report["first_paint"] - start, "populated": report["populated"] - start,
+            "stall_ms": report["max_stall_ms"], "heavy": report["heavy_modules_loaded"]}
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    one_run()  # warm the OS file cache
+    results = [one_run() for _ in range(runs)]
+    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    print(f"startup over {runs} runs (QT_QPA_PLATFORM={platform}), median [min..max]:")
+    for key, label, unit, target in (("first_paint", "time to first paint", "s", 1.6),
+                                     ("populated", "time to populated dashboard", "s", 3.0),
+                                     ("stall_ms", "longest main-thread stall during refresh", "ms", 50)):
+        values = [r[key] for r in results]
+        fmt = ".2f" if unit == "s" else ".1f"
+        print(f"  {label}: {statistics.median(values):{fmt}} {unit} "
+              f"[{min(values):{fmt}}..{max(values):{fmt}}] (target <= {target} {unit})")
+    heavy = sorted({m for r in results for m in r["heavy"]})
+    print(f"  yfinance/scipy imported: {', '.join(heavy) if heavy else 'no'}")
+
+
+if __name__ == "__main__":
+    main()

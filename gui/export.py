@@ -1,0 +1,86 @@
+"""PNG export of a panel: rendered offscreen at the requested size, with a footer (title,
+source, as-of) and a diagonal SIMULATED watermark when the data is simulated."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from gui import theme
+
+FOOTER_HEIGHT = 30
+
+
+def footer_text(title: str, snapshot) -> str:
+    if snapshot is None:
+        return f"FactorDesk · {title} · no data"
+    label = " · SIMULATED DATA" if snapshot.simulated else ""
+    return (f"FactorDesk · {title} · source: {snapshot.source} · as of "
+            f"{snapshot.as_of:%Y-%m-%d} · exported {dt.datetime.now():%Y-%m-%d %H:%M}{label}")
+
+
+def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900) -> Path:
+    """Render a fresh, offscreen copy of ``panel`` (same view state) to ``path`` as PNG.
+
+    Works for hidden or floating panels: the copy is never shown on screen.
+    """
+    path = Path(path)
+    clone = type(panel)()
+    clone.setAttribute(Qt.WA_DontShowOnScreen, True)
+    clone.apply_view_state(panel.view_state())
+    clone.resize(width, height - FOOTER_HEIGHT)
+    clone.show()
+    if panel.snapshot is not None:
+        clone.render(panel.snapshot)
+    QApplication.processEvents()
+    pixmap = clone.grab()
+    clone.close()
+    clone.deleteLater()
+    image = compose(pixmap.toImage(), width, height, footer_text(panel.title, panel.snapshot),
+                    simulated=bool(panel.snapshot is not None and panel.snapshot.simulated))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
+def compose(content: QImage, width: int, height: int, footer: str, simulated: bool) -> QImage:
+    """Content on top, footer strip below, optional diagonal watermark across everything."""
+    t = theme.current()
+    image = QImage(width, height, QImage.Format_ARGB32)
+    image.fill(QColor(t.window))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.TextAntialiasing)
+    painter.drawImage(QRect(0, 0, width, height - FOOTER_HEIGHT), content)
+    painter.setPen(QColor(t.grid))
+    painter.drawLine(0, height - FOOTER_HEIGHT, width, height - FOOTER_HEIGHT)
+    painter.setPen(QColor(t.muted))
+    font = QFont()
+    font.setPointSize(9)
+    painter.setFont(font)
+    painter.drawText(QRect(10, height - FOOTER_HEIGHT, width - 20, FOOTER_HEIGHT),
+                     Qt.AlignVCenter | Qt.AlignLeft, footer)
+    if simulated:
+        draw_watermark(painter, width, height)
+    painter.end()
+    return image
+
+
+def draw_watermark(painter: QPainter, width: int, height: int) -> None:
+    painter.save()
+    colour = QColor(theme.current().badge)
+    colour.setAlpha(60)
+    painter.setPen(colour)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(24, min(width, height) // 7))
+    painter.setFont(font)
+    painter.translate(width / 2, height / 2)
+    painter.rotate(-25)
+    painter.drawText(QRect(-width, -height // 4, 2 * width, height // 2), Qt.AlignCenter,
+                     "SIMULATED")
+    painter.restore()

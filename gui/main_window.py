@@ -1,0 +1,319 @@
+"""The main window: dockable panels, menus, status bar, layout persistence and PNG export."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel,
+                               QMainWindow, QMessageBox, QProgressBar, QToolButton, QWidget)
+
+from gui import theme
+from gui.panels import PANELS
+from gui.panels.base import Panel
+from gui.widgets.chart import TimeSeriesChart
+
+log = logging.getLogger(__name__)
+APP_VERSION = "0.1"
+DEFAULT_SIZE = (1600, 1000)
+
+
+class MainWindow(QMainWindow):
+    """Docks every registered panel around a DashboardState and mirrors its progress."""
+
+    def __init__(self, state, settings: QSettings | None = None, log_path: Path | None = None,
+                 sources: Sequence[tuple[str, str]] = (("demo", "Simulated market (demo)"),),
+                 current_source: str = "demo",
+                 select_source: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.state = state
+        self.settings = settings or QSettings("FactorDesk", "FactorDesk")
+        self.log_path = log_path
+        self.select_source = select_source
+        self.setObjectName("FactorDeskMainWindow")
+        self.setWindowTitle("FactorDesk")
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks |
+                            QMainWindow.AnimatedDocks)
+        self.panels: dict[str, Panel] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self._build_status_bar()
+        self._build_menus(sources, current_source)
+        self.resize(*DEFAULT_SIZE)
+        self._default_state = self.saveState()
+        self._restore_settings()
+        state.snapshot_changed.connect(self.render_snapshot)
+        state.refresh_started.connect(self._on_refresh_started)
+        state.progress.connect(self._on_progress)
+        state.refresh_failed.connect(self._on_failed)
+        state.busy_changed.connect(self._on_busy)
+        self._age_timer = QTimer(self, interval=60_000)
+        self._age_timer.timeout.connect(self._update_age)
+        self._age_timer.start()
+
+    # ------------------------------------------------------------------ construction
+    def _build_docks(self) -> None:
+        centre = QWidget()
+        centre.setMaximumSize(0, 0)
+        self.setCentralWidget(centre)
+        previous: dict[Qt.DockWidgetArea, QDockWidget] = {}
+        for cls in PANELS:
+            panel = cls()
+            dock = QDockWidget(cls.title, self)
+            dock.setObjectName(f"dock_{cls.panel_id}")
+            dock.setWidget(panel)
+            dock.setToolTip(cls.description)
+            area = cls.default_area
+            self.addDockWidget(area, dock)
+            if area in previous:
+                self.tabifyDockWidget(previous[area], dock)
+            previous.setdefault(area, dock)
+            self.panels[cls.panel_id] = panel
+            self.docks[cls.panel_id] = dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.source_label = QLabel("Source: –")
+        self.as_of_label = QLabel("As of: –")
+        self.age_label = QLabel("")
+        self.age_label.setObjectName("muted")
+        self.simulated_badge = QLabel("SIMULATED")
+        self.simulated_badge.setObjectName("simulatedBadge")
+        self.simulated_badge.setToolTip("The data on screen is the built-in simulated market, "
+                                        "not real prices.")
+        self.simulated_badge.hide()
+        self.stage_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.error_button = QToolButton()
+        self.error_button.setToolTip("The last refresh failed; click for details")
+        self.error_button.clicked.connect(self.show_last_error)
+        self.error_button.hide()
+        for widget in (self.source_label, self.as_of_label, self.age_label, self.simulated_badge):
+            bar.addWidget(widget)
+        for widget in (self.error_button, self.stage_label, self.progress):
+            bar.addPermanentWidget(widget)
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self, sources: Sequence[tuple[str, str]], current_source: str) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.setToolTipsVisible(True)
+        self._action(file_menu, "Export panel as PNG…", self.export_panel_dialog, "Ctrl+E",
+                     "Save one panel as a PNG image (with footer and, for simulated data, watermark)")
+        self._action(file_menu, "Export all panels…", self.export_all_dialog, "Ctrl+Shift+E",
+                     "Save every panel as <panel>.png into a folder")
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", self.close, QKeySequence.Quit, "Close FactorDesk")
+
+        data_menu = bar.addMenu("&Data")
+        data_menu.setToolTipsVisible(True)
+        self.refresh_action = self._action(data_menu, "Refresh", self.state.refresh, "F5",
+                                           "Reload the data and recompute every panel")
+        source_menu = data_menu.addMenu("Source")
+        source_menu.setToolTipsVisible(True)
+        group = QActionGroup(self)
+        for name, label in sources:
+            action = QAction(label, self, checkable=True)
+            action.setChecked(name == current_source)
+            action.setToolTip(f"Use {label} and refresh")
+            action.triggered.connect(lambda _=False, n=name: self._choose_source(n))
+            group.addAction(action)
+            source_menu.addAction(action)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.setToolTipsVisible(True)
+        for panel_id, dock in self.docks.items():
+            toggle = dock.toggleViewAction()
+            toggle.setToolTip(f"Show or hide the {dock.windowTitle()} panel")
+            toggle.setObjectName(f"toggle_{panel_id}")
+            view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        self._action(view_menu, "Reset layout", self.reset_layout, None,
+                     "Restore the default arrangement of panels")
+        theme_menu = view_menu.addMenu("Theme")
+        theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in theme.THEMES:
+            action = QAction(name.capitalize(), self, checkable=True)
+            action.setToolTip(f"Switch to the {name} theme")
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            theme_group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[name] = action
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.setToolTipsVisible(True)
+        self._action(help_menu, "About FactorDesk", self.show_about, None,
+                     "Version, log file location and data source")
+
+    # ------------------------------------------------------------------ settings and layout
+    def _restore_settings(self) -> None:
+        self.set_theme(str(self.settings.value("theme", "dark")), persist=False)
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            screen = QApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry()
+                self.resize(min(DEFAULT_SIZE[0], available.width()),
+                            min(DEFAULT_SIZE[1], available.height()))
+        layout = self.settings.value("windowState")
+        if isinstance(layout, QByteArray):
+            self.restoreState(layout)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.settings.setValue("theme", theme.current().name)
+        self.settings.sync()
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state)
+
+    def set_theme(self, name: str, persist: bool = True) -> None:
+        chosen = theme.THEMES.get(name, theme.DARK)
+        theme.apply_theme(chosen)
+        self.theme_actions[chosen.name].setChecked(True)
+        for chart in self.findChildren(TimeSeriesChart):
+            chart.forget_curves()
+        for plot in self.findChildren(pg.PlotWidget):
+            plot.setBackground(chosen.base)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setTextPen(chosen.text)
+        if self.state.snapshot is not None:
+            self.render_snapshot(self.state.snapshot)
+        if persist:
+            self.settings.setValue("theme", chosen.name)
+
+    # ------------------------------------------------------------------ state -> widgets
+    def render_snapshot(self, snapshot) -> None:
+        for panel in self.panels.values():
+            panel.render(snapshot)
+        self.source_label.setText(f"Source: {snapshot.source}")
+        self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
+        self.simulated_badge.setVisible(snapshot.simulated)
+        title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
+        self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
+        self._update_age()
+
+    def _update_age(self) -> None:
+        snapshot = self.state.snapshot
+        if snapshot is None:
+            return
+        days = (dt.date.today() - snapshot.as_of.date()).days
+        self.age_label.setText("data from today" if days <= 0 else
+                               f"data {days} day{'s' if days != 1 else ''} old")
+
+    def _on_refresh_started(self) -> None:
+        self.stage_label.setText("Refreshing…")
+        self.progress.setValue(0)
+
+    def _on_progress(self, stage: str, fraction: float) -> None:
+        self.stage_label.setText(stage)
+        self.progress.setValue(int(round(100 * fraction)))
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        if not busy:
+            self.stage_label.setText("")
+
+    def _on_failed(self, message: str, _traceback: str) -> None:
+        self.error_button.setText(f"⚠ {message[:80]}")
+        self.error_button.show()
+        self.statusBar().showMessage(f"Refresh failed: {message}", 10_000)
+
+    def show_last_error(self) -> None:
+        if self.state.last_error is None:
+            self.error_button.hide()
+            return
+        message, tb = self.state.last_error
+        box = QMessageBox(QMessageBox.Warning, "Refresh failed", message, parent=self)
+        box.setInformativeText("The previous data stays on screen. "
+                               f"Details are in the log: {self.log_path or 'n/a'}")
+        box.setDetailedText(tb)
+        box.exec()
+
+    def _choose_source(self, name: str) -> None:
+        if self.select_source is not None:
+            self.select_source(name)
+        self.state.refresh()
+
+    # ------------------------------------------------------------------ export and dialogs
+    def export_panel(self, panel_id: str, path: str | Path, width: int = 1600,
+                     height: int = 900) -> Path:
+        return self.panels[panel_id].export_png(path, width, height)
+
+    def export_all(self, directory: str | Path) -> list[Path]:
+        return [panel.export_png(Path(directory) / f"{pid}.png")
+                for pid, panel in self.panels.items()]
+
+    def _active_panel_id(self) -> str:
+        focus = QApplication.focusWidget()
+        for panel_id, panel in self.panels.items():
+            if focus is not None and panel.isAncestorOf(focus):
+                return panel_id
+        return next(iter(self.panels))
+
+    def export_panel_dialog(self) -> None:
+        titles = {panel.title: pid for pid, panel in self.panels.items()}
+        current = self.panels[self._active_panel_id()].title
+        names = list(titles)
+        title, ok = QInputDialog.getItem(self, "Export panel", "Panel:", names,
+                                         names.index(current), False)
+        if not ok:
+            return
+        panel_id = titles[title]
+        path, _ = QFileDialog.getSaveFileName(self, "Export panel as PNG", f"{panel_id}.png",
+                                              "PNG image (*.png)")
+        if path:
+            self._report_export(lambda: [self.export_panel(panel_id, path)])
+
+    def export_all_dialog(self) -> None:
+        directory = QFileDialog.getExistingDirectory(self, "Export all panels to folder")
+        if directory:
+            self._report_export(lambda: self.export_all(directory))
+
+    def _report_export(self, job: Callable[[], list[Path]]) -> None:
+        try:
+            paths = job()
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported {len(paths)} PNG file(s) to {paths[0].parent}",
+                                     8000)
+
+    def show_about(self) -> None:
+        snapshot = self.state.snapshot
+        source = "none yet" if snapshot is None else \
+            f"{snapshot.source}{' (SIMULATED)' if snapshot.simulated else ''}, as of {snapshot.as_of:%Y-%m-%d}"
+        QMessageBox.about(self, "About FactorDesk",
+                          f"<b>FactorDesk {APP_VERSION}</b><br>Momentum-crash, crowding, "
+                          f"mechanical-flow and rotation monitor.<br><br>Data: {source}<br>"
+                          f"Log file: {self.log_path or 'n/a'}")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.save_settings()
+        if not self.state.shutdown(2000):
+            log.warning("a refresh was still running at exit")
+        super().closeEvent(event)

@@ -1,0 +1,37 @@
+"""Panel base class: a widget that shows part of a Snapshot and exports itself to PNG."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+
+class Panel(QWidget):
+    """Subclasses set ``panel_id`` (file name of its PNG, dock objectName), ``title`` and
+    ``default_area``, and implement ``render(snapshot)``: cheap, main thread, no analytics."""
+
+    panel_id = "panel"
+    title = "Panel"
+    description = ""
+    default_area = Qt.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshot = None
+
+    def render(self, snapshot) -> None:
+        self.snapshot = snapshot
+
+    def view_state(self) -> dict[str, Any]:
+        """User choices that an export copy should share (chart window, selection...)."""
+        return {}
+
+    def apply_view_state(self, state: dict[str, Any]) -> None:
+        """Restore what ``view_state`` returned."""
+
+    def export_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
+        from gui.export import export_panel
+
+        return export_panel(self, path, width, height)

@@ -1,0 +1,87 @@
+"""Dark (default) and light themes: one palette for Qt widgets, charts and heat colours."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    window: str
+    base: str
+    text: str
+    muted: str
+    grid: str
+    up: str
+    down: str
+    accent: str
+    badge: str
+    series: tuple[str, ...]
+
+    def heat(self, value: float, scale: float) -> QColor:
+        """Background for a number: green up / red down, stronger as |value| nears ``scale``."""
+        if scale <= 0 or value != value:  # NaN
+            return QColor(self.base)
+        strength = min(abs(value) / scale, 1.0)
+        top = QColor(self.up if value > 0 else self.down)
+        base = QColor(self.base)
+        mix = 0.15 + 0.55 * strength
+        return QColor(round(base.red() + (top.red() - base.red()) * mix),
+                      round(base.green() + (top.green() - base.green()) * mix),
+                      round(base.blue() + (top.blue() - base.blue()) * mix))
+
+
+# Colour-blind-friendly series (Okabe-Ito based), bright enough on dark backgrounds.
+DARK = Theme(
+    name="dark", window="#15181d", base="#1d2128", text="#e6e9ef", muted="#8b93a1",
+    grid="#3a404b", up="#2ecc71", down="#ff5c5c", accent="#4aa3ff", badge="#d9480f",
+    series=("#f0f0f0", "#56b4e9", "#e69f00", "#009e73", "#f0e442", "#cc79a7", "#d55e00",
+            "#0072b2", "#9edae5", "#ff9896", "#c5b0d5", "#8c564b", "#bcbd22"),
+)
+LIGHT = Theme(
+    name="light", window="#f4f5f7", base="#ffffff", text="#1b1f24", muted="#5b6472",
+    grid="#d3d7de", up="#1e8e4e", down="#d62828", accent="#1b6ed6", badge="#d9480f",
+    series=("#1b1f24", "#0072b2", "#e69f00", "#009e73", "#b8a100", "#cc79a7", "#d55e00",
+            "#56b4e9", "#17becf", "#d62728", "#9467bd", "#8c564b", "#7f7f7f"),
+)
+THEMES = {t.name: t for t in (DARK, LIGHT)}
+_current = DARK
+
+
+def current() -> Theme:
+    return _current
+
+
+def apply_theme(theme: Theme, app: QApplication | None = None) -> None:
+    """Apply ``theme`` to the application palette, style sheet and pyqtgraph defaults."""
+    global _current
+    import pyqtgraph as pg
+
+    _current = theme
+    app = app or QApplication.instance()
+    pg.setConfigOptions(background=theme.base, foreground=theme.text, antialias=True)
+    if app is None:
+        return
+    palette = QPalette()
+    roles = {QPalette.Window: theme.window, QPalette.Base: theme.base,
+             QPalette.AlternateBase: theme.window, QPalette.Text: theme.text,
+             QPalette.WindowText: theme.text, QPalette.Button: theme.base,
+             QPalette.ButtonText: theme.text, QPalette.ToolTipBase: theme.base,
+             QPalette.ToolTipText: theme.text, QPalette.Highlight: theme.accent,
+             QPalette.HighlightedText: "#ffffff", QPalette.PlaceholderText: theme.muted}
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    app.setPalette(palette)
+    app.setStyleSheet(
+        f"QToolTip {{ color: {theme.text}; background: {theme.base}; border: 1px solid {theme.grid}; }}"
+        f"QHeaderView::section {{ background: {theme.window}; color: {theme.text};"
+        f" border: 0; border-bottom: 1px solid {theme.grid}; padding: 3px 6px; }}"
+        f"QTableView {{ gridline-color: {theme.grid}; }}"
+        f"QDockWidget::title {{ background: {theme.window}; padding: 4px; }}"
+        f"QLabel#muted {{ color: {theme.muted}; }}"
+        f"QLabel#simulatedBadge {{ background: {theme.badge}; color: white; font-weight: bold;"
+        f" padding: 1px 8px; border-radius: 3px; }}"
+    )

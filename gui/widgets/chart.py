@@ -1,0 +1,121 @@
+"""Shared time-series chart: date axis, legend, crosshair with a value readout, downsampling."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui import theme
+
+
+def _seconds(index) -> np.ndarray:
+    """Dates as UTC epoch seconds (the date axis shows them with utcOffset=0)."""
+    return index.as_unit("s").asi8.astype(float)
+
+
+class TimeSeriesChart(QWidget):
+    """A line chart of a DataFrame (dates x series) with units on the y axis.
+
+    ``scale`` multiplies values for display (100 shows fractions as percent) and ``units`` labels
+    the axis and the readout. The crosshair readout shows the date and every series' value.
+    """
+
+    def __init__(self, units: str = "%", scale: float = 100.0, decimals: int = 1,
+                 y_label: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.units, self.scale, self.decimals = units, scale, decimals
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("muted")
+        self.readout.setTextFormat(Qt.RichText)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        item = self.plot.getPlotItem()
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setLabel("left", f"{y_label} ({units})" if y_label else units)
+        item.hideButtons()
+        background = pg.mkColor(theme.current().base)
+        background.setAlpha(200)
+        self.legend = item.addLegend(offset=(8, 8), colCount=2, labelTextSize="8pt",
+                                     brush=pg.mkBrush(background))
+        self.zero = pg.InfiniteLine(pos=0, angle=0, movable=False,
+                                    pen=pg.mkPen(theme.current().muted, width=1))
+        item.addItem(self.zero, ignoreBounds=True)
+        pen = pg.mkPen(theme.current().muted, width=1, style=Qt.DashLine)
+        self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        item.addItem(self.vline, ignoreBounds=True)
+        self.vline.hide()
+        self._x = np.array([])
+        self._series: dict[str, np.ndarray] = {}
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._colours: dict[str, str] = {}
+        self._emphasis: str | None = None
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plot, 1)
+
+    def set_frame(self, frame, emphasis: str | None = None) -> None:
+        """Plot every column of ``frame``; ``emphasis`` (a column) is drawn thicker.
+
+        With the same columns as before the existing curves are updated in place (fast path for
+        refreshes and window changes); otherwise curves and legend are rebuilt.
+        """
+        names = [str(c) for c in frame.columns]
+        self._x = _seconds(frame.index)
+        palette = theme.current().series
+        rebuild = names != list(self._curves) or emphasis != self._emphasis
+        item = self.plot.getPlotItem()
+        if rebuild:
+            for curve in self._curves.values():
+                item.removeItem(curve)
+            self.legend.clear()
+            self._curves, self._colours = {}, {}
+        self._series = {}
+        for i, (name, column) in enumerate(zip(names, frame.columns)):
+            y = frame[column].to_numpy(dtype=float) * self.scale
+            self._series[name] = y
+            if rebuild:
+                colour = palette[i % len(palette)]
+                width = 3 if name == emphasis else 1.6
+                self._curves[name] = item.plot(self._x, y, pen=pg.mkPen(colour, width=width),
+                                               name=name, connect="finite")
+                self._colours[name] = colour
+            else:
+                self._curves[name].setData(self._x, y, connect="finite")
+        self._emphasis = emphasis
+        item.enableAutoRange()
+        self.readout.setText(" ")
+
+    def forget_curves(self) -> None:
+        """Drop the curves so the next ``set_frame`` rebuilds them (e.g. after a theme change)."""
+        item = self.plot.getPlotItem()
+        for curve in self._curves.values():
+            item.removeItem(curve)
+        self.legend.clear()
+        self._curves = {}
+        self.zero.setPen(pg.mkPen(theme.current().muted, width=1))
+
+    def series_names(self) -> list[str]:
+        return list(self._series)
+
+    def _on_mouse(self, pos) -> None:
+        if not len(self._x) or not self.plot.sceneBoundingRect().contains(pos):
+            return
+        x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(self._x, x), 0, len(self._x) - 1))
+        self.vline.setPos(self._x[i])
+        self.vline.show()
+        self.readout.setText(self.readout_text(i))
+
+    def readout_text(self, i: int) -> str:
+        """Rich text for row ``i``: the date, then each series' value with units."""
+        date = np.datetime64(int(self._x[i]), "s").astype("datetime64[D]")
+        parts = [f"<b>{date}</b>"]
+        for name, y in self._series.items():
+            value = "n/a" if np.isnan(y[i]) else f"{y[i]:+.{self.decimals}f}{self.units}"
+            parts.append(f"<span style='color:{self._colours[name]}'>{name}</span> {value}")
+        return "&nbsp;&nbsp;".join(parts)

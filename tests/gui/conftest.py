@@ -1,0 +1,68 @@
+"""GUI fixtures: isolated QSettings, fast and slow fake sources, a window factory."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings
+
+from models.market import MarketData
+from models.state import DashboardState, RefreshRequest
+
+
+class FakeSource:
+    """Random-walk prices for the benchmark and sector ETFs; optional delay per stage."""
+
+    name = "fake"
+
+    def __init__(self, seed: int = 1, delay: float = 0.0, started: threading.Event | None = None):
+        self.seed, self.delay, self.started = seed, delay, started
+
+    def load(self, universe, progress=None):
+        if self.started is not None:
+            self.started.set()
+        tickers = [universe.benchmark, *universe.cross_asset.sectors]
+        for step in range(10):
+            if progress:
+                progress(f"fake stage {step}", step / 10)
+            time.sleep(self.delay / 10)
+        rng = np.random.default_rng(self.seed)
+        dates = pd.bdate_range(end="2026-02-06", periods=300)
+        prices = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, (len(dates), len(tickers))), axis=0))
+        close = pd.DataFrame(prices, index=dates, columns=tickers)
+        return MarketData(close=close, source=f"fake{self.seed}", simulated=self.seed != 0)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def make_state(universe):
+    states = []
+
+    def make(source=None, compute=None):
+        request = RefreshRequest(lambda: source or FakeSource(), universe)
+        state = DashboardState(request, compute=compute) if compute else DashboardState(request)
+        states.append(state)
+        return state
+
+    yield make
+    for state in states:
+        state.shutdown(5000)
+
+
+@pytest.fixture
+def make_window(qtbot, settings, make_state):
+    from gui.main_window import MainWindow
+
+    def make(state=None, **kwargs):
+        window = MainWindow(state or make_state(), settings=settings, **kwargs)
+        qtbot.addWidget(window)
+        return window
+
+    return make

@@ -1,0 +1,183 @@
+"""Main window: docks, View menu, layout persistence, refresh, errors, shutdown, export."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from gui.panels import PANELS
+from tests.gui.conftest import FakeSource
+
+
+def wait_for_snapshot(qtbot, state, timeout=10_000):
+    with qtbot.waitSignal(state.snapshot_changed, timeout=timeout) as blocker:
+        state.refresh()
+    return blocker.args[0]
+
+
+def test_window_builds_with_every_panel(make_window):
+    window = make_window()
+    assert set(window.panels) == {cls.panel_id for cls in PANELS}
+    for panel_id, dock in window.docks.items():
+        assert dock.objectName() == f"dock_{panel_id}"
+        assert dock.widget() is window.panels[panel_id]
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Data", "&View", "&Help"]
+    assert window.refresh_action.shortcut().toString() == "F5"
+    for action in window.findChildren(type(window.refresh_action)):
+        if action.text() and not action.isSeparator():
+            assert action.toolTip(), action.text()
+
+
+def test_view_menu_toggles_a_panel(make_window, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    dock = window.docks["overview"]
+    toggle = dock.toggleViewAction()
+    assert toggle.isChecked() and dock.isVisible()
+    toggle.trigger()
+    assert not dock.isVisible() and not toggle.isChecked()
+    toggle.trigger()
+    assert dock.isVisible()
+
+
+def test_layout_round_trip_and_reset(make_window, make_state, settings, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.docks["overview"].setFloating(True)
+    window.resize(720, 560)
+    window.save_settings()
+    window.close()
+    again = make_window(make_state())
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.docks["overview"].isFloating()
+    assert (again.width(), again.height()) == (720, 560)
+    again.reset_layout()
+    assert not again.docks["overview"].isFloating()
+
+
+def test_refresh_fills_overview_and_status(make_window, qtbot):
+    window = make_window()
+    snapshot = wait_for_snapshot(qtbot, window.state)
+    table = window.panels["overview"].table
+    assert table.rowCount() == 12
+    assert table.item(0, 0).text() == "SPY"
+    assert table.horizontalHeaderItem(2).text() == "1d"
+    assert table.item(0, 2).text().endswith("%")
+    assert window.source_label.text() == "Source: fake1"
+    assert window.as_of_label.text() == "As of: 2026-02-06"
+    assert "SIMULATED" in window.windowTitle()
+    assert not window.simulated_badge.isHidden()
+    assert set(window.panels["overview"].chart.series_names()) == set(snapshot.overview.returns.index)
+
+
+def test_real_data_has_no_simulated_badge(make_window, make_state, qtbot):
+    window = make_window(make_state(FakeSource(seed=0)))
+    wait_for_snapshot(qtbot, window.state)
+    assert window.simulated_badge.isHidden()
+    assert "SIMULATED" not in window.windowTitle()
+
+
+def test_compute_error_shows_in_status_bar_and_keeps_snapshot(make_window, make_state, qtbot):
+    calls = []
+
+    def flaky(market, universe):
+        from models.state import default_compute
+
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("injected failure")
+        return default_compute(market, universe)
+
+    window = make_window(make_state(compute=flaky))
+    first = wait_for_snapshot(qtbot, window.state)
+    with qtbot.waitSignal(window.state.refresh_failed, timeout=10_000) as blocker:
+        window.state.refresh()
+    assert "injected failure" in blocker.args[0]
+    assert "Traceback" in blocker.args[1]
+    assert window.state.snapshot is first
+    assert not window.error_button.isHidden()
+    assert "injected failure" in window.error_button.text()
+    assert window.panels["overview"].table.rowCount() == 12
+
+
+def test_stale_result_is_dropped(make_state, qtbot):
+    state = make_state(FakeSource(delay=0.3))
+    seen = []
+    state.snapshot_changed.connect(seen.append)
+    state.refresh()
+    second = state.refresh()
+    qtbot.waitUntil(lambda: not state.busy, timeout=10_000)
+    assert len(seen) == 1
+    assert state.generation == second
+
+
+@pytest.mark.qt_log_level_fail("WARNING")
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_close_mid_refresh_is_clean(make_window, make_state, qtbot):
+    started = threading.Event()
+    window = make_window(make_state(FakeSource(delay=5.0, started=started)))
+    window.show()
+    window.state.refresh()
+    assert started.wait(5)
+    t0 = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - t0 < 2.0
+    assert not window.state.busy or window.state.shutdown(100)
+
+
+def test_export_hidden_panel(make_window, qtbot, tmp_path):
+    window = make_window()
+    wait_for_snapshot(qtbot, window.state)
+    window.docks["overview"].hide()
+    path = window.export_panel("overview", tmp_path / "overview.png", 1200, 700)
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1200, 700)
+    colours = {image.pixel(x, y) for x in range(0, 1200, 37) for y in range(0, 650, 31)}
+    assert len(colours) > 20, "blank image"
+
+
+def test_watermark_only_for_simulated_data(make_window, make_state, qtbot, tmp_path):
+    from gui import theme
+
+    badge = QColor(theme.current().badge)
+
+    def orange_share(path):
+        image = QImage(str(path))
+        hits = total = 0
+        for x in range(400, 800, 4):
+            for y in range(200, 500, 4):
+                c = QColor(image.pixel(x, y))
+                total += 1
+                hits += c.red() > c.blue() + 40 and abs(c.hue() - badge.hue()) < 20
+        return hits / total
+
+    simulated = make_window()
+    wait_for_snapshot(qtbot, simulated.state)
+    simulated.export_panel("overview", tmp_path / "sim.png", 1200, 700)
+    real = make_window(make_state(FakeSource(seed=0)))
+    wait_for_snapshot(qtbot, real.state)
+    real.export_panel("overview", tmp_path / "real.png", 1200, 700)
+    assert orange_share(tmp_path / "sim.png") > orange_share(tmp_path / "real.png") + 0.02
+
+
+def test_footer_text_names_panel_source_and_date(make_window, qtbot):
+    from gui.export import footer_text
+
+    window = make_window()
+    snapshot = wait_for_snapshot(qtbot, window.state)
+    text = footer_text("Market overview", snapshot)
+    assert "Market overview" in text and "source: fake1" in text
+    assert "as of 2026-02-06" in text and "SIMULATED" in text
+
+
+def test_theme_switch_persists(make_window, settings):
+    window = make_window()
+    window.set_theme("light")
+    assert settings.value("theme") == "light"
+    window.set_theme("dark")
