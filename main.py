@@ -23,8 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no options it opens the window.")
     parser.add_argument("--universe", metavar="PATH",
                         help="universe file (default: resources/universe.toml)")
-    parser.add_argument("--source", default="demo", choices=["demo"],
-                        help="data source: demo = the built-in simulated market (default)")
+    parser.add_argument("--source", default="auto", metavar="auto|yahoo|cache|demo|PATH",
+                        help="data source: auto (default: fresh cache, else Yahoo, else the last "
+                             "cache, else the simulated market), yahoo, cache (last download, "
+                             "offline), demo (the built-in simulated market), or the path of a "
+                             "CSV/CSV.gz/Parquet price file (wide: date + one column per ticker; "
+                             "long: date, ticker, close[, volume])")
     parser.add_argument("--seed", type=int, default=7,
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
@@ -40,10 +44,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def source_factory(args):
+def source_factory(name: str, args):
+    """One source instance per choice (auto remembers it served a fresh cache)."""
     from models.sources import open_source
 
-    return lambda: open_source(args.source, seed=args.seed, end=args.end)
+    source = open_source(name, seed=args.seed, end=args.end)
+    return lambda: source
+
+
+SOURCE_CHOICES = (("auto", "Auto: fresh cache, Yahoo, last cache, simulated"),
+                  ("yahoo", "Yahoo Finance (live)"), ("cache", "Last Yahoo download (offline)"),
+                  ("demo", "Simulated market (demo)"))
+
+
+def clear_cache() -> str:
+    """Delete the Yahoo cache; returns its path for the confirmation message."""
+    from models.cache import MarketCache, default_cache_root
+
+    cache = MarketCache(default_cache_root("yahoo"))
+    cache.clear()
+    return str(cache.root)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -74,7 +94,7 @@ def run_export(args) -> int:
 
         width, height = parse_size(args.size)
         universe = load_universe(args.universe)
-        market = source_factory(args)().load(universe)
+        market = source_factory(args.source, args)().load(universe)
         snapshot = default_compute(market, universe)
         from PySide6.QtWidgets import QApplication
 
@@ -121,9 +141,19 @@ def run_gui(args) -> int:
     from models.state import DashboardState, RefreshRequest
 
     route_qt_messages_to_log()
+    try:
+        factory = source_factory(args.source, args)
+    except ValueError as exc:
+        print(f"main.py: {exc}", file=sys.stderr)
+        return 2
+    state = DashboardState(RefreshRequest(factory, universe))
 
-    state = DashboardState(RefreshRequest(source_factory(args), universe))
-    window = MainWindow(state, log_path=log_path, current_source=args.source)
+    def select_source(name: str) -> None:
+        state.set_request(RefreshRequest(source_factory(name, args), universe))
+
+    window = MainWindow(state, log_path=log_path, current_source=args.source,
+                        sources=SOURCE_CHOICES, select_source=select_source,
+                        clear_cache=clear_cache)
     probe = StartupProbe(window, state) if args.timing else None
     window.show()
     QTimer.singleShot(0, state.refresh)

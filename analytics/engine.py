@@ -70,10 +70,11 @@ def _json_number(value: Any) -> float | None:
 
 
 def compute(market, params: EngineParams | None = None) -> Snapshot:
-    """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated)."""
+    """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
+    notes); the market's notes lead the snapshot's notes."""
     params = params or EngineParams()
     close = market.close
-    notes: list[str] = []
+    notes: list[str] = list(getattr(market, "notes", ()))
     tickers = [t for t in [params.benchmark, *params.sector_etfs] if t in close.columns]
     missing = [t for t in [params.benchmark, *params.sector_etfs] if t not in close.columns]
     if missing:

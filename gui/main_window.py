@@ -28,12 +28,14 @@ class MainWindow(QMainWindow):
     def __init__(self, state, settings: QSettings | None = None, log_path: Path | None = None,
                  sources: Sequence[tuple[str, str]] = (("demo", "Simulated market (demo)"),),
                  current_source: str = "demo",
-                 select_source: Callable[[str], None] | None = None) -> None:
+                 select_source: Callable[[str], None] | None = None,
+                 clear_cache: Callable[[], str] | None = None) -> None:
         super().__init__()
         self.state = state
         self.settings = settings or QSettings("FactorDesk", "FactorDesk")
         self.log_path = log_path
         self.select_source = select_source
+        self.clear_cache = clear_cache
         self.setObjectName("FactorDeskMainWindow")
         self.setWindowTitle("FactorDesk")
         self.setDockNestingEnabled(True)
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.setToolTipsVisible(True)
+        self._action(file_menu, "Open data…", self.open_data_dialog, QKeySequence.Open,
+                     "Load a CSV, CSV.gz or Parquet price file (wide or long) as the data source")
         self._action(file_menu, "Export panel as PNG…", self.export_panel_dialog, "Ctrl+E",
                      "Save one panel as a PNG image (with footer and, for simulated data, watermark)")
         self._action(file_menu, "Export all panels…", self.export_all_dialog, "Ctrl+Shift+E",
@@ -136,6 +140,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self._choose_source(n))
             group.addAction(action)
             source_menu.addAction(action)
+        self.source_group = group
+        data_menu.addSeparator()
+        self._action(data_menu, "Clear cache", self.clear_cache_dialog, None,
+                     "Delete the downloaded Yahoo data; the next refresh downloads it again")
 
         view_menu = bar.addMenu("&View")
         view_menu.setToolTipsVisible(True)
@@ -213,6 +221,8 @@ class MainWindow(QMainWindow):
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
+        if snapshot.notes:
+            self.statusBar().showMessage(" · ".join(snapshot.notes), 30_000)
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
         self._update_age()
@@ -253,6 +263,23 @@ class MainWindow(QMainWindow):
                                f"Details are in the log: {self.log_path or 'n/a'}")
         box.setDetailedText(tb)
         box.exec()
+
+    def open_data_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open price data", "", "Price files (*.csv *.csv.gz *.gz *.parquet *.pq)")
+        if path:
+            for action in self.source_group.actions():
+                action.setChecked(False)
+            self._choose_source(path)
+
+    def clear_cache_dialog(self) -> None:
+        if self.clear_cache is None:
+            return
+        answer = QMessageBox.question(self, "Clear cache",
+                                      "Delete the downloaded market data? The next refresh "
+                                      "downloads it again.")
+        if answer == QMessageBox.Yes:
+            self.statusBar().showMessage(f"Cache cleared: {self.clear_cache()}", 8000)
 
     def _choose_source(self, name: str) -> None:
         if self.select_source is not None:

@@ -23,6 +23,13 @@ class MarketData:
     shares_outstanding: same index, ETF and stock share counts where known.
     options: underlying -> chain with columns expiry, strike, kind ('C'/'P'), open_interest,
         implied_vol (fraction, 0.2 = 20%), observed on ``as_of``.
+    fund_assets: latest total assets per fund in USD (leveraged ETFs), where known.
+    benchmark / constituents: set by sources whose data defines its own universe (a user file);
+        None means "as the universe says".
+    availability: what optional data is present, in words (kind -> e.g. "45 of 60 ETFs").
+    notes: warnings for the status bar and log (failed tickers, substitutions, staleness).
+    fetched_at: when the data was downloaded (None for simulated data).
+    followup_refresh: the source served a quick answer (a fresh cache) and wants a refresh.
     """
 
     close: pd.DataFrame
@@ -33,6 +40,13 @@ class MarketData:
     source: str = ""
     simulated: bool = False
     yield_tickers: frozenset[str] = frozenset()
+    fund_assets: pd.Series | None = None
+    benchmark: str | None = None
+    constituents: tuple[str, ...] | None = None
+    availability: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    fetched_at: pd.Timestamp | None = None
+    followup_refresh: bool = False
 
     def __post_init__(self) -> None:
         _check_frame("close", self.close, positive=True, exempt=self.yield_tickers)

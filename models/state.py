@@ -32,17 +32,21 @@ class RefreshRequest:
     universe: Universe
 
 
-def engine_params(universe: Universe):
+def engine_params(universe: Universe, market=None):
+    """Universe facts for the engine; a source that defines its own benchmark (a user file
+    without the universe's benchmark) overrides it."""
     from analytics.engine import EngineParams
 
-    return EngineParams(benchmark=universe.benchmark, benchmark_name=universe.benchmark_name,
+    benchmark = getattr(market, "benchmark", None) or universe.benchmark
+    name = universe.benchmark_name if benchmark == universe.benchmark else benchmark
+    return EngineParams(benchmark=benchmark, benchmark_name=name,
                         sector_etfs=dict(universe.cross_asset.sectors))
 
 
 def default_compute(market, universe: Universe):
     from analytics.engine import compute
 
-    return compute(market, engine_params(universe))
+    return compute(market, engine_params(universe, market))
 
 
 class _JobSignals(QObject):
@@ -164,6 +168,8 @@ class DashboardState(QObject):
             return
         self.market, self.snapshot, self.last_error = market, snapshot, None
         self.snapshot_changed.emit(snapshot)
+        if getattr(market, "followup_refresh", False):
+            self.refresh()
 
     def _on_failed(self, generation: int, message: str, tb: str) -> None:
         if generation != self._generation:

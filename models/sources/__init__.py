@@ -1,6 +1,12 @@
-"""Data sources: ``open_source(name, **options)`` returns an object with ``.load(universe)``."""
+"""Data sources: ``open_source(name, **options)`` returns an object with ``.load(universe)``.
+
+Names: ``demo`` (simulated market), ``yahoo`` (live, cached), ``auto`` (fresh cache, else Yahoo,
+else last cache, else demo), ``cache`` (the last Yahoo cache, no network), or the path of a
+CSV / CSV.gz / Parquet price file.
+"""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from models.market import MarketData
@@ -8,6 +14,11 @@ from models.universe import Universe
 
 Progress = Callable[[str, float], None]
 """Progress callback: (stage name, fraction done 0..1)."""
+NAMES = ("auto", "demo", "yahoo", "cache")
+
+
+class SourceUnavailable(RuntimeError):
+    """The source cannot deliver data now (offline, rate limited past the budget, no cache)."""
 
 
 class DataSource(Protocol):
@@ -16,10 +27,49 @@ class DataSource(Protocol):
     def load(self, universe: Universe, progress: Progress | None = None) -> MarketData: ...
 
 
-def open_source(name: str, **options: Any) -> DataSource:
-    """Open a data source by name: ``"demo"`` (simulated market)."""
+class CacheSource:
+    """The last downloaded Yahoo data, without touching the network."""
+
+    name = "cache"
+
+    def __init__(self, cache) -> None:
+        self.cache = cache
+
+    def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
+        market = self.cache.load()
+        if market is None:
+            raise SourceUnavailable(f"no usable cache in {self.cache.root}")
+        return market
+
+
+def open_source(name: str | Path, cache_root: str | Path | None = None, **options: Any) -> DataSource:
+    """Open a data source by name, or a price file by path.
+
+    ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
+    ``demo`` takes ``seed`` and ``end``; other sources ignore them.
+    """
+    from models.cache import MarketCache, default_cache_root
+
+    name = str(name)
+    demo_options = {k: options.pop(k) for k in ("seed", "end") if k in options}
     if name == "demo":
         from models.sources.demo import DemoSource
 
-        return DemoSource(**options)
-    raise ValueError(f"unknown data source {name!r} (known: demo)")
+        return DemoSource(**{k: v for k, v in demo_options.items() if v is not None})
+    cache = MarketCache(cache_root or default_cache_root("yahoo"))
+    if name == "yahoo":
+        from models.sources.yahoo import YahooSource
+
+        return YahooSource(cache=cache, **options)
+    if name == "cache":
+        return CacheSource(cache)
+    if name == "auto":
+        from models.sources.auto import AutoSource
+
+        return AutoSource(cache=cache, yahoo=lambda: open_source("yahoo", cache_root, **options),
+                          demo=lambda: open_source("demo", **demo_options))
+    from models.sources.files import FileSource, is_data_file
+
+    if is_data_file(name) or Path(name).exists():
+        return FileSource(Path(name))
+    raise ValueError(f"unknown data source {name!r} (use {', '.join(NAMES)} or a CSV/Parquet path)")

@@ -7,13 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from PySide6.QtGui import QImage
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args, timeout=120):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def run(*args, timeout=120, env_extra=None):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env_extra or {})}
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -55,3 +57,44 @@ def test_broken_universe_file_in_gui_mode_exits_with_message(tmp_path):
     out = run("--universe", str(bad))
     assert out.returncode == 2
     assert "bad.toml" in out.stderr and "not valid TOML" in out.stderr
+
+
+def test_export_from_a_user_file(tmp_path):
+    prices = tmp_path / "mine.csv"
+    dates = pd.bdate_range("2025-06-02", periods=200)
+    frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"),
+                          "SPY": 600 * 1.001 ** np.arange(200), "AAPL": 200 * 0.999 ** np.arange(200)})
+    frame.to_csv(prices, index=False)
+    out = run("--export", str(tmp_path / "out"), "--source", str(prices))
+    assert out.returncode == 0, out.stderr
+    snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text())
+    assert snapshot["simulated"] is False and snapshot["source"] == "file mine.csv"
+    assert snapshot["as_of"] == f"{dates[-1]:%Y-%m-%d}"
+
+
+def test_export_bad_file_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,A\n2026-01-05,1\n2026-01-06,-2\n", encoding="utf-8")
+    out = run("--export", str(tmp_path / "out"), "--source", str(bad))
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.csv: column 'A' on 2026-01-06: price is zero or negative" in lines[0]
+
+
+def test_offline_auto_export_falls_back_to_simulated(tmp_path):
+    out = run("--export", str(tmp_path / "out"), env_extra={"FACTORDESK_CACHE_DIR": str(tmp_path / "c")})
+    assert out.returncode == 0, out.stderr
+    snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text())
+    if snapshot["simulated"]:
+        assert any("simulated market" in n for n in snapshot["notes"])
+    else:
+        assert snapshot["source"].startswith("yahoo")
+
+
+def test_export_realdata_file(tmp_path, realdata):
+    path = realdata / "yf_adjclose_2026" / "sp500_members_adjclose_wide.csv.gz"
+    out = run("--export", str(tmp_path), "--source", str(path))
+    assert out.returncode == 0, out.stderr
+    snapshot = json.loads((tmp_path / "snapshot.json").read_text())
+    assert snapshot["simulated"] is False and "sp500_members_adjclose_wide.csv.gz" in snapshot["source"]
+    assert snapshot["as_of"] == "2026-07-13"

@@ -181,3 +181,24 @@ def test_theme_switch_persists(make_window, settings):
     window.set_theme("light")
     assert settings.value("theme") == "light"
     window.set_theme("dark")
+
+
+def test_followup_refresh_after_a_quick_cache_answer(make_state, qtbot):
+    from dataclasses import replace
+
+    class QuickThenLive(FakeSource):
+        served = False
+
+        def load(self, universe, progress=None):
+            market = super().load(universe, progress)
+            if not QuickThenLive.served:
+                QuickThenLive.served = True
+                return replace(market, source="yahoo cache (5 min old)", followup_refresh=True)
+            return market
+
+    state = make_state(QuickThenLive())
+    seen = []
+    state.snapshot_changed.connect(lambda s: seen.append(s.source))
+    state.refresh()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    assert seen == ["yahoo cache (5 min old)", "fake1"]

@@ -1,0 +1,369 @@
+"""Yahoo Finance through yfinance (imported lazily, inside the worker).
+
+Prices: ``yf.download`` in chunks (~100 tickers), ``auto_adjust=True``, the (Price, Ticker) column
+MultiIndex handled explicitly, dates made tz-naive. yfinance swallows per-ticker failures and
+leaves empty columns; they are detected, reported with the reason yfinance logged, and never
+fail the refresh. yfinance does not retry rate limiting (``YFRateLimitError``, HTTP 429): we
+back off with jitter within a bounded total wait, then give up with ``SourceUnavailable``.
+Extras, each best effort and described in ``MarketData.availability``: ETF shares outstanding
+(``get_shares_full``, duplicate dates removed), leveraged-ETF assets (shares x price, else
+``info['totalAssets']``), option chains (expiries <= 90 days, cleaned).
+With a cache, a refresh downloads only from the cached last date minus a 5-day overlap.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.cache import MarketCache
+from models.market import MarketData
+from models.sources import Progress, SourceUnavailable
+from models.universe import Universe
+
+log = logging.getLogger(__name__)
+PROBE_HOST = ("query1.finance.yahoo.com", 443)
+RATE_LIMIT = re.compile(r"rate.?limit|too many requests|429", re.IGNORECASE)
+MAX_OPTION_DAYS = 90
+
+
+def probe_yahoo(timeout: float) -> None:
+    """Raise SourceUnavailable unless Yahoo answers a TCP connect within ``timeout`` s.
+
+    Runs in a daemon thread so that a slow DNS lookup cannot stretch the wait either.
+    """
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection(PROBE_HOST, timeout=timeout).close()
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=connect, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise SourceUnavailable(f"no answer from Yahoo Finance within {timeout:.0f} s")
+    if outcome[0] is not None:
+        raise SourceUnavailable(f"no connection to Yahoo Finance ({outcome[0]})")
+
+
+class _ErrorCapture(logging.Handler):
+    """Collects the per-ticker errors that yf.download logs instead of raising."""
+
+    LINE = re.compile(r"^\[(?P<syms>[^\]]*)\]:\s*(?P<msg>.*)$", re.DOTALL)
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.LINE.match(record.getMessage().strip())
+        if match:
+            for sym in re.findall(r"'([^']+)'", match["syms"]):
+                self.errors[sym] = match["msg"].strip()
+
+
+@contextmanager
+def _captured_yf_errors():
+    handler = _ErrorCapture()
+    logger = logging.getLogger("yfinance")
+    logger.addHandler(handler)
+    try:
+        yield handler.errors
+    finally:
+        logger.removeHandler(handler)
+
+
+def parse_download(data: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(close, volume) from a yf.download frame with (Price, Ticker) MultiIndex columns.
+
+    Accepts either level order; dates become tz-naive midnight; duplicates keep the last row;
+    all-NaN columns (failed tickers) are dropped.
+    """
+    if data is None or data.empty:
+        empty = pd.DataFrame(index=pd.DatetimeIndex([]), dtype=np.float64)
+        return empty, empty
+    if not isinstance(data.columns, pd.MultiIndex) or data.columns.nlevels != 2:
+        raise ValueError("unexpected yfinance frame: expected (Price, Ticker) column levels")
+    level = 0 if "Close" in data.columns.get_level_values(0) else 1
+    fields = set(data.columns.get_level_values(level))
+    if "Close" not in fields:
+        raise ValueError("unexpected yfinance frame: no Close column")
+    index = pd.DatetimeIndex(pd.to_datetime(data.index))
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    frames = []
+    for name in ("Close", "Volume"):
+        if name not in fields:
+            frames.append(pd.DataFrame(index=index, dtype=np.float64))
+            continue
+        frame = data.xs(name, axis=1, level=level).copy()
+        frame.index = index.normalize()
+        frame.columns = [str(c) for c in frame.columns]
+        frame = frame[~frame.index.duplicated(keep="last")].sort_index()
+        frames.append(frame.apply(pd.to_numeric, errors="coerce").astype(np.float64))
+    close, volume = frames
+    close = close.dropna(axis=1, how="all")
+    close = close.where(close > 0)
+    return close, volume.reindex(columns=close.columns)
+
+
+def clean_chain(calls: pd.DataFrame, puts: pd.DataFrame, expiry: pd.Timestamp,
+                as_of: pd.Timestamp) -> tuple[pd.DataFrame, int]:
+    """One expiry's yfinance calls/puts -> our chain columns, and how many rows were dropped.
+
+    Dropped: expired, open interest missing or 0, implied vol outside (0.01, 3).
+    """
+    rows = []
+    for kind, frame in (("C", calls), ("P", puts)):
+        if frame is None or frame.empty:
+            continue
+        rows.append(pd.DataFrame({
+            "expiry": pd.Timestamp(expiry), "strike": pd.to_numeric(frame["strike"], errors="coerce"),
+            "kind": kind, "open_interest": pd.to_numeric(frame["openInterest"], errors="coerce"),
+            "implied_vol": pd.to_numeric(frame["impliedVolatility"], errors="coerce")}))
+    if not rows:
+        return pd.DataFrame(columns=["expiry", "strike", "kind", "open_interest", "implied_vol"]), 0
+    chain = pd.concat(rows, ignore_index=True)
+    keep = ((chain["open_interest"] > 0) & (chain["implied_vol"] > 0.01)
+            & (chain["implied_vol"] < 3) & chain["strike"].gt(0)
+            & (chain["expiry"] > as_of))
+    return chain[keep].reset_index(drop=True).astype({"open_interest": float, "strike": float}), \
+        int((~keep).sum())
+
+
+def normalize_shares(series: pd.Series | None, index: pd.DatetimeIndex) -> pd.Series | None:
+    """get_shares_full output -> share count on each trading day (as of the latest report).
+
+    The series is tz-aware at irregular times and may repeat a day with different values
+    (yfinance #1954): keep the last report of each day.
+    """
+    if series is None or len(series) == 0:
+        return None
+    s = pd.Series(pd.to_numeric(series.to_numpy(), errors="coerce"),
+                  index=pd.DatetimeIndex(series.index))
+    if s.index.tz is not None:
+        s.index = s.index.tz_localize(None)
+    s.index = s.index.normalize()
+    s = s[~s.index.duplicated(keep="last")].sort_index().dropna()
+    s = s[s > 0]
+    if s.empty:
+        return None
+    return s.reindex(index.union(s.index)).ffill().reindex(index)
+
+
+@dataclass
+class YahooSource:
+    """Live Yahoo data. ``cache`` makes refreshes incremental; ``probe`` checks connectivity."""
+
+    cache: MarketCache | None = None
+    years: int = 5
+    chunk_size: int = 100
+    max_wait: float = 60.0
+    probe_timeout: float = 2.0
+    overlap_days: int = 5
+    extras_budget: float = 120.0
+    probe: Callable[[float], None] = probe_yahoo
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], pd.Timestamp] = pd.Timestamp.now
+    seed: int | None = None
+    name: str = "yahoo"
+    _waited: float = field(default=0.0, init=False)
+
+    def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
+        progress = progress or (lambda stage, frac: None)
+        progress("Checking connection to Yahoo", 0.0)
+        self.probe(self.probe_timeout)
+        import yfinance as yf
+
+        self._waited = 0.0
+        self._rng = random.Random(self.seed)
+        tickers = universe.all_tickers()
+        cached = self.cache.load() if self.cache is not None else None
+        known = [t for t in tickers if cached is not None and t in cached.close.columns]
+        fresh = [t for t in tickers if t not in known]
+        now = self.clock()
+        full_start = (now - pd.DateOffset(years=self.years)).normalize()
+        jobs = []
+        if known:
+            overlap_start = cached.close.index[-1] - pd.offsets.BDay(self.overlap_days)
+            jobs.append((known, overlap_start))
+        if fresh:
+            jobs.append((fresh, full_start))
+        close_parts, volume_parts, errors = [], [], {}
+        chunks = [(group[i:i + self.chunk_size], start) for group, start in jobs
+                  for i in range(0, len(group), self.chunk_size)]
+        for n, (chunk, start) in enumerate(chunks, 1):
+            progress(f"Downloading prices: chunk {n}/{len(chunks)} ({len(chunk)} tickers)",
+                     0.05 + 0.6 * (n - 1) / len(chunks))
+            close, volume, chunk_errors = self._download_chunk(yf, chunk, start)
+            close_parts.append(close)
+            volume_parts.append(volume)
+            errors.update(chunk_errors)
+        close = _combine(close_parts)
+        volume = _combine(volume_parts).reindex(index=close.index, columns=close.columns)
+        if cached is not None:
+            close, volume = _merge_cached(cached, close, volume)
+        close = close.reindex(columns=[t for t in tickers if t in close.columns])
+        if close.empty:
+            raise SourceUnavailable("Yahoo returned no data for any ticker")
+        notes = []
+        failed = [t for t in tickers if t not in close.columns]
+        if failed:
+            reasons = "; ".join(f"{t} ({errors[t]})" if t in errors else t for t in failed[:12])
+            more = f" and {len(failed) - 12} more" if len(failed) > 12 else ""
+            notes.append(f"{len(failed)} of {len(tickers)} tickers returned no data: "
+                         f"{reasons}{more}")
+            log.warning(notes[-1])
+        volume = volume.reindex(index=close.index, columns=close.columns).fillna(0.0)
+        deadline = time.monotonic() + self.extras_budget
+        shares, assets, availability = self._fund_data(yf, universe, close, deadline, progress)
+        options, option_notes = self._options(yf, universe, close.index[-1], deadline, progress)
+        availability.update(option_notes)
+        progress("Prices downloaded", 1.0)
+        market = MarketData(close=close, volume=volume, shares_outstanding=shares, options=options,
+                            source="yahoo", simulated=False, yield_tickers=universe.yield_tickers(),
+                            fund_assets=assets, availability=availability, notes=tuple(notes),
+                            fetched_at=now)
+        if self.cache is not None:
+            try:
+                self.cache.save(market)
+            except OSError as exc:
+                log.warning("could not write the cache at %s: %s", self.cache.root, exc)
+        return market
+
+    # ------------------------------------------------------------------ prices
+    def _download_chunk(self, yf, chunk: list[str], start: pd.Timestamp):
+        pending = list(chunk)
+        closes, volumes, errors = [], [], {}
+        attempt = 0
+        while pending:
+            limited: list[str] = []
+            with _captured_yf_errors() as logged:
+                try:
+                    data = yf.download(pending, start=start.strftime("%Y-%m-%d"),
+                                       auto_adjust=True, group_by="column", threads=True,
+                                       progress=False, multi_level_index=True, timeout=10)
+                except Exception as exc:  # noqa: BLE001 - yfinance raises many types
+                    if not RATE_LIMIT.search(f"{type(exc).__name__} {exc}"):
+                        raise SourceUnavailable(f"Yahoo download failed: {exc}") from exc
+                    data, limited = None, list(pending)
+            close, volume = parse_download(data)
+            closes.append(close)
+            volumes.append(volume)
+            for t, message in logged.items():
+                if RATE_LIMIT.search(message) and t not in close.columns:
+                    limited.append(t)
+                else:
+                    errors[t] = message
+            if not limited:
+                break
+            wait = min(2.0 ** attempt + self._rng.uniform(0, 1.0), self.max_wait - self._waited)
+            if wait <= 0:
+                raise SourceUnavailable(f"Yahoo rate limit: gave up after waiting "
+                                        f"{self._waited:.0f} s")
+            log.warning("Yahoo rate limit on %d tickers; retrying in %.1f s", len(limited), wait)
+            self.sleep(wait)
+            self._waited += wait
+            attempt += 1
+            pending = list(dict.fromkeys(limited))
+        return _combine(closes), _combine(volumes), errors
+
+    # ------------------------------------------------------------------ extras
+    def _fund_data(self, yf, universe: Universe, close: pd.DataFrame, deadline: float,
+                   progress: Progress):
+        letfs = [f.ticker for f in universe.leveraged_etfs if f.ticker in close.columns]
+        etfs = list(dict.fromkeys(
+            [universe.benchmark, *letfs, *universe.cross_asset.sectors,
+             *(r.etf for r in universe.regions if r.etf)]))
+        etfs = [t for t in etfs if t in close.columns]
+        shares: dict[str, pd.Series] = {}
+        start = (close.index[0]).strftime("%Y-%m-%d")
+        for n, ticker in enumerate(etfs):
+            if time.monotonic() > deadline:
+                break
+            progress(f"Shares outstanding: {ticker} ({n + 1}/{len(etfs)})",
+                     0.7 + 0.15 * n / max(len(etfs), 1))
+            try:
+                series = normalize_shares(yf.Ticker(ticker).get_shares_full(start=start), close.index)
+            except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
+                log.info("shares outstanding for %s unavailable: %s", ticker, exc)
+                series = None
+            if series is not None:
+                shares[ticker] = series
+        frame = pd.DataFrame(shares, index=close.index, dtype=np.float64) if shares else None
+        assets: dict[str, float] = {}
+        for ticker in letfs:
+            if ticker in shares and not np.isnan(shares[ticker].iloc[-1]):
+                assets[ticker] = float(shares[ticker].iloc[-1] * close[ticker].ffill().iloc[-1])
+            elif time.monotonic() < deadline:
+                try:
+                    total = yf.Ticker(ticker).info.get("totalAssets")
+                except Exception as exc:  # noqa: BLE001
+                    log.info("total assets for %s unavailable: %s", ticker, exc)
+                    total = None
+                if isinstance(total, (int, float)) and total > 0:
+                    assets[ticker] = float(total)
+        availability = {
+            "shares_outstanding": f"{len(shares)} of {len(etfs)} ETFs",
+            "fund_assets": f"{len(assets)} of {len(letfs)} leveraged ETFs",
+        }
+        return frame, (pd.Series(assets, dtype=np.float64) if assets else None), availability
+
+    def _options(self, yf, universe: Universe, as_of: pd.Timestamp, deadline: float,
+                 progress: Progress):
+        chains, notes = {}, {}
+        for underlying in universe.option_underlyings:
+            try:
+                ticker = yf.Ticker(underlying)
+                expiries = [pd.Timestamp(e) for e in ticker.options]
+                expiries = [e for e in expiries
+                            if as_of < e <= as_of + pd.Timedelta(days=MAX_OPTION_DAYS)]
+                parts, dropped = [], 0
+                for n, expiry in enumerate(expiries):
+                    if time.monotonic() > deadline:
+                        break
+                    progress(f"Options {underlying}: expiry {n + 1}/{len(expiries)}", 0.85)
+                    chain = ticker.option_chain(expiry.strftime("%Y-%m-%d"))
+                    part, lost = clean_chain(chain.calls, chain.puts, expiry, as_of)
+                    parts.append(part)
+                    dropped += lost
+            except Exception as exc:  # noqa: BLE001 - best effort
+                log.info("options for %s unavailable: %s", underlying, exc)
+                notes[f"options {underlying}"] = f"unavailable ({exc})"
+                continue
+            if parts:
+                chains[underlying] = pd.concat(parts, ignore_index=True)
+            notes[f"options {underlying}"] = (f"{sum(len(p) for p in parts)} contracts in "
+                                              f"{len(parts)} expiries; {dropped} dropped")
+        return chains, notes
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(index=pd.DatetimeIndex([]), dtype=np.float64)
+    out = parts[0]
+    for part in parts[1:]:
+        out = part.combine_first(out)
+    return out.sort_index()
+
+
+def _merge_cached(cached: MarketData, close: pd.DataFrame, volume: pd.DataFrame):
+    """New rows win over cached rows on the overlap; cached history fills the rest."""
+    merged_close = close.combine_first(cached.close)
+    old_volume = cached.volume if cached.volume is not None else pd.DataFrame(index=cached.close.index)
+    merged_volume = volume.combine_first(old_volume)
+    return merged_close.astype(np.float64), merged_volume.astype(np.float64)

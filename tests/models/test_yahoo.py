@@ -1,0 +1,205 @@
+"""Yahoo source against frames shaped exactly like yfinance 1.x output (network mocked at the
+yfinance.download / yfinance.Ticker boundary)."""
+from __future__ import annotations
+
+import logging
+from collections import namedtuple
+
+import numpy as np
+import pandas as pd
+import pytest
+import yfinance
+
+from models.cache import MarketCache
+from models.sources import SourceUnavailable
+from models.sources.yahoo import YahooSource, clean_chain, normalize_shares, parse_download
+from models.universe import load_universe
+
+UNIVERSE = """
+leveraged_etfs = [{ ticker = "SSO", underlying = "SPY", multiple = 2 }]
+regions = [{ name = "Korea", index = "^KS11", etf = "EWY", currency = "KRW=X" }]
+[benchmark]
+ticker = "SPY"
+[constituents]
+"Information Technology" = ["AAPL", "MSFT", "DEADCO"]
+[cross_asset]
+rates = ["^TNX"]
+[options]
+underlyings = ["SPY"]
+"""
+Options = namedtuple("Options", ["calls", "puts", "underlying"])
+NOW = pd.Timestamp("2026-02-06 20:00")
+
+
+@pytest.fixture
+def small_universe(tmp_path):
+    path = tmp_path / "u.toml"
+    path.write_text(UNIVERSE, encoding="utf-8")
+    return load_universe(path)
+
+
+def yf_frame(tickers, start, end, dead=()):
+    """What yf.download(..., auto_adjust=True, group_by='column') returns in yfinance 1.x."""
+    dates = pd.bdate_range(start, end)
+    tickers = sorted(tickers)
+    columns = pd.MultiIndex.from_product([["Close", "High", "Low", "Open", "Volume"], tickers],
+                                         names=["Price", "Ticker"])
+    data = pd.DataFrame(np.nan, index=pd.DatetimeIndex(dates, name="Date"), columns=columns)
+    for i, t in enumerate(tickers):
+        if t in dead:
+            continue
+        level = 4.2 if t == "^TNX" else 100.0 + 10 * i
+        path = level * (1 + 0.001 * np.arange(len(dates)))
+        for field in ("Close", "High", "Low", "Open"):
+            data[(field, t)] = path
+        data[("Volume", t)] = 1e6
+    return data
+
+
+class FakeYahoo:
+    """Records calls; the first download is rate limited; DEADCO always fails as yfinance does."""
+
+    def __init__(self, end="2026-02-06", rate_limit_first=True):
+        self.end = end
+        self.calls = []
+        self.rate_limit_first = rate_limit_first
+
+    def download(self, tickers, start=None, **kwargs):
+        self.calls.append((list(tickers), start, kwargs))
+        assert kwargs["auto_adjust"] is True and kwargs["multi_level_index"] is True
+        if self.rate_limit_first and len(self.calls) == 1:
+            raise yfinance.exceptions.YFRateLimitError()
+        dead = [t for t in tickers if t == "DEADCO"]
+        if dead:
+            logging.getLogger("yfinance").error(
+                "%s: YFTzMissingError('possibly delisted; no timezone found')", dead)
+        return yf_frame(tickers, start, self.end, dead=dead)
+
+    def Ticker(self, symbol):  # noqa: N802 - yfinance API
+        return FakeTicker(symbol)
+
+
+class FakeTicker:
+    def __init__(self, symbol):
+        self.symbol = symbol
+        self.info = {"totalAssets": 7.5e9} if symbol == "SSO" else {}
+
+    def get_shares_full(self, start=None, end=None):
+        if self.symbol == "EWY":
+            return None
+        stamps = pd.to_datetime(["2026-01-05 14:00", "2026-01-20 09:00", "2026-01-20 16:00"]).tz_localize(
+            "America/New_York")
+        return pd.Series([1.0e8, 1.1e8, 1.2e8], index=stamps)
+
+    @property
+    def options(self):
+        return ("2026-02-06", "2026-02-13", "2026-03-20", "2026-12-18")
+
+    def option_chain(self, date):
+        strikes = [580.0, 600.0, 620.0, 640.0]
+        calls = pd.DataFrame({"contractSymbol": ["c"] * 4, "strike": strikes,
+                              "openInterest": [100, 0, 300, 50],
+                              "impliedVolatility": [0.2, 0.2, 12.0, 0.18]})
+        puts = pd.DataFrame({"contractSymbol": ["p"] * 4, "strike": strikes,
+                             "openInterest": [200, 150, np.nan, 10],
+                             "impliedVolatility": [0.25, 1e-5, 0.2, 0.22]})
+        return Options(calls, puts, {"regularMarketPrice": 600.0})
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    fake = FakeYahoo()
+    monkeypatch.setattr(yfinance, "download", fake.download)
+    monkeypatch.setattr(yfinance, "Ticker", fake.Ticker)
+    return fake
+
+
+def source(tmp_path, sleeps, **kw):
+    return YahooSource(cache=MarketCache(tmp_path / "cache"), probe=lambda timeout: None,
+                       sleep=sleeps.append, clock=lambda: NOW, seed=1, **kw)
+
+
+def test_parse_download_handles_multiindex_and_tz():
+    frame = yf_frame(["B", "A"], "2026-01-05", "2026-01-09", dead=["B"])
+    frame.index = frame.index.tz_localize("America/New_York")
+    close, volume = parse_download(frame)
+    assert list(close.columns) == ["A"] and close.index.tz is None
+    assert close.index[0] == pd.Timestamp("2026-01-05") and volume["A"].iloc[0] == 1e6
+    swapped = yf_frame(["A"], "2026-01-05", "2026-01-09").swaplevel(0, 1, axis=1)
+    assert list(parse_download(swapped)[0].columns) == ["A"]
+
+
+def test_load_with_rate_limit_failures_and_extras(tmp_path, small_universe, fake):
+    sleeps = []
+    market = source(tmp_path, sleeps).load(small_universe)
+    assert len(sleeps) == 1 and 1.0 <= sleeps[0] <= 2.0, "one back-off with jitter"
+    assert "DEADCO" not in market.close.columns
+    assert {"SPY", "AAPL", "MSFT", "SSO", "^KS11", "EWY", "KRW=X", "^TNX"} <= set(market.close)
+    note = market.notes[0]
+    assert note.startswith("1 of 9 tickers returned no data: DEADCO (YFTzMissingError")
+    assert market.source == "yahoo" and not market.simulated
+    assert market.close.index.tz is None and market.close.index[-1] == pd.Timestamp("2026-02-06")
+    shares = market.shares_outstanding
+    assert shares.loc["2026-01-19", "SPY"] == 1.0e8 and shares.loc["2026-01-20", "SPY"] == 1.2e8
+    assert "EWY" not in shares.columns
+    assert market.availability["shares_outstanding"] == "2 of 3 ETFs"
+    assert market.fund_assets["SSO"] == pytest.approx(1.2e8 * market.close["SSO"].iloc[-1])
+    chain = market.options["SPY"]
+    assert set(chain["expiry"]) == {pd.Timestamp("2026-02-13"), pd.Timestamp("2026-03-20")}
+    assert len(chain) == 2 * 4 and (chain["open_interest"] > 0).all()
+    assert chain["implied_vol"].between(0.01, 3).all()
+    assert market.availability["options SPY"] == "8 contracts in 2 expiries; 8 dropped"
+
+
+def test_incremental_refresh_fetches_only_new_dates(tmp_path, small_universe, fake):
+    sleeps = []
+    first = source(tmp_path, sleeps).load(small_universe)
+    fake.calls.clear()
+    fake.end = "2026-02-13"
+    later = YahooSource(cache=MarketCache(tmp_path / "cache"), probe=lambda t: None,
+                        sleep=sleeps.append, clock=lambda: NOW + pd.Timedelta(days=7), seed=1)
+    market = later.load(small_universe)
+    starts = {tuple(tickers): start for tickers, start, _ in fake.calls}
+    assert starts[("DEADCO",)] == "2021-02-13", "a ticker missing from the cache: full history"
+    known = [start for tickers, start in starts.items() if "SPY" in tickers]
+    assert set(known) == {"2026-01-30"}, "cached last date 2026-02-06 minus 5 business days"
+    assert market.close.index[-1] == pd.Timestamp("2026-02-13")
+    assert market.close.index[0] == first.close.index[0]
+
+
+def test_rate_limit_budget_gives_up_cleanly(tmp_path, small_universe, monkeypatch):
+    def always_limited(*args, **kwargs):
+        raise yfinance.exceptions.YFRateLimitError()
+
+    monkeypatch.setattr(yfinance, "download", always_limited)
+    sleeps = []
+    with pytest.raises(SourceUnavailable, match="rate limit"):
+        source(tmp_path, sleeps, max_wait=5.0).load(small_universe)
+    assert sum(sleeps) <= 5.0
+
+
+def test_offline_probe_fails_fast(tmp_path, small_universe):
+    def offline(timeout):
+        raise SourceUnavailable("no connection to Yahoo Finance (test)")
+
+    with pytest.raises(SourceUnavailable, match="no connection"):
+        YahooSource(probe=offline).load(small_universe)
+
+
+def test_clean_chain_counts_dropped():
+    calls = pd.DataFrame({"strike": [1.0, 2.0, 3.0], "openInterest": [0, 5, 5],
+                          "impliedVolatility": [0.2, 1e-5, 12.0]})
+    puts = pd.DataFrame({"strike": [1.0], "openInterest": [7], "impliedVolatility": [0.3]})
+    chain, dropped = clean_chain(calls, puts, pd.Timestamp("2026-03-20"), pd.Timestamp("2026-02-06"))
+    assert dropped == 3 and list(chain["kind"]) == ["P"]
+    expired, lost = clean_chain(puts, None, pd.Timestamp("2026-02-06"), pd.Timestamp("2026-02-06"))
+    assert expired.empty and lost == 1
+
+
+def test_normalize_shares_deduplicates_days():
+    index = pd.bdate_range("2026-01-01", "2026-01-09")
+    stamps = pd.to_datetime(["2026-01-02 10:00", "2026-01-06 09:00", "2026-01-06 17:00"]).tz_localize("UTC")
+    shares = normalize_shares(pd.Series([5.0, 6.0, 7.0], index=stamps), index)
+    assert np.isnan(shares.iloc[0]) and shares.loc["2026-01-05"] == 5.0
+    assert shares.loc["2026-01-06"] == 7.0 and shares.iloc[-1] == 7.0
+    assert normalize_shares(None, index) is None
