@@ -140,6 +140,10 @@ def run_gui(args) -> int:
     from gui.qt_messages import route_qt_messages_to_log
     from models.state import DashboardState, RefreshRequest
 
+    # pandas is imported here, before the first paint, not by the first refresh: a worker thread
+    # importing it holds the GIL for tens of ms at a time and would stall the event loop.
+    import pandas  # noqa: F401
+
     route_qt_messages_to_log()
     try:
         factory = source_factory(args.source, args)

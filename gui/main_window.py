@@ -43,6 +43,8 @@ class MainWindow(QMainWindow):
                             QMainWindow.AnimatedDocks)
         self.panels: dict[str, Panel] = {}
         self.docks: dict[str, QDockWidget] = {}
+        self._pending: list[str] = []
+        self._stale: set[str] = set()
         self._build_docks()
         self._build_status_bar()
         self._build_menus(sources, current_source)
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
             previous.setdefault(area, dock)
             self.panels[cls.panel_id] = panel
             self.docks[cls.panel_id] = dock
+            dock.visibilityChanged.connect(
+                lambda visible, pid=cls.panel_id: self._on_dock_visible(pid, visible))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -216,8 +220,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ state -> widgets
     def render_snapshot(self, snapshot) -> None:
-        for panel in self.panels.values():
-            panel.render(snapshot)
+        """Show ``snapshot``: visible panels render one per event-loop turn (so the window stays
+        responsive however many panels there are); hidden ones when they are next shown."""
+        self._pending = [pid for pid, dock in self.docks.items()
+                         if not dock.visibleRegion().isEmpty() or not self.isVisible()]
+        self._stale = set(self.docks) - set(self._pending)
+        self._render_next(snapshot)
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
@@ -226,6 +234,20 @@ class MainWindow(QMainWindow):
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
         self._update_age()
+
+    def _render_next(self, snapshot) -> None:
+        if snapshot is not self.state.snapshot and self.state.snapshot is not None:
+            return
+        if self._pending:
+            self.panels[self._pending.pop(0)].render(snapshot)
+        if self._pending:
+            QTimer.singleShot(0, lambda: self._render_next(snapshot))
+
+    def _on_dock_visible(self, panel_id: str, visible: bool) -> None:
+        snapshot = self.state.snapshot
+        if visible and panel_id in self._stale and snapshot is not None:
+            self._stale.discard(panel_id)
+            self.panels[panel_id].render(snapshot)
 
     def _update_age(self) -> None:
         snapshot = self.state.snapshot
