@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
                         help="simulated market: last day (default: last business day before today)")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of",
+                        help="show the dashboard as it stood at this date's close (replay a "
+                             "past day; later data is ignored)")
     parser.add_argument("--export", metavar="DIR",
                         help="headless: render every panel to DIR/<panel>.png and write "
                              "DIR/snapshot.json with the headline figures, then exit")
@@ -95,6 +98,8 @@ def run_export(args) -> int:
         width, height = parse_size(args.size)
         universe = load_universe(args.universe)
         market = source_factory(args.source, args)().load(universe)
+        if args.as_of:
+            market = market.until(args.as_of)
         snapshot = default_compute(market, universe)
         from PySide6.QtWidgets import QApplication
 
@@ -150,10 +155,10 @@ def run_gui(args) -> int:
     except ValueError as exc:
         print(f"main.py: {exc}", file=sys.stderr)
         return 2
-    state = DashboardState(RefreshRequest(factory, universe))
+    state = DashboardState(RefreshRequest(factory, universe, args.as_of))
 
     def select_source(name: str) -> None:
-        state.set_request(RefreshRequest(source_factory(name, args), universe))
+        state.set_request(RefreshRequest(source_factory(name, args), universe, args.as_of))
 
     window = MainWindow(state, log_path=log_path, current_source=args.source,
                         sources=SOURCE_CHOICES, select_source=select_source,

@@ -7,9 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from analytics import crowding as crowd
+from analytics.dispersion import breadth, dispersion_ratio, realized_average_correlation
+from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
+                               momentum, momentum_legs)
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
+from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
+
+
+RECENT_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -19,19 +28,67 @@ class EngineParams:
     benchmark: str = "SPY"
     benchmark_name: str = "SPY"
     sector_etfs: Mapping[str, str] = field(default_factory=dict)   # ETF -> GICS sector
+    constituents: tuple[str, ...] = ()
+    themes: Mapping[str, list[str]] = field(default_factory=dict)
+    pairs: tuple = ()                    # objects with name, long, short (ticker tuples)
+    sigma_window: int = 63
+    dispersion_start: str = "2023-01-01"
+    momentum_quantile: float = 0.1
 
 
 @dataclass(frozen=True)
 class Overview:
-    """Market overview: benchmark and sector ETFs.
-
-    returns: rows = tickers (benchmark first), columns name, 1d, 1w, 1m, YTD (fractions).
-    cumulative: chart window ("1M", "3M", "YTD", "1Y", "All") -> cumulative return since the
-        window start (fractions), dates x tickers.
-    """
+    """Benchmark and sector ETFs. returns: rows = tickers, columns name, 1d, 1w, 1m, YTD
+    (fractions); cumulative: chart window -> cumulative return since its start."""
 
     returns: pd.DataFrame
     cumulative: dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class MomentumView:
+    """Decile momentum long/short and high-beta factor, their legs versus the benchmark.
+
+    factor: daily returns (fractions): long, short, long_short, long_excess, short_excess
+    (legs minus the benchmark), high_beta (high minus low beta). sigma: long_short / trailing
+    63-day std. drawdown: compounded long/short drawdown. today: the last day's figures
+    (long_share: share of the long/short move from the long leg, None when both legs moved the
+    same way) and ``recent``: the worst long/short day of the last 10 sessions.
+    """
+
+    factor: pd.DataFrame
+    sigma: pd.Series
+    drawdown: pd.Series
+    today: dict[str, Any]
+    reading: str
+
+
+@dataclass(frozen=True)
+class BasketsView:
+    """Themes and pairs: table rows (1d, 1w, 1m, YTD returns as fractions, sigma, worst_since,
+    crowding 0-100, kind) and daily returns for the chart."""
+
+    table: pd.DataFrame
+    returns: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DispersionView:
+    ratio: pd.Series                 # 5-day dispersion ratio (x)
+    ratio_percentile: pd.Series      # 0-100 within [start, t]
+    breadth: pd.Series               # fraction beating the benchmark (0..1)
+    breadth_percentile: pd.Series
+    benchmark_return: pd.Series      # the benchmark's daily return (for "falling index")
+    correlation: pd.Series           # average correlation from 21-day realized vols
+    start: pd.Timestamp
+    today: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CrowdingView:
+    """name -> Crowding.latest() dict (score, band, z per component, available, values)."""
+
+    gauges: dict[str, dict]
 
 
 @dataclass(frozen=True)
@@ -44,29 +101,181 @@ class Snapshot:
     benchmark: str
     overview: Overview
     computed_at: dt.datetime
+    momentum: MomentumView | None = None
+    baskets: BasketsView | None = None
+    dispersion: DispersionView | None = None
+    crowding: CrowdingView | None = None
     notes: tuple[str, ...] = ()
 
     def headline(self) -> dict[str, Any]:
         """The headline figures written to snapshot.json (plain JSON types; NaN -> null)."""
         bench = self.overview.returns.loc[self.benchmark] if self.benchmark in \
             self.overview.returns.index else None
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "as_of": self.as_of.strftime("%Y-%m-%d"),
             "simulated": self.simulated,
             "computed_at": self.computed_at.isoformat(timespec="seconds"),
             "benchmark": {
                 "ticker": self.benchmark,
-                **({k: _json_number(bench[k]) for k in ("1d", "1w", "1m", "YTD")}
+                **({k: _num(bench[k]) for k in ("1d", "1w", "1m", "YTD")}
                    if bench is not None else {}),
             },
-            "notes": list(self.notes),
         }
+        if self.momentum is not None:
+            t = self.momentum.today
+            out["momentum"] = {"long_short_1d": _num(t["long_short"]), "long_1d": _num(t["long"]),
+                               "short_1d": _num(t["short"]), "sigma": _num(t["sigma"]),
+                               "worst_since": _date(t["worst_since"]),
+                               "reading": self.momentum.reading}
+        if self.dispersion is not None:
+            t = self.dispersion.today
+            out["dispersion"] = {"ratio": _num(t["ratio"]), "percentile": _num(t["ratio_pct"]),
+                                 "since": self.dispersion.start.strftime("%Y-%m-%d")}
+            out["breadth"] = {"fraction_beating_benchmark": _num(t["breadth"]),
+                              "percentile": _num(t["breadth_pct"])}
+        if self.crowding is not None:
+            gauges = self.crowding.gauges
+            out["crowding"] = {"momentum": _num(gauges.get("Momentum", {}).get("score")),
+                               "themes": {k: _num(v["score"]) for k, v in gauges.items()
+                                          if k != "Momentum"}}
+        out["notes"] = list(self.notes)
+        return out
 
 
-def _json_number(value: Any) -> float | None:
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
     value = float(value)
     return None if math.isnan(value) else round(value, 8)
+
+
+def _date(value) -> str | None:
+    return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def describe_legs(long_ex: float, short_ex: float, sigma: float) -> tuple[str, float | None]:
+    """Plain words for who moved the momentum long/short today, and the long leg's share."""
+    share = leg_attribution(long_ex, short_ex)
+    spread = long_ex - short_ex
+    if not np.isfinite(sigma) or abs(sigma) < 2:
+        return "no unusual momentum move today", share
+    direction = "unwind" if spread < 0 else "rally"
+    if share is None:
+        return f"momentum {direction}: both legs moved the same way versus the benchmark", share
+    if share >= 0.6:
+        who = "long-side de-grossing (winners sold)" if spread < 0 else "winners bought"
+    elif share <= 0.4:
+        who = "short covering (losers squeezed)" if spread < 0 else "losers sold"
+    else:
+        who = ("both legs: winners sold and losers bought" if spread < 0
+               else "both legs: winners bought and losers sold")
+    return f"momentum {direction}: {who}, long leg {share:.0%} of the move", share
+
+
+def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series,
+              params: EngineParams) -> tuple[MomentumView, pd.DataFrame, pd.DataFrame]:
+    prices = close[members]
+    factor = momentum(prices, quantile=params.momentum_quantile)
+    long_mask, short_mask = momentum_legs(prices, quantile=params.momentum_quantile)
+    bench_r = bench / bench.shift(1) - 1.0
+    factor["long_excess"] = factor["long"] - bench_r
+    factor["short_excess"] = factor["short"] - bench_r
+    factor["high_beta"] = high_beta(prices, bench)["long_short"]
+    ls = factor["long_short"]
+    sigma = sigma_move(ls, params.sigma_window)
+    day = ls.last_valid_index()
+    today: dict[str, Any] = {k: float("nan") for k in ("long_short", "long", "short", "sigma")}
+    today.update(worst_since=None, on_record=False, long_share=None, day=day)
+    reading = "not enough history for a 12-1 momentum signal (needs 252 days)"
+    if day is not None:
+        row = factor.loc[day]
+        today.update(long_short=row["long_short"], long=row["long"], short=row["short"],
+                     long_excess=row["long_excess"], short_excess=row["short_excess"],
+                     benchmark=bench_r.loc[day], sigma=sigma.loc[day],
+                     high_beta=row["high_beta"], high_beta_sigma=sigma_move(
+                         factor["high_beta"], params.sigma_window).loc[day])
+        since = worst_since(ls, day)
+        today.update(worst_since=since, on_record=since is None,
+                     history_start=ls.first_valid_index())
+        reading, share = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day])
+        today["long_share"] = share
+        recent = ls.loc[:day].iloc[-RECENT_DAYS:]
+        worst_day = recent.idxmin()
+        today["recent"] = {"day": worst_day, "long_short": recent.min(),
+                           "sigma": sigma.loc[worst_day],
+                           "worst_since": worst_since(ls, worst_day)}
+    view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
+                        reading=reading)
+    return view, long_mask, short_mask
+
+
+def _baskets(close: pd.DataFrame, params: EngineParams, bench_r: pd.Series,
+             scores: dict[str, float]) -> BasketsView:
+    themes = {k: v for k, v in params.themes.items() if any(t in close for t in v)}
+    daily = basket_returns(close, themes)
+    kinds = {name: "theme" for name in daily}
+    for pair in params.pairs:
+        legs = basket_returns(close, {"long": list(pair.long), "short": list(pair.short)})
+        daily[pair.name] = legs["long"] - legs["short"]
+        kinds[pair.name] = "pair"
+    levels = (1.0 + daily.fillna(0.0)).cumprod()
+    table = period_returns(levels)
+    sigma = sigma_move(daily, params.sigma_window)
+    day = daily.index[-1]
+    table["sigma"] = sigma.loc[day]
+    table["worst_since"] = [_since_text(daily[c], day) for c in daily.columns]
+    table["crowding"] = [scores.get(c, float("nan")) for c in daily.columns]
+    table["kind"] = [kinds[c] for c in daily.columns]
+    return BasketsView(table=table, returns=daily)
+
+
+def _since_text(returns: pd.Series, day) -> str:
+    if not np.isfinite(returns.get(day, np.nan)):
+        return "n/a"
+    since = worst_since(returns, day, best=returns.loc[day] > 0)
+    word = "best" if returns.loc[day] > 0 else "worst"
+    return f"{word} on record" if since is None else f"{word} since {since:%Y-%m-%d}"
+
+
+def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
+                params: EngineParams) -> DispersionView:
+    prices = close[members]
+    start = pd.Timestamp(params.dispersion_start)
+    if start < close.index[0] or start > close.index[-1]:
+        start = close.index[0]
+    ratio = dispersion_ratio(prices, bench)
+    ratio_pct = percentile_rank(ratio, start)
+    fraction = breadth(prices, bench)
+    fraction_pct = percentile_rank(fraction, start)
+    bench_r = bench / bench.shift(1) - 1.0
+    day = close.index[-1]
+    today = {"ratio": ratio.get(day, np.nan), "ratio_pct": ratio_pct.get(day, np.nan),
+             "breadth": fraction.get(day, np.nan), "breadth_pct": fraction_pct.get(day, np.nan),
+             "benchmark": bench_r.get(day, np.nan), "day": day,
+             "ratio_is_max": bool(ratio.loc[start:].max() == ratio.get(day, np.nan))}
+    return DispersionView(ratio=ratio, ratio_percentile=ratio_pct, breadth=fraction,
+                          breadth_percentile=fraction_pct, benchmark_return=bench_r,
+                          correlation=realized_average_correlation(prices, bench), start=start,
+                          today=today)
+
+
+def _crowding(close: pd.DataFrame, members: list[str], bench_r: pd.Series,
+              mom: MomentumView, long_mask, short_mask, params: EngineParams) -> CrowdingView:
+    names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
+                                          if t in close.columns]))
+    inputs = crowd.CrowdingInputs.build(close[names], bench_r)
+    gauges = {"Momentum": crowd.crowding_from(inputs, mom.factor["long_short"], long_mask,
+                                              short_mask).latest()}
+    for theme, tickers in params.themes.items():
+        present = [t for t in tickers if t in close.columns]
+        if len(present) < 3:
+            continue
+        mask = pd.DataFrame(False, index=close.index, columns=names)
+        mask[present] = True
+        excess = daily_returns(close[present]).mean(axis=1) - bench_r
+        gauges[theme] = crowd.crowding_from(inputs, excess, mask).latest()
+    return CrowdingView(gauges=gauges)
 
 
 def compute(market, params: EngineParams | None = None) -> Snapshot:
@@ -75,8 +284,9 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     params = params or EngineParams()
     close = market.close
     notes: list[str] = list(getattr(market, "notes", ()))
-    tickers = [t for t in [params.benchmark, *params.sector_etfs] if t in close.columns]
-    missing = [t for t in [params.benchmark, *params.sector_etfs] if t not in close.columns]
+    wanted = [params.benchmark, *params.sector_etfs]
+    tickers = [t for t in wanted if t in close.columns]
+    missing = [t for t in wanted if t not in close.columns]
     if missing:
         notes.append(f"no data for {', '.join(missing)}")
     prices = close[tickers]
@@ -84,7 +294,21 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     names = {params.benchmark: params.benchmark_name, **params.sector_etfs}
     table.insert(0, "name", [names.get(t, t) for t in table.index])
     cumulative = {w: cumulative_returns(prices, window_start(prices.index, w)) for w in WINDOWS}
+    overview = Overview(returns=table, cumulative=cumulative)
+    views: dict[str, Any] = {}
+    members = [t for t in params.constituents if t in close.columns and t != params.benchmark]
+    if params.benchmark in close.columns and len(members) >= 10:
+        bench = close[params.benchmark]
+        bench_r = bench / bench.shift(1) - 1.0
+        mom, long_mask, short_mask = _momentum(close, members, bench, params)
+        gauges = _crowding(close, members, bench_r, mom, long_mask, short_mask, params)
+        scores = {k: v["score"] for k, v in gauges.gauges.items()}
+        views = {"momentum": mom, "crowding": gauges,
+                 "baskets": _baskets(close, params, bench_r, scores),
+                 "dispersion": _dispersion(close, members, bench, params)}
+    elif params.constituents:
+        notes.append("momentum, dispersion and crowding need the benchmark and at least 10 "
+                     "constituents")
     return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,
-                    simulated=market.simulated, benchmark=params.benchmark,
-                    overview=Overview(returns=table, cumulative=cumulative),
-                    computed_at=dt.datetime.now(), notes=tuple(notes))
+                    simulated=market.simulated, benchmark=params.benchmark, overview=overview,
+                    computed_at=dt.datetime.now(), notes=tuple(notes), **views)

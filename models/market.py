@@ -1,7 +1,7 @@
 """MarketData: the validated, immutable bundle of market history that every analytic reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,23 @@ class MarketData:
             _check_chain(underlying, chain)
         if self.as_of is None:
             object.__setattr__(self, "as_of", self.close.index[-1] if len(self.close) else None)
+
+    def until(self, day) -> "MarketData":
+        """The data as it stood at the close of ``day`` (later rows dropped). Option chains are
+        observed on ``as_of`` only, so they are kept only when ``day`` is that date."""
+        day = pd.Timestamp(day)
+        if day >= self.close.index[-1]:
+            return self
+        if day < self.close.index[0]:
+            raise MarketDataError(f"as-of date {day:%Y-%m-%d} is before the first date "
+                                  f"{self.close.index[0]:%Y-%m-%d}")
+        cut = lambda frame: None if frame is None else frame.loc[:day]  # noqa: E731
+        close = cut(self.close)
+        return replace(self, close=close, volume=cut(self.volume),
+                       shares_outstanding=cut(self.shares_outstanding), options={},
+                       as_of=close.index[-1],
+                       notes=self.notes + (f"as of {close.index[-1]:%Y-%m-%d}: later data "
+                                           "hidden; no option chains",))
 
     @property
     def tickers(self) -> list[str]:

@@ -30,6 +30,7 @@ class RefreshRequest:
 
     open_source: Callable[[], Any]
     universe: Universe
+    as_of: Any = None          # show the data as it stood at this date's close (None: latest)
 
 
 def engine_params(universe: Universe, market=None):
@@ -39,8 +40,11 @@ def engine_params(universe: Universe, market=None):
 
     benchmark = getattr(market, "benchmark", None) or universe.benchmark
     name = universe.benchmark_name if benchmark == universe.benchmark else benchmark
+    constituents = getattr(market, "constituents", None) or tuple(universe.constituents)
     return EngineParams(benchmark=benchmark, benchmark_name=name,
-                        sector_etfs=dict(universe.cross_asset.sectors))
+                        sector_etfs=dict(universe.cross_asset.sectors),
+                        constituents=tuple(constituents), themes=dict(universe.themes),
+                        pairs=tuple(universe.pairs))
 
 
 def default_compute(market, universe: Universe):
@@ -76,6 +80,8 @@ class _RefreshJob(QRunnable):
             self._stage(f"Loading {getattr(source, 'name', 'data')}", 0.05)
             market = source.load(self.request.universe,
                                  progress=lambda name, f: self._stage(name, 0.05 + 0.6 * f))
+            if self.request.as_of is not None:
+                market = market.until(self.request.as_of)
             self._stage("Computing analytics", 0.7)
             snapshot = self.compute(market, self.request.universe)
             self._stage("Rendering", 0.95)

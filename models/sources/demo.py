@@ -32,11 +32,14 @@ Model
 
 Planted events (day numbers count back from the last row T)
 -----------------------------------------------------------
-1. Crowded run-up: ``f`` drifts up +0.25% a day from T-320 to T-9 (AI/momentum winners rally).
+1. Crowded run-up: ``f`` drifts up +0.25% a day from T-320 to T-9 (AI/momentum winners
+   rally ~+30% over the formation year).
    Momentum crash on T-2: solved so that the top 12-1 momentum decile of constituents falls
-   exactly 4.0%, the bottom decile rises 4.5% and the benchmark falls 0.6%; the decile
-   long/short (-8.5%) is about -6 sigma against its trailing 63-day vol and the worst day of the
-   history, ~3/4 of constituents beat the benchmark, crowded AI themes fall 7-10%.
+   exactly 4.9%, the bottom decile rises 3.6% and the benchmark falls 0.6% (winners sold a
+   little harder than losers were bought); the decile long/short (-8.5%) is about -6 sigma
+   against its trailing 63-day vol and the worst day of the history, ~3/4 of constituents beat
+   the benchmark, crowded AI themes fall 7-10% (they load more on the momentum factor than
+   the average winner).
 2. The five days before the crash (T-7..T-3): idiosyncratic and sector volatility jump while
    the index barely moves, so the average constituent's 5-day realized (zero-mean RMS) vol is
    >= 7x the benchmark's and at least 10% above any earlier week: the highest of the history.
@@ -69,13 +72,10 @@ MARKET_VOL = 0.0118     # daily vol of the market factor (~19% a year)
 
 # Momentum / crowding loading by theme name (themes not listed load 0).
 THEME_CROWDING = {
-    "AI beneficiaries": 1.0, "AI power & grid": 0.9, "Memory chips": 0.9, "Bitcoin miners": 0.8,
+    "AI beneficiaries": 0.6, "AI power & grid": 0.5, "Memory chips": 0.55, "Bitcoin miners": 0.6,
     "National security & defense": 0.5, "Rare earths": 0.6, "Software": -0.9,
     "Unprofitable tech": -0.8, "Chemicals": -0.6, "Regional banks": -0.6,
 }
-# Theme factor shock on the crash day (crowded AI themes fall beyond their momentum loading).
-THEME_CRASH = {"AI beneficiaries": -0.005, "AI power & grid": -0.01, "Memory chips": -0.01,
-               "Bitcoin miners": -0.02}
 # Closing level on the last day for instruments where realism of the level matters.
 END_LEVEL = {
     "SPY": 690.0, "^GSPC": 6890.0, "QQQ": 610.0, "DIA": 490.0, "IWM": 258.0, "TLT": 88.0,
@@ -203,8 +203,6 @@ class _Simulator:
         self.sector_f = 0.0045 * self.regime[:, None] * _student(rng, 5, (T, len(self.sector_names)))
         self.theme_names = list(self.u.themes)
         self.theme_f = 0.006 * self.regime[:, None] * _student(rng, 5, (T, len(self.theme_names)))
-        for j, name in enumerate(self.theme_names):
-            self.theme_f[self.crash, j] = THEME_CRASH.get(name, self.theme_f[self.crash, j])
         self.mom_f = 0.0075 * self.regime * _student(rng, 5, T)
         self.mom_f[T - 320:self.crash - 6] += 0.0025
         self.squeeze_f = 0.003 * self.regime * _student(rng, 5, T)
@@ -289,7 +287,7 @@ class _Simulator:
             rest = self.R[day, members] - self.market[day] * self.beta[members]
             self.market[day] = (target - w @ rest) / (w @ self.beta[members])
             self._assemble(day)
-        # 1: the crash: top momentum decile -4%, bottom decile +4.5%, benchmark -0.6%; solved
+        # 1: the crash: top momentum decile -4.9%, bottom decile +3.6%, benchmark -0.6%; solved
         # for the market, momentum and short-squeeze factors.
         day = self.crash
         growth = _growth(self.R[:, members])
@@ -301,7 +299,7 @@ class _Simulator:
         factors = np.array([self.market[day], self.mom_f[day], self.squeeze_f[day]])
         rest = self.R[day, members] - loads @ factors
         a = np.vstack([loads[top].mean(axis=0), loads[bottom].mean(axis=0), w @ loads])
-        b = np.array([-0.04 - rest[top].mean(), 0.045 - rest[bottom].mean(), -0.006 - w @ rest])
+        b = np.array([-0.049 - rest[top].mean(), 0.036 - rest[bottom].mean(), -0.006 - w @ rest])
         self.market[day], self.mom_f[day], self.squeeze_f[day] = np.linalg.solve(a, b)
         self._assemble(day)
 

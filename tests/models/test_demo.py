@@ -155,7 +155,7 @@ def test_event1_momentum_crash(universe, demo_market, returns):
 def test_event1_crowded_run_up(universe, demo_market):
     ai = demo_market.close[universe.themes["AI beneficiaries"]].mean(axis=1)
     software = demo_market.close[universe.themes["Software"]].mean(axis=1)
-    assert ai.iloc[-25] / ai.iloc[-250] > 1.3
+    assert ai.iloc[-25] / ai.iloc[-250] > 1.2
     assert ai.iloc[-25] / ai.iloc[-250] > software.iloc[-25] / software.iloc[-250] + 0.3
 
 

@@ -1,0 +1,172 @@
+"""Crowding: components, point-in-time z-scores and the 0-100 gauge (METHODS section 4).
+
+Components (each a daily series, higher = more crowded):
+  comomentum            average pairwise correlation of market-residual returns within the
+                        long leg and within the short leg (Lou-Polk style), 63 days
+  factor_volatility     63-day realized vol of the long/short factor
+  pairwise_correlation  average pairwise correlation of raw returns within the long leg
+  factor_reversal       3-year (756-day) cumulative factor return (performance chasing)
+  extension             long-leg members' average distance above their 200-day average
+Each is z-scored against its own trailing history ending at t-1 (3 years, at least 1 year),
+winsorized at +-3, averaged over the components available, and mapped to 100 x Phi(Z).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.factors import daily_returns, rolling_beta
+
+WINDOW = 63
+REVERSAL_DAYS = 756
+EXTENSION_DAYS = 200
+Z_LOOKBACK = 756
+Z_MIN = 252
+COMPONENTS = ("comomentum", "factor_volatility", "pairwise_correlation", "factor_reversal",
+              "extension")
+
+
+def normal_cdf(z):
+    """Standard normal CDF without scipy, vectorised: 0.5 (1 + erf(z / sqrt 2)) with the
+    Abramowitz-Stegun 7.1.26 erf (absolute error < 1.5e-7); NaN stays NaN."""
+    x = np.asarray(z, dtype=float) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                        + t * 1.061405429))))
+    erf = np.sign(x) * (1.0 - poly * np.exp(-x * x))
+    return 0.5 * (1.0 + erf)
+
+
+def crowding_score(z_components) -> float:
+    """0-100 gauge = 100 x Phi(mean of the available z-scores, each winsorized at +-3).
+
+    ``z_components``: mapping or sequence of z-scores (NaN = unavailable); NaN if none.
+    """
+    values = np.asarray(list(z_components.values()) if isinstance(z_components, dict)
+                        else list(z_components), dtype=float)
+    values = np.clip(values[np.isfinite(values)], -3.0, 3.0)
+    if values.size == 0:
+        return float("nan")
+    return float(100.0 * normal_cdf(values.mean()))
+
+
+def band(score: float) -> str:
+    """"crowded" (>= 84, i.e. Z >= 1), "uncrowded" (<= 16) or "neutral"."""
+    if not np.isfinite(score):
+        return "n/a"
+    if score >= 84.0:
+        return "crowded"
+    if score <= 16.0:
+        return "uncrowded"
+    return "neutral"
+
+
+def point_in_time_z(series: pd.Series | pd.DataFrame, lookback: int = Z_LOOKBACK,
+                    min_periods: int = Z_MIN):
+    """(x_t - mean) / sd over the ``lookback`` values ending at t-1 (NaN with fewer than
+    ``min_periods``), winsorized at +-3."""
+    past = series.shift(1).rolling(lookback, min_periods=min_periods)
+    sd = past.std()
+    z = (series - past.mean()) / sd.where(sd > 0)
+    return z.clip(-3.0, 3.0)
+
+
+def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
+                        window: int = WINDOW) -> pd.Series:
+    """Average pairwise correlation among the day's ``members`` over the trailing window,
+    from the variance identity var(mean r) = m2/n + rho (m1^2 - m2/n), with m1, m2 the mean
+    of the members' vols and squared vols (O(n) per day, no n x n matrix)."""
+    r = returns.to_numpy()
+    mask = members.reindex(index=returns.index, columns=returns.columns, fill_value=False).to_numpy()
+    vol = returns.rolling(window, min_periods=window).std().to_numpy()
+    n = mask.sum(axis=1).astype(float)
+    use = mask & np.isfinite(vol)
+    m1 = np.where(use, vol, 0.0).sum(axis=1) / np.maximum(use.sum(axis=1), 1)
+    m2 = np.where(use, vol * vol, 0.0).sum(axis=1) / np.maximum(use.sum(axis=1), 1)
+    basket = pd.Series(np.where(mask, np.nan_to_num(r), 0.0).sum(axis=1) / np.maximum(n, 1),
+                       index=returns.index)
+    basket_var = basket.rolling(window, min_periods=window).var().to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (basket_var - m2 / n) / (m1 * m1 - m2 / n)
+    return pd.Series(np.where(n >= 3, rho, np.nan), index=returns.index)
+
+
+@dataclass(frozen=True)
+class Crowding:
+    """Crowding of one factor or theme: component values, their z-scores and the gauge."""
+
+    components: pd.DataFrame      # dates x COMPONENTS (raw values)
+    z: pd.DataFrame               # dates x COMPONENTS (point-in-time z, winsorized)
+    score: pd.Series              # 0..100 per day
+    available: pd.Series          # number of components in the score per day
+
+    def latest(self) -> dict:
+        """Today's score, band, the z of each component and how many were available."""
+        day = self.score.last_valid_index()
+        if day is None:
+            return {"score": float("nan"), "band": "n/a", "z": {}, "available": 0}
+        z = self.z.loc[day]
+        score = float(self.score.loc[day])
+        return {"score": score, "band": band(score), "available": int(self.available.loc[day]),
+                "z": {k: float(v) for k, v in z.items() if np.isfinite(v)},
+                "values": {k: float(v) for k, v in self.components.loc[day].items()}}
+
+
+@dataclass(frozen=True)
+class CrowdingInputs:
+    """Per-stock series shared by every crowding computation on one panel (computed once)."""
+
+    returns: pd.DataFrame
+    residual: pd.DataFrame        # market-residual returns, beta known at t-1
+    extension: pd.DataFrame       # P / 200-day average - 1
+
+    @classmethod
+    def build(cls, prices: pd.DataFrame, market: pd.Series) -> "CrowdingInputs":
+        returns = daily_returns(prices)
+        beta = rolling_beta(returns, market, window=252, min_periods=120)
+        average = prices.rolling(EXTENSION_DAYS, min_periods=EXTENSION_DAYS).mean()
+        return cls(returns=returns, residual=returns - beta.mul(market, axis=0),
+                   extension=prices / average - 1.0)
+
+
+def crowding(prices: pd.DataFrame, market: pd.Series, factor: pd.Series,
+             long_members: pd.DataFrame, short_members: pd.DataFrame | None = None) -> Crowding:
+    """Crowding components, z-scores and daily gauge for a long(/short) trade.
+
+    ``prices``: the stocks' closes; ``market``: the benchmark's daily returns; ``factor``: the
+    trade's daily return (long/short, or a theme's excess return); ``long_members`` /
+    ``short_members``: boolean dates x tickers membership (a theme: the same every day).
+    """
+    return crowding_from(CrowdingInputs.build(prices, market), factor, long_members,
+                         short_members)
+
+
+def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.DataFrame,
+                  short_members: pd.DataFrame | None = None) -> Crowding:
+    """``crowding`` on precomputed per-stock inputs (one panel, many trades)."""
+    index = inputs.returns.index
+    used = long_members.columns[long_members.any(axis=0)]
+    if short_members is not None:
+        used = used.union(short_members.columns[short_members.any(axis=0)])
+    returns, residual = inputs.returns[used], inputs.residual[used]
+    como = [average_correlation(residual, long_members)]
+    if short_members is not None:
+        como.append(average_correlation(residual, short_members))
+    long_mask = long_members.reindex(index=index, columns=used, fill_value=False)
+    count = long_mask.sum(axis=1)
+    components = pd.DataFrame({
+        "comomentum": pd.concat(como, axis=1).mean(axis=1),
+        "factor_volatility": factor.rolling(WINDOW, min_periods=WINDOW).std() * np.sqrt(252),
+        "pairwise_correlation": average_correlation(returns, long_members),
+        "factor_reversal": np.expm1(np.log1p(factor).rolling(REVERSAL_DAYS,
+                                                              min_periods=Z_MIN).sum()),
+        "extension": inputs.extension[used].where(long_mask).sum(axis=1) / count.where(count > 0),
+    }, index=index)
+    z = point_in_time_z(components)
+    available = z.notna().sum(axis=1)
+    score = pd.Series(100.0 * normal_cdf(z.mean(axis=1).to_numpy()), index=index)
+    return Crowding(components=components, z=z, score=score.where(available > 0),
+                    available=available)

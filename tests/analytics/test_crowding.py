@@ -1,0 +1,72 @@
+"""Crowding gauge oracle, average-correlation oracle, z-scores, bands, causality."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.crowding import (average_correlation, band, crowding, crowding_score, normal_cdf,
+                                point_in_time_z)
+from analytics.factors import momentum, momentum_legs
+from tests.analytics.causality import assert_causal
+
+
+def test_gauge_oracle():
+    assert crowding_score([1.0, 2.0, 0.0, -0.5, 1.5]) == pytest.approx(78.8, abs=0.1)
+    assert crowding_score({"a": 0.0}) == pytest.approx(50.0)
+    assert crowding_score([1.0]) == pytest.approx(84.1, abs=0.05)
+    assert crowding_score([2.0]) == pytest.approx(97.7, abs=0.05)
+    assert crowding_score([-1.0]) == pytest.approx(15.9, abs=0.05)
+    assert crowding_score([9.0]) == pytest.approx(100 * normal_cdf(3.0)), "winsorized at 3"
+    assert np.isnan(crowding_score([np.nan]))
+    assert crowding_score([np.nan, 1.0]) == pytest.approx(84.1, abs=0.05), "available only"
+
+
+def test_bands():
+    assert band(90) == "crowded" and band(50) == "neutral" and band(10) == "uncrowded"
+    assert band(float("nan")) == "n/a"
+
+
+def test_average_correlation_synthetic_oracle():
+    rng = np.random.default_rng(7)
+    days, n = 5000, 20
+    g = rng.normal(0, 1.0, (days, 1))                      # a = 1
+    e = g + rng.normal(0, np.sqrt(3.0), (days, n))         # b = 3 -> rho = 0.25
+    dates = pd.bdate_range("2000-01-03", periods=days)
+    returns = pd.DataFrame(e * 0.01, index=dates)
+    members = pd.DataFrame(True, index=dates, columns=returns.columns)
+    rho = average_correlation(returns, members, window=63)
+    assert rho.mean() == pytest.approx(0.25, abs=0.02)
+
+
+def test_point_in_time_z_uses_only_the_past():
+    x = pd.Series(np.r_[np.zeros(300) + np.random.default_rng(8).normal(0, 1, 300), 10.0],
+                  index=pd.bdate_range("2020-01-01", periods=301))
+    z = point_in_time_z(x)
+    assert z.iloc[-1] == 3.0, "winsorized"
+    assert z.iloc[:252].isna().all()
+
+
+def test_crowding_on_demo_momentum(demo_market, universe):
+    prices = demo_market.close[universe.constituents]
+    market = demo_market.close["SPY"].pct_change()
+    ls = momentum(prices)["long_short"]
+    long, short = momentum_legs(prices)
+    result = crowding(prices, market, ls, long, short)
+    latest = result.latest()
+    assert 0 <= latest["score"] <= 100 and latest["available"] == 5
+    assert set(latest["z"]) == {"comomentum", "factor_volatility", "pairwise_correlation",
+                                "factor_reversal", "extension"}
+    before_crash = result.score.loc[:"2026-02-03"].iloc[-1]
+    assert before_crash >= 84, "the crowded run-up reads as crowded before the crash"
+
+
+def test_causality(demo_market, universe):
+    prices = demo_market.close[universe.constituents[:60]]
+
+    def gauge(p):
+        market = p.mean(axis=1).pct_change()
+        long, short = momentum_legs(p)
+        return crowding(p, market, momentum(p)["long_short"], long, short).score
+
+    assert_causal(gauge, prices)

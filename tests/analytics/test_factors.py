@@ -1,0 +1,125 @@
+"""Momentum / high-beta legs on hand-computed small panels; baskets; causality."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.factors import (basket_returns, high_beta, leg_attribution, leg_masks, momentum,
+                               momentum_legs, pair_returns, rolling_beta)
+from models.universe import Pair
+from tests.analytics.causality import assert_causal
+
+DATES = pd.bdate_range("2026-01-05", periods=6)
+
+
+def panel():
+    """Six tickers whose 3-day signals (lookback 3, skip 1) on the last day are known."""
+    data = {
+        "A": [100, 110, 120, 130, 140, 147],    # strongest past run
+        "B": [100, 105, 110, 115, 120, 120],
+        "C": [100, 101, 102, 103, 104, 106.08],
+        "D": [100, 99, 98, 97, 96, 97.92],
+        "E": [100, 95, 90, 85, 80, 80.8],
+        "F": [100, 90, 80, 70, 60, 63],          # weakest past run
+    }
+    return pd.DataFrame(data, index=DATES, dtype=float)
+
+
+def test_momentum_legs_hand_computed():
+    prices = panel()
+    out = momentum(prices, lookback=3, skip=1, quantile=1 / 3)
+    # last day: signal = P[t-1] / P[t-3] - 1 -> A 140/120, B 120/110 top; E 80/90, F 60/80 bottom
+    last = out.iloc[-1]
+    assert last["long"] == pytest.approx(np.mean([147 / 140 - 1, 120 / 120 - 1]))
+    assert last["short"] == pytest.approx(np.mean([80.8 / 80 - 1, 63 / 60 - 1]))
+    assert last["long_short"] == pytest.approx(last["long"] - last["short"])
+    assert out.iloc[:3].isna().all().all(), "no full signal before lookback days"
+
+
+def test_ties_at_the_breakpoint_are_included():
+    signal = np.array([[3.0, 2.0, 2.0, 1.0, 0.0]])
+    long, short = leg_masks(signal, np.ones_like(signal, bool), 0.2)
+    assert long.tolist() == [[True, False, False, False, False]]
+    long, short = leg_masks(signal, np.ones_like(signal, bool), 0.4)
+    assert long.tolist() == [[True, True, True, False, False]]
+    assert short.tolist() == [[False, False, False, True, True]]
+
+
+def test_names_without_signal_or_return_are_left_out():
+    prices = panel()
+    prices.loc[DATES[-1], "A"] = np.nan          # no return today: out of the long leg
+    prices.loc[DATES[2], "F"] = np.nan           # no signal base 3 days back: F out today
+    long, short = momentum_legs(prices, lookback=3, skip=1, quantile=1 / 3)
+    assert not long.loc[DATES[-1], "A"] and not short.loc[DATES[-1], "F"]
+    out = momentum(prices, lookback=3, skip=1, quantile=1 / 3)
+    assert np.isfinite(out.iloc[-1]["long_short"])
+
+
+def test_small_universe_gives_empty_legs():
+    out = momentum(panel()[["A", "B"]], lookback=3, skip=1, quantile=0.1)
+    assert out["long"].isna().all()
+
+
+def test_cap_weighting_and_fallback(caplog):
+    prices = panel()
+    shares = pd.DataFrame(1.0, index=DATES, columns=prices.columns)
+    shares["A"] = 3.0
+    out = momentum(prices, lookback=3, skip=1, quantile=1 / 3, weighting="cap", shares=shares)
+    cap_a, cap_b = 3 * 140, 1 * 120
+    expected = (cap_a * (147 / 140 - 1) + cap_b * 0.0) / (cap_a + cap_b)
+    assert out.iloc[-1]["long"] == pytest.approx(expected)
+    equal = momentum(prices, lookback=3, skip=1, quantile=1 / 3, weighting="cap")
+    assert "falling back to equal weights" in caplog.text
+    pd.testing.assert_frame_equal(equal, momentum(prices, lookback=3, skip=1, quantile=1 / 3))
+
+
+def test_rolling_beta_recovers_known_betas():
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    m = pd.Series(rng.normal(0, 0.01, 400), index=dates)
+    r = pd.DataFrame({"lo": 0.5 * m + rng.normal(0, 0.001, 400),
+                      "hi": 2.0 * m + rng.normal(0, 0.001, 400)}, index=dates)
+    beta = rolling_beta(r, m, window=252)
+    assert beta.iloc[-1]["lo"] == pytest.approx(0.5, abs=0.02)
+    assert beta.iloc[-1]["hi"] == pytest.approx(2.0, abs=0.02)
+    assert beta.iloc[119].isna().all() and beta.iloc[121].notna().all()
+
+
+def test_high_beta_picks_the_high_beta_names():
+    rng = np.random.default_rng(4)
+    dates = pd.bdate_range("2020-01-01", periods=300)
+    m = rng.normal(0, 0.01, 300)
+    betas = np.array([0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 0.6, 1.8, 1.1, 0.9])
+    r = m[:, None] * betas + rng.normal(0, 0.002, (300, 10))
+    prices = pd.DataFrame(100 * np.cumprod(1 + r, axis=0), index=dates,
+                          columns=[f"S{i}" for i in range(10)])
+    bench = pd.Series(100 * np.cumprod(1 + m), index=dates)
+    out = high_beta(prices, bench, window=252, quantile=0.2)
+    last = r[-1]
+    assert out.iloc[-1]["long"] == pytest.approx(last[[5, 7]].mean())
+    assert out.iloc[-1]["short"] == pytest.approx(last[[0, 6]].mean())
+
+
+def test_baskets_skip_missing_members_and_pairs():
+    prices = panel()
+    prices.loc[DATES[-1], "B"] = np.nan
+    out = basket_returns(prices, {"AB": ["A", "B", "ZZZ"]})
+    assert out.iloc[-1]["AB"] == pytest.approx(147 / 140 - 1)
+    pairs = pair_returns(panel(), [Pair("A vs F", ("A",), ("F",))])
+    assert pairs.iloc[-1]["A vs F"] == pytest.approx((147 / 140 - 1) - (63 / 60 - 1))
+
+
+def test_leg_attribution():
+    assert leg_attribution(-0.04, 0.01) == pytest.approx(0.8)
+    assert leg_attribution(-0.01, 0.04) == pytest.approx(0.2)
+    assert leg_attribution(-0.02, -0.01) is None
+    assert leg_attribution(float("nan"), 0.01) is None
+
+
+def test_causality(demo_market, universe):
+    prices = demo_market.close[universe.constituents[:80]]
+    bench = demo_market.close["SPY"]
+    assert_causal(lambda p: momentum(p), prices)
+    assert_causal(lambda p, b: high_beta(p, b), prices, bench)
+    assert_causal(lambda p: basket_returns(p, {"x": list(p.columns[:5])}), prices)
