@@ -101,6 +101,7 @@ def run_export(args) -> int:
         if args.as_of:
             market = market.until(args.as_of)
         snapshot = default_compute(market, universe)
+        from PySide6.QtCore import QEvent
         from PySide6.QtWidgets import QApplication
 
         from gui import theme
@@ -112,11 +113,14 @@ def run_export(args) -> int:
         theme.apply_theme(theme.DARK, app)
         out = Path(args.export)
         out.mkdir(parents=True, exist_ok=True)
-        for cls in PANELS:
-            panel = cls()
+        panels = [cls() for cls in PANELS]
+        for panel in panels:
             panel.render(snapshot)
-            panel.export_png(out / f"{cls.panel_id}.png", width, height)
+            panel.export_png(out / f"{panel.panel_id}.png", width, height)
         write_json_atomic(out / "snapshot.json", snapshot.headline())
+        for panel in panels:
+            panel.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
         log.exception("export failed")
         print(f"main.py: export failed: {exc} (details in {log_path})", file=sys.stderr)

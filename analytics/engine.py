@@ -61,6 +61,7 @@ class MomentumView:
     drawdown: pd.Series
     today: dict[str, Any]
     reading: str
+    cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class BasketsView:
 
     table: pd.DataFrame
     returns: pd.DataFrame
+    cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,9 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series,
         today["recent"] = {"day": worst_day, "long_short": recent.min(),
                            "sigma": sigma.loc[worst_day],
                            "worst_since": worst_since(ls, worst_day)}
+    chart = factor[["long_short", "long_excess", "short_excess", "high_beta"]]
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
-                        reading=reading)
+                        reading=reading, cumulative=_compounded_windows(chart))
     return view, long_mask, short_mask
 
 
@@ -227,7 +230,13 @@ def _baskets(close: pd.DataFrame, params: EngineParams, bench_r: pd.Series,
     table["worst_since"] = [_since_text(daily[c], day) for c in daily.columns]
     table["crowding"] = [scores.get(c, float("nan")) for c in daily.columns]
     table["kind"] = [kinds[c] for c in daily.columns]
-    return BasketsView(table=table, returns=daily)
+    return BasketsView(table=table, returns=daily, cumulative=_compounded_windows(daily))
+
+
+def _compounded_windows(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Cumulative compounded return of daily return series since each chart window's start."""
+    levels = (1.0 + daily.fillna(0.0)).cumprod()
+    return {w: cumulative_returns(levels, window_start(levels.index, w)) for w in WINDOWS}
 
 
 def _since_text(returns: pd.Series, day) -> str:

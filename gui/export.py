@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
@@ -39,6 +39,9 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900) 
     pixmap = clone.grab()
     clone.close()
     clone.deleteLater()
+    # Delete the copy now rather than at the next event-loop turn: headless export has no
+    # event loop, and Qt objects left for interpreter shutdown can crash it.
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     image = compose(pixmap.toImage(), width, height, footer_text(panel.title, panel.snapshot),
                     simulated=bool(panel.snapshot is not None and panel.snapshot.simulated))
     path.parent.mkdir(parents=True, exist_ok=True)

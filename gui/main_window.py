@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._pending: list[str] = []
         self._stale: set[str] = set()
+        self._render_timer = QTimer(self, singleShot=True, interval=0)
+        self._render_timer.timeout.connect(self._render_next)
         self._build_docks()
         self._build_status_bar()
         self._build_menus(sources, current_source)
@@ -225,7 +227,7 @@ class MainWindow(QMainWindow):
         self._pending = [pid for pid, dock in self.docks.items()
                          if not dock.visibleRegion().isEmpty() or not self.isVisible()]
         self._stale = set(self.docks) - set(self._pending)
-        self._render_next(snapshot)
+        self._render_next()
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
@@ -235,13 +237,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
         self._update_age()
 
-    def _render_next(self, snapshot) -> None:
-        if snapshot is not self.state.snapshot and self.state.snapshot is not None:
-            return
+    @property
+    def rendering(self) -> bool:
+        """True while visible panels are still being rendered from the latest snapshot."""
+        return bool(self._pending)
+
+    def _render_next(self) -> None:
+        if self._pending and self.state.snapshot is not None:
+            self.panels[self._pending.pop(0)].render(self.state.snapshot)
         if self._pending:
-            self.panels[self._pending.pop(0)].render(snapshot)
-        if self._pending:
-            QTimer.singleShot(0, lambda: self._render_next(snapshot))
+            self._render_timer.start()
 
     def _on_dock_visible(self, panel_id: str, visible: bool) -> None:
         snapshot = self.state.snapshot
@@ -311,11 +316,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ export and dialogs
     def export_panel(self, panel_id: str, path: str | Path, width: int = 1600,
                      height: int = 900) -> Path:
-        return self.panels[panel_id].export_png(path, width, height)
+        """Export one panel with the latest data, even if it is hidden and was never drawn."""
+        panel = self.panels[panel_id]
+        snapshot = self.state.snapshot
+        if snapshot is not None and panel.snapshot is not snapshot:
+            self._stale.discard(panel_id)
+            panel.render(snapshot)
+        return panel.export_png(path, width, height)
 
     def export_all(self, directory: str | Path) -> list[Path]:
-        return [panel.export_png(Path(directory) / f"{pid}.png")
-                for pid, panel in self.panels.items()]
+        return [self.export_panel(pid, Path(directory) / f"{pid}.png") for pid in self.panels]
 
     def _active_panel_id(self) -> str:
         focus = QApplication.focusWidget()

@@ -1,8 +1,16 @@
 """The panel registry: adding a panel is one module plus one line here."""
 from __future__ import annotations
 
+from gui.panels.crowding import CrowdingPanel
+from gui.panels.dispersion import DispersionPanel
+from gui.panels.momentum import MomentumPanel
 from gui.panels.overview import MarketOverviewPanel
+from gui.panels.themes import ThemesPanel
 
 PANELS = [
+    MomentumPanel,
+    DispersionPanel,
+    ThemesPanel,
+    CrowdingPanel,
     MarketOverviewPanel,
 ]

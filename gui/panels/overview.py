@@ -4,15 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSplitter, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui.panels.base import Panel
 from gui.widgets.chart import TimeSeriesChart
-from gui.widgets.heat_table import HeatTable
+from gui.widgets.heat_table import Fmt, HeatTable
+from gui.widgets.window_selector import WindowSelector
 
-WINDOWS = ("1M", "3M", "YTD", "1Y", "All")
-RETURN_FORMATS = {col: ("{:+.2f}%", 100.0, heat) for col, heat in
+RETURN_FORMATS = {col: Fmt("{:+.2f}%", 100.0, heat) for col, heat in
                   (("1d", 2.0), ("1w", 4.0), ("1m", 8.0), ("YTD", 15.0))}
 
 
@@ -24,19 +23,13 @@ class MarketOverviewPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window = "3M"
         self.heading = QLabel("Cumulative return since window start, % (benchmark bold)")
         self.heading.setObjectName("muted")
-        self.buttons = QButtonGroup(self)
+        self.selector = WindowSelector("3M")
+        self.selector.changed.connect(lambda _window: self._draw_chart())
         bar = QHBoxLayout()
         bar.addWidget(self.heading, 1)
-        for name in WINDOWS:
-            button = QToolButton(text=name, checkable=True)
-            button.setToolTip(f"Show cumulative returns over {name}")
-            button.setChecked(name == self.window)
-            self.buttons.addButton(button)
-            bar.addWidget(button)
-        self.buttons.buttonClicked.connect(lambda b: self.set_window(b.text()))
+        bar.addWidget(self.selector)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.table = HeatTable()
         self.table.setToolTip("Returns to the as-of close, in percent; click a header to sort")
@@ -50,28 +43,21 @@ class MarketOverviewPanel(Panel):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
 
-    def set_window(self, window: str) -> None:
-        self.window = window
-        for button in self.buttons.buttons():
-            button.setChecked(button.text() == window)
-        if self.snapshot is not None:
-            self._draw_chart()
-
     def view_state(self) -> dict[str, Any]:
-        return {"window": self.window}
+        return {"window": self.selector.current}
 
     def apply_view_state(self, state: dict[str, Any]) -> None:
-        if state.get("window") in WINDOWS:
-            self.set_window(state["window"])
+        self.selector.set_window(state.get("window", self.selector.current))
 
     def render(self, snapshot) -> None:
         super().render(snapshot)
         self._draw_chart()
-        self.table.set_frame(snapshot.overview.returns.rename(columns={"name": "Name"}),
-                             RETURN_FORMATS)
+        self.table.set_frame(snapshot.overview.returns, RETURN_FORMATS,
+                             headers={"name": "Name"})
         self.heading.setText(f"Cumulative return since window start, % · as of "
                              f"{snapshot.as_of:%Y-%m-%d} · {snapshot.benchmark} bold")
 
     def _draw_chart(self) -> None:
-        self.chart.set_frame(self.snapshot.overview.cumulative[self.window],
-                             emphasis=self.snapshot.benchmark)
+        if self.snapshot is not None:
+            self.chart.set_frame(self.snapshot.overview.cumulative[self.selector.current],
+                                 emphasis=self.snapshot.benchmark)

@@ -33,7 +33,9 @@ class TimeSeriesChart(QWidget):
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
         item.showGrid(x=True, y=True, alpha=0.25)
-        item.setLabel("left", f"{y_label} ({units})" if y_label else units)
+        label = f"{y_label} ({units})" if y_label and units else (y_label or units)
+        item.setLabel("left", label)
+        item.getAxis("left").enableAutoSIPrefix(False)
         item.hideButtons()
         background = pg.mkColor(theme.current().base)
         background.setAlpha(200)
@@ -78,17 +80,30 @@ class TimeSeriesChart(QWidget):
         for i, (name, column) in enumerate(zip(names, frame.columns)):
             y = frame[column].to_numpy(dtype=float) * self.scale
             self._series[name] = y
+            # Missing values are left out (pyqtgraph's view-clipping and auto-range misbehave
+            # on NaN); the readout still shows "n/a" for them.
+            finite = np.isfinite(y)
+            x_shown, y_shown = self._x[finite], y[finite]
             if rebuild:
                 colour = palette[i % len(palette)]
                 width = 3 if name == emphasis else 1.6
-                self._curves[name] = item.plot(self._x, y, pen=pg.mkPen(colour, width=width),
-                                               name=name, connect="finite")
+                self._curves[name] = item.plot(x_shown, y_shown, pen=pg.mkPen(colour, width=width),
+                                               name=name)
                 self._colours[name] = colour
             else:
-                self._curves[name].setData(self._x, y, connect="finite")
+                self._curves[name].setData(x_shown, y_shown)
         self._emphasis = emphasis
-        item.enableAutoRange()
+        # The x range is set from the data, not auto-ranged: with clipToView a view that starts
+        # at [0, 1] (e.g. a follower of linked charts) clips every point and never auto-ranges.
+        if len(self._x):
+            item.setXRange(self._x[0], self._x[-1], padding=0.01)
+        item.enableAutoRange(axis="y")
+        item.setAutoVisible(y=True)
         self.readout.setText(" ")
+
+    def link_x(self, other: "TimeSeriesChart") -> None:
+        """Pan and zoom the x axis together with ``other`` (stacked charts)."""
+        self.plot.setXLink(other.plot)
 
     def forget_curves(self) -> None:
         """Drop the curves so the next ``set_frame`` rebuilds them (e.g. after a theme change)."""

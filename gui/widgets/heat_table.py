@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -23,11 +24,23 @@ class _Item(QTableWidgetItem):
         return self.text() < other.text()
 
 
-class HeatTable(QTableWidget):
-    """Show a DataFrame: ``formats`` maps numeric columns to (format, scale, heat scale).
+class Fmt(NamedTuple):
+    """How a numeric column is shown: ``text.format(value * scale)``, coloured green above
+    ``center`` and red below (swapped with ``invert``), at full strength ``heat`` away from it
+    (0: no colour)."""
 
-    Example: ``{"1d": ("{:+.2f}%", 100, 2.0)}`` shows 0.0123 as "+1.23%" and colours it at full
-    strength from 2%.
+    text: str
+    scale: float = 1.0
+    heat: float = 0.0
+    center: float = 0.0
+    invert: bool = False
+
+
+class HeatTable(QTableWidget):
+    """Show a DataFrame; ``formats`` maps numeric columns to a ``Fmt``.
+
+    Example: ``{"1d": Fmt("{:+.2f}%", 100, 2.0)}`` shows 0.0123 as "+1.23%", coloured at full
+    strength from 2%. Numeric columns sort by value, not text.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -39,11 +52,12 @@ class HeatTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
 
-    def set_frame(self, frame, formats: Mapping[str, tuple[str, float, float]],
-                  index_label: str = "Ticker") -> None:
+    def set_frame(self, frame, formats: Mapping[str, Fmt], index_label: str = "Ticker",
+                  headers: Mapping[str, str] | None = None) -> None:
         t = theme.current()
         self.setSortingEnabled(False)
-        columns = [index_label, *frame.columns]
+        headers = headers or {}
+        columns = [index_label, *(headers.get(c, c) for c in frame.columns)]
         self.clear()
         self.setColumnCount(len(columns))
         self.setRowCount(len(frame))
@@ -53,12 +67,13 @@ class HeatTable(QTableWidget):
             for c, name in enumerate(frame.columns, start=1):
                 value = row[name]
                 if name in formats:
-                    fmt, scale, heat = formats[name]
+                    fmt = formats[name]
                     number = float(value)
-                    text = "n/a" if math.isnan(number) else fmt.format(number * scale)
+                    text = "n/a" if math.isnan(number) else fmt.text.format(number * fmt.scale)
                     item = self._set(r, c, text, number)
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                    item.setBackground(t.heat(number * scale, heat))
+                    offset = number * fmt.scale - fmt.center
+                    item.setBackground(t.heat(-offset if fmt.invert else offset, fmt.heat))
                     item.setForeground(QColor(t.text))
                 else:
                     self._set(r, c, str(value), None)

@@ -27,9 +27,9 @@ def test_window_selector_changes_chart(qtbot, snapshot):
     panel = MarketOverviewPanel()
     qtbot.addWidget(panel)
     panel.render(snapshot)
-    button = next(b for b in panel.buttons.buttons() if b.text() == "1M")
+    button = next(b for b in panel.selector.buttons() if b.text() == "1M")
     button.click()
-    assert panel.window == "1M"
+    assert panel.selector.current == "1M"
     assert len(panel.chart._x) == 22
     assert panel.view_state() == {"window": "1M"}
 

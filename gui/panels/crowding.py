@@ -1,0 +1,79 @@
+"""Crowding: one 0-100 gauge for momentum and for each theme, with the component breakdown."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.panels.base import Panel
+from gui.widgets.gauge import Gauge
+
+COMPONENT_NAMES = {"comomentum": "Comomentum (residual corr. in legs)",
+                   "factor_volatility": "Factor volatility (63-day)",
+                   "pairwise_correlation": "Winners' pairwise correlation",
+                   "factor_reversal": "3-year factor return",
+                   "extension": "Distance above 200-day average"}
+COLUMNS = 5
+
+
+def breakdown(name: str, gauge: dict) -> str:
+    """Plain-text component table for a gauge (tooltip and detail line)."""
+    lines = [f"{name}: {gauge['score']:.0f}/100 ({gauge['band']}), "
+             f"{gauge['available']} of 5 components"] if math.isfinite(gauge["score"]) else \
+        [f"{name}: not enough history (needs a year of each component)"]
+    for key, label in COMPONENT_NAMES.items():
+        z = gauge.get("z", {}).get(key)
+        lines.append(f"  {label}: " + ("n/a" if z is None else f"z {z:+.2f}"))
+    return "\n".join(lines)
+
+
+class CrowdingPanel(Panel):
+    panel_id = "crowding"
+    title = "Crowding"
+    description = "0-100 crowding gauges (100·Φ of the mean component z-score)."
+    default_area = Qt.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel("Crowding gauges: waiting for data")
+        self.heading.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.gauges: dict[str, Gauge] = {}
+        self.detail = QLabel("Click a gauge for its components")
+        self.detail.setObjectName("muted")
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.grid, 1)
+        layout.addWidget(self.detail)
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.crowding
+        if view is None:
+            self.heading.setText("Crowding: n/a (needs the benchmark and constituents)")
+            return
+        self.heading.setText(
+            f"Crowding as of {snapshot.as_of:%Y-%m-%d}: 100·Φ(mean z of 5 components, each vs "
+            "its own 3-year history); ≥ 84 crowded (red band), ≤ 16 uncrowded (green). "
+            "Hover or click a gauge for its components.")
+        if list(self.gauges) != list(view.gauges):
+            for gauge in self.gauges.values():
+                gauge.setParent(None)
+                gauge.deleteLater()
+            self.gauges = {}
+            for i, name in enumerate(view.gauges):
+                gauge = Gauge(name)
+                gauge.clicked.connect(lambda n: self.show_detail(n))
+                self.grid.addWidget(gauge, i // COLUMNS, i % COLUMNS)
+                self.gauges[name] = gauge
+        for name, data in view.gauges.items():
+            caption = data["band"] if math.isfinite(data["score"]) else "n/a"
+            self.gauges[name].set_value(data["score"], caption, breakdown(name, data))
+        self.show_detail(next(iter(view.gauges)))
+
+    def show_detail(self, name: str) -> None:
+        if self.snapshot is not None and self.snapshot.crowding is not None:
+            self.detail.setText(breakdown(name, self.snapshot.crowding.gauges[name]))

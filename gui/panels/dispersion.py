@@ -1,0 +1,116 @@
+"""Dispersion & breadth: single-stock vs index volatility, the share of stocks beating the
+index, and the average correlation they imply."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from analytics.stats import percentile_rank
+from gui import format as fmt
+from gui.panels.base import Panel
+from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.window_selector import WindowSelector
+
+
+class DispersionPanel(Panel):
+    panel_id = "dispersion"
+    title = "Dispersion & breadth"
+    description = "Average stock 5-day vol / index 5-day vol, breadth, implied correlation."
+    default_area = Qt.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ratio_text = QLabel("Dispersion: waiting for data")
+        font = self.ratio_text.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.ratio_text.setFont(font)
+        self.breadth_text = QLabel("")
+        self.breadth_text.setFont(font)
+        self.correlation_text = QLabel("")
+        self.correlation_text.setObjectName("muted")
+        for label in (self.ratio_text, self.breadth_text, self.correlation_text):
+            label.setWordWrap(True)
+        self.start = QDateEdit(QDate(2023, 1, 1))
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setToolTip("Percentiles are measured from this date to today")
+        self.start.dateChanged.connect(lambda _date: self._update_texts())
+        self.selector = WindowSelector("1Y")
+        self.selector.changed.connect(lambda _window: self._draw())
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Percentiles since"))
+        bar.addWidget(self.start)
+        bar.addStretch(1)
+        bar.addWidget(self.selector)
+        self.ratio_chart = TimeSeriesChart(units="x", scale=1.0, decimals=2,
+                                           y_label="stock vol / index vol (5-day)")
+        self.breadth_chart = TimeSeriesChart(units="%", scale=100.0, decimals=0,
+                                             y_label="beating the index")
+        self.corr_chart = TimeSeriesChart(units="", scale=1.0, decimals=2,
+                                          y_label="avg correlation (21-day)")
+        for chart in (self.breadth_chart, self.corr_chart):
+            chart.link_x(self.ratio_chart)
+        split = QSplitter(Qt.Vertical)
+        for chart in (self.ratio_chart, self.breadth_chart, self.corr_chart):
+            split.addWidget(chart)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.ratio_text)
+        layout.addWidget(self.breadth_text)
+        layout.addWidget(self.correlation_text)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+
+    def view_state(self) -> dict[str, Any]:
+        return {"window": self.selector.current, "start": self.start.date().toString("yyyy-MM-dd")}
+
+    def apply_view_state(self, state: dict[str, Any]) -> None:
+        self.selector.set_window(state.get("window", self.selector.current))
+        if "start" in state:
+            self.start.setDate(QDate.fromString(state["start"], "yyyy-MM-dd"))
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        if snapshot.dispersion is None:
+            self.ratio_text.setText("Dispersion: n/a (needs the benchmark and constituents)")
+            return
+        self._update_texts()
+        self._draw()
+
+    def _update_texts(self) -> None:
+        view = self.snapshot.dispersion if self.snapshot is not None else None
+        if view is None:
+            return
+        start = pd.Timestamp(self.start.date().toString("yyyy-MM-dd"))
+        day, bench = view.today["day"], self.snapshot.benchmark
+        ratio_pct = percentile_rank(view.ratio, start).get(day)
+        breadth_pct = percentile_rank(view.breadth, start).get(day)
+        since = f"since {start:%Y-%m-%d}"
+        self.ratio_text.setText(
+            f"Dispersion {fmt.multiple(view.today['ratio'])}: the average stock's 5-day vol is "
+            f"{fmt.multiple(view.today['ratio'])} {bench}'s · {fmt.ordinal(ratio_pct)} percentile "
+            f"{since}")
+        direction = "falling" if view.today["benchmark"] < 0 else "rising"
+        self.breadth_text.setText(
+            f"Breadth: {fmt.pct(view.today['breadth'], 0, sign=False)} of members beat the "
+            f"{direction} {bench} ({fmt.pct(view.today['benchmark'])}) · "
+            f"{fmt.ordinal(breadth_pct)} percentile {since}")
+        corr = view.correlation.get(day)
+        self.correlation_text.setText(
+            f"Average pairwise correlation implied by 21-day realized vols: "
+            f"{'n/a' if corr is None else f'{corr:.2f}'} (not clipped; near 0 when single "
+            f"stocks move on their own). As of {day:%Y-%m-%d}.")
+
+    def _draw(self) -> None:
+        view = self.snapshot.dispersion if self.snapshot is not None else None
+        if view is None:
+            return
+        start = self.snapshot.overview.cumulative[self.selector.current].index[0]
+        self.ratio_chart.set_frame(view.ratio.loc[start:].rename("dispersion ratio").to_frame())
+        self.breadth_chart.set_frame(
+            view.breadth.loc[start:].rename("share beating the index").to_frame())
+        self.corr_chart.set_frame(view.correlation.loc[start:].rename("average correlation").to_frame())

@@ -1,0 +1,115 @@
+"""Momentum monitor: the decile long/short, its legs versus the benchmark, high beta, today's
+move in sigma and "worst day since", and the drawdown."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from gui import format as fmt
+from gui import theme
+from gui.panels.base import Panel
+from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.window_selector import WindowSelector
+
+SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − benchmark",
+          "short_excess": "Short leg − benchmark", "high_beta": "High beta L/S"}
+
+
+def since_words(today: dict, key: str = "worst_since") -> str:
+    if today.get(key) is None:
+        start = today.get("history_start")
+        return f"worst on record (history since {fmt.day(start)})" if start is not None else \
+            "worst on record"
+    return f"worst day since {fmt.day(today[key])}"
+
+
+class MomentumPanel(Panel):
+    panel_id = "momentum"
+    title = "Momentum monitor"
+    description = "Decile 12-1 momentum long/short of the constituents, its legs and high beta."
+    default_area = Qt.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = QLabel("Momentum L/S: waiting for data")
+        self.headline.setTextFormat(Qt.RichText)
+        big = self.headline.font()
+        big.setPointSize(big.pointSize() + 4)
+        big.setBold(True)
+        self.headline.setFont(big)
+        self.headline.setWordWrap(True)
+        self.reading = QLabel("")
+        self.legs = QLabel("")
+        self.legs.setTextFormat(Qt.RichText)
+        self.recent = QLabel("")
+        self.recent.setObjectName("muted")
+        for label in (self.reading, self.legs, self.recent):
+            label.setWordWrap(True)
+        self.selector = WindowSelector("3M")
+        self.selector.changed.connect(lambda _window: self._draw())
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        top.addWidget(self.selector, 0, Qt.AlignTop)
+        self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
+        self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
+                              "Legs are shown minus the benchmark.")
+        self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="L/S drawdown")
+        self.drawdown.setToolTip("Momentum L/S drawdown from its running peak (compounded)")
+        self.drawdown.link_x(self.chart)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.drawdown)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.reading)
+        layout.addWidget(self.legs)
+        layout.addWidget(self.recent)
+        layout.addWidget(split, 1)
+
+    def view_state(self) -> dict[str, Any]:
+        return {"window": self.selector.current}
+
+    def apply_view_state(self, state: dict[str, Any]) -> None:
+        self.selector.set_window(state.get("window", self.selector.current))
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.momentum
+        if view is None:
+            self.headline.setText("Momentum L/S: n/a")
+            self.reading.setText("Needs the benchmark and constituents with a year of history.")
+            return
+        t, th = view.today, theme.current()
+        colour = fmt.colour_for(t["long_short"], th)
+        self.headline.setText(
+            f"Momentum L/S {fmt.day(t['day'])}: <span style='color:{colour}'>"
+            f"{fmt.pct(t['long_short'])} ({fmt.sigma(t['sigma'])})</span> · {since_words(t)}")
+        self.reading.setText(view.reading[0].upper() + view.reading[1:])
+        bench = snapshot.benchmark
+        self.legs.setText(
+            f"Long leg (top decile) {fmt.pct(t.get('long'))}, "
+            f"<b>{fmt.pct(t.get('long_excess'))} vs {bench}</b> · Short leg (bottom decile) "
+            f"{fmt.pct(t.get('short'))}, <b>{fmt.pct(t.get('short_excess'))} vs {bench}</b> · "
+            f"{bench} {fmt.pct(t.get('benchmark'))} · High beta L/S {fmt.pct(t.get('high_beta'))}"
+            f" ({fmt.sigma(t.get('high_beta_sigma'))})")
+        recent = t.get("recent")
+        if recent:
+            since = "worst on record" if recent["worst_since"] is None else \
+                f"worst since {fmt.day(recent['worst_since'])}"
+            self.recent.setText(f"Worst day of the last 10 sessions: {fmt.pct(recent['long_short'])}"
+                                f" on {fmt.day(recent['day'])} ({fmt.sigma(recent['sigma'])}, "
+                                f"{since}). σ = daily move / trailing 63-day std.")
+        self._draw()
+
+    def _draw(self) -> None:
+        view = self.snapshot.momentum if self.snapshot is not None else None
+        if view is None:
+            return
+        frame = view.cumulative[self.selector.current].rename(columns=SERIES)
+        self.chart.set_frame(frame, emphasis=SERIES["long_short"])
+        self.drawdown.set_frame(view.drawdown.loc[frame.index[0]:].rename("L/S drawdown").to_frame())

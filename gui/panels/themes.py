@@ -1,0 +1,93 @@
+"""Themes & pairs: a sortable heat table of theme baskets and long/short pairs, and a chart of
+the selected rows."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from gui.panels.base import Panel
+from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.heat_table import Fmt, HeatTable
+from gui.widgets.window_selector import WindowSelector
+
+COLUMNS = ["kind", "1d", "1w", "1m", "YTD", "sigma", "worst_since", "crowding"]
+HEADERS = {"kind": "Kind", "sigma": "1d σ", "worst_since": "1d vs history",
+           "crowding": "Crowding 0-100"}
+FORMATS = {"1d": Fmt("{:+.2f}%", 100, 3.0), "1w": Fmt("{:+.2f}%", 100, 6.0),
+           "1m": Fmt("{:+.2f}%", 100, 10.0), "YTD": Fmt("{:+.1f}%", 100, 20.0),
+           "sigma": Fmt("{:+.1f}", 1, 3.0), "crowding": Fmt("{:.0f}", 1, 40.0, 50.0, invert=True)}
+DEFAULT_ROWS = 5
+
+
+class ThemesPanel(Panel):
+    panel_id = "themes"
+    title = "Themes & pairs"
+    description = "Theme baskets (equal weight) and long/short pairs: returns, sigma, crowding."
+    default_area = Qt.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel("Select rows to chart them (Ctrl/Shift for several)")
+        self.heading.setObjectName("muted")
+        self.selector = WindowSelector("3M")
+        self.selector.changed.connect(lambda _window: self._draw())
+        bar = QHBoxLayout()
+        bar.addWidget(self.heading, 1)
+        bar.addWidget(self.selector)
+        self.table = HeatTable()
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setToolTip("Returns in percent to the as-of close; 1d σ = today's move / "
+                              "trailing 63-day std; crowding: 100·Φ(mean z), ≥ 84 crowded")
+        self.table.itemSelectionChanged.connect(self._draw)
+        self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.chart)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        self.selected: list[str] = []
+
+    def view_state(self) -> dict[str, Any]:
+        return {"window": self.selector.current, "selected": list(self.selected)}
+
+    def apply_view_state(self, state: dict[str, Any]) -> None:
+        self.selector.set_window(state.get("window", self.selector.current))
+        self.selected = list(state.get("selected", []))
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.baskets
+        if view is None:
+            self.table.setRowCount(0)
+            self.heading.setText("Themes need the benchmark and constituents")
+            return
+        keep = [name for name in self.selected if name in view.table.index]
+        if not keep:
+            keep = list(view.table["sigma"].abs().sort_values(ascending=False)
+                        .index[:DEFAULT_ROWS])
+        self.table.blockSignals(True)
+        self.table.set_frame(view.table[COLUMNS], FORMATS, index_label="Basket", headers=HEADERS)
+        self.table.clearSelection()
+        model, selection = self.table.model(), self.table.selectionModel()
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).text() in keep:
+                selection.select(model.index(row, 0),
+                                 QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        self.table.scrollToTop()
+        self.table.blockSignals(False)
+        self.heading.setText(f"Theme baskets and pairs as of {snapshot.as_of:%Y-%m-%d}; "
+                             "select rows to chart them")
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.snapshot is None or self.snapshot.baskets is None:
+            return
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        names = [self.table.item(r, 0).text() for r in rows] or self.selected
+        self.selected = names
+        frame = self.snapshot.baskets.cumulative[self.selector.current]
+        self.chart.set_frame(frame[[n for n in names if n in frame.columns]])

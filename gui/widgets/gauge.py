@@ -1,0 +1,77 @@
+"""A custom-painted 0-100 gauge with bands (uncrowded / neutral / crowded) and a needle."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from gui import theme
+
+BANDS = ((0.0, 16.0, "up"), (16.0, 84.0, "muted"), (84.0, 100.0, "down"))
+
+
+class Gauge(QWidget):
+    """Shows ``value`` (0-100) on a half-circle; the green band is uncrowded (<= 16), the red
+    band crowded (>= 84). ``details`` is shown as the tooltip; a click emits ``clicked``."""
+
+    clicked = Signal(str)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.value = float("nan")
+        self.caption = ""
+        self.setMinimumSize(110, 90)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setCursor(Qt.PointingHandCursor)
+
+    def set_value(self, value: float, caption: str = "", details: str = "") -> None:
+        self.value = value
+        self.caption = caption
+        self.setToolTip(details)
+        self.update()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.clicked.emit(self.name)
+        super().mouseReleaseEvent(event)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
+        t = theme.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        w, h = self.width(), self.height()
+        radius = max(10.0, min(w / 2 - 10, h - 46))
+        centre = QPointF(w / 2, 22 + radius)
+        arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
+        thickness = max(6.0, radius / 6)
+        colours = {"up": t.up, "muted": t.grid, "down": t.down}
+        for low, high, colour in BANDS:
+            pen = QPen(QColor(colours[colour]), thickness, Qt.SolidLine, Qt.FlatCap)
+            painter.setPen(pen)
+            start = 180.0 - 180.0 * low / 100
+            painter.drawArc(arc, int(start * 16), int(-180.0 * (high - low) / 100 * 16))
+        font = QFont()
+        font.setPointSize(9)
+        painter.setFont(font)
+        painter.setPen(QColor(t.text))
+        painter.drawText(QRectF(0, 0, w, 20), Qt.AlignCenter, self.name)
+        if math.isfinite(self.value):
+            angle = math.radians(180.0 - 180.0 * max(0.0, min(self.value, 100.0)) / 100)
+            tip = QPointF(centre.x() + (radius - thickness) * math.cos(angle),
+                          centre.y() - (radius - thickness) * math.sin(angle))
+            painter.setPen(QPen(QColor(t.text), 2.5, Qt.SolidLine, Qt.RoundCap))
+            painter.drawLine(centre, tip)
+            text = f"{self.value:.0f}"
+        else:
+            text = "n/a"
+        big = QFont()
+        big.setPointSize(14)
+        big.setBold(True)
+        painter.setFont(big)
+        painter.drawText(QRectF(0, centre.y() - radius / 2, w, radius / 2), Qt.AlignCenter, text)
+        painter.setFont(font)
+        painter.setPen(QColor(t.muted))
+        painter.drawText(QRectF(0, centre.y() + 2, w, 20), Qt.AlignCenter, self.caption)
+        painter.end()
