@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from gui.widgets.window_selector import WindowSelector
+
 
 class Panel(QWidget):
     """Subclasses set ``panel_id`` (file name of its PNG, dock objectName), ``title`` and
@@ -35,3 +37,24 @@ class Panel(QWidget):
         from gui.export import export_panel
 
         return export_panel(self, path, width, height)
+
+
+class WindowedPanel(Panel):
+    """A panel whose charts follow a 1M / 3M / YTD / 1Y / All selector (``self.selector``);
+    ``redraw()`` is called when the window changes."""
+
+    initial_window = "3M"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selector = WindowSelector(self.initial_window)
+        self.selector.changed.connect(lambda _window: self.redraw())
+
+    def redraw(self) -> None:
+        """Draw the charts for the selected window (subclasses)."""
+
+    def view_state(self) -> dict[str, Any]:
+        return {"window": self.selector.current}
+
+    def apply_view_state(self, state: dict[str, Any]) -> None:
+        self.selector.set_window(state.get("window", self.selector.current))

@@ -10,16 +10,16 @@ from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from analytics.stats import percentile_rank
 from gui import format as fmt
-from gui.panels.base import Panel
+from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
-from gui.widgets.window_selector import WindowSelector
 
 
-class DispersionPanel(Panel):
+class DispersionPanel(WindowedPanel):
     panel_id = "dispersion"
     title = "Dispersion & breadth"
     description = "Average stock 5-day vol / index 5-day vol, breadth, implied correlation."
     default_area = Qt.LeftDockWidgetArea
+    initial_window = "1Y"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,8 +39,6 @@ class DispersionPanel(Panel):
         self.start.setDisplayFormat("yyyy-MM-dd")
         self.start.setToolTip("Percentiles are measured from this date to today")
         self.start.dateChanged.connect(lambda _date: self._update_texts())
-        self.selector = WindowSelector("1Y")
-        self.selector.changed.connect(lambda _window: self._draw())
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Percentiles since"))
         bar.addWidget(self.start)
@@ -66,10 +64,10 @@ class DispersionPanel(Panel):
         layout.addWidget(split, 1)
 
     def view_state(self) -> dict[str, Any]:
-        return {"window": self.selector.current, "start": self.start.date().toString("yyyy-MM-dd")}
+        return {**super().view_state(), "start": self.start.date().toString("yyyy-MM-dd")}
 
     def apply_view_state(self, state: dict[str, Any]) -> None:
-        self.selector.set_window(state.get("window", self.selector.current))
+        super().apply_view_state(state)
         if "start" in state:
             self.start.setDate(QDate.fromString(state["start"], "yyyy-MM-dd"))
 
@@ -79,7 +77,7 @@ class DispersionPanel(Panel):
             self.ratio_text.setText("Dispersion: n/a (needs the benchmark and constituents)")
             return
         self._update_texts()
-        self._draw()
+        self.redraw()
 
     def _update_texts(self) -> None:
         view = self.snapshot.dispersion if self.snapshot is not None else None
@@ -105,7 +103,7 @@ class DispersionPanel(Panel):
             f"{'n/a' if corr is None else f'{corr:.2f}'} (not clipped; near 0 when single "
             f"stocks move on their own). As of {day:%Y-%m-%d}.")
 
-    def _draw(self) -> None:
+    def redraw(self) -> None:
         view = self.snapshot.dispersion if self.snapshot is not None else None
         if view is None:
             return

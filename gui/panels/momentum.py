@@ -2,16 +2,13 @@
 move in sigma and "worst day since", and the drawdown."""
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui import format as fmt
 from gui import theme
-from gui.panels.base import Panel
+from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
-from gui.widgets.window_selector import WindowSelector
 
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − benchmark",
           "short_excess": "Short leg − benchmark", "high_beta": "High beta L/S"}
@@ -25,7 +22,7 @@ def since_words(today: dict, key: str = "worst_since") -> str:
     return f"worst day since {fmt.day(today[key])}"
 
 
-class MomentumPanel(Panel):
+class MomentumPanel(WindowedPanel):
     panel_id = "momentum"
     title = "Momentum monitor"
     description = "Decile 12-1 momentum long/short of the constituents, its legs and high beta."
@@ -47,8 +44,6 @@ class MomentumPanel(Panel):
         self.recent.setObjectName("muted")
         for label in (self.reading, self.legs, self.recent):
             label.setWordWrap(True)
-        self.selector = WindowSelector("3M")
-        self.selector.changed.connect(lambda _window: self._draw())
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.selector, 0, Qt.AlignTop)
@@ -70,12 +65,6 @@ class MomentumPanel(Panel):
         layout.addWidget(self.legs)
         layout.addWidget(self.recent)
         layout.addWidget(split, 1)
-
-    def view_state(self) -> dict[str, Any]:
-        return {"window": self.selector.current}
-
-    def apply_view_state(self, state: dict[str, Any]) -> None:
-        self.selector.set_window(state.get("window", self.selector.current))
 
     def render(self, snapshot) -> None:
         super().render(snapshot)
@@ -104,9 +93,9 @@ class MomentumPanel(Panel):
             self.recent.setText(f"Worst day of the last 10 sessions: {fmt.pct(recent['long_short'])}"
                                 f" on {fmt.day(recent['day'])} ({fmt.sigma(recent['sigma'])}, "
                                 f"{since}). σ = daily move / trailing 63-day std.")
-        self._draw()
+        self.redraw()
 
-    def _draw(self) -> None:
+    def redraw(self) -> None:
         view = self.snapshot.momentum if self.snapshot is not None else None
         if view is None:
             return

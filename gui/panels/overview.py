@@ -1,21 +1,18 @@
 """Market overview: benchmark and sector ETF cumulative returns, and a 1d/1w/1m/YTD table."""
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from gui.panels.base import Panel
+from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.heat_table import Fmt, HeatTable
-from gui.widgets.window_selector import WindowSelector
 
 RETURN_FORMATS = {col: Fmt("{:+.2f}%", 100.0, heat) for col, heat in
                   (("1d", 2.0), ("1w", 4.0), ("1m", 8.0), ("YTD", 15.0))}
 
 
-class MarketOverviewPanel(Panel):
+class MarketOverviewPanel(WindowedPanel):
     panel_id = "overview"
     title = "Market overview"
     description = "Benchmark and sector ETFs: cumulative return over a window, period returns."
@@ -25,8 +22,6 @@ class MarketOverviewPanel(Panel):
         super().__init__(parent)
         self.heading = QLabel("Cumulative return since window start, % (benchmark bold)")
         self.heading.setObjectName("muted")
-        self.selector = WindowSelector("3M")
-        self.selector.changed.connect(lambda _window: self._draw_chart())
         bar = QHBoxLayout()
         bar.addWidget(self.heading, 1)
         bar.addWidget(self.selector)
@@ -43,21 +38,15 @@ class MarketOverviewPanel(Panel):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
 
-    def view_state(self) -> dict[str, Any]:
-        return {"window": self.selector.current}
-
-    def apply_view_state(self, state: dict[str, Any]) -> None:
-        self.selector.set_window(state.get("window", self.selector.current))
-
     def render(self, snapshot) -> None:
         super().render(snapshot)
-        self._draw_chart()
+        self.redraw()
         self.table.set_frame(snapshot.overview.returns, RETURN_FORMATS,
                              headers={"name": "Name"})
         self.heading.setText(f"Cumulative return since window start, % · as of "
                              f"{snapshot.as_of:%Y-%m-%d} · {snapshot.benchmark} bold")
 
-    def _draw_chart(self) -> None:
+    def redraw(self) -> None:
         if self.snapshot is not None:
             self.chart.set_frame(self.snapshot.overview.cumulative[self.selector.current],
                                  emphasis=self.snapshot.benchmark)

@@ -7,10 +7,9 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from gui.panels.base import Panel
+from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.heat_table import Fmt, HeatTable
-from gui.widgets.window_selector import WindowSelector
 
 COLUMNS = ["kind", "1d", "1w", "1m", "YTD", "sigma", "worst_since", "crowding"]
 HEADERS = {"kind": "Kind", "sigma": "1d σ", "worst_since": "1d vs history",
@@ -21,7 +20,7 @@ FORMATS = {"1d": Fmt("{:+.2f}%", 100, 3.0), "1w": Fmt("{:+.2f}%", 100, 6.0),
 DEFAULT_ROWS = 5
 
 
-class ThemesPanel(Panel):
+class ThemesPanel(WindowedPanel):
     panel_id = "themes"
     title = "Themes & pairs"
     description = "Theme baskets (equal weight) and long/short pairs: returns, sigma, crowding."
@@ -31,8 +30,6 @@ class ThemesPanel(Panel):
         super().__init__(parent)
         self.heading = QLabel("Select rows to chart them (Ctrl/Shift for several)")
         self.heading.setObjectName("muted")
-        self.selector = WindowSelector("3M")
-        self.selector.changed.connect(lambda _window: self._draw())
         bar = QHBoxLayout()
         bar.addWidget(self.heading, 1)
         bar.addWidget(self.selector)
@@ -40,7 +37,7 @@ class ThemesPanel(Panel):
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.setToolTip("Returns in percent to the as-of close; 1d σ = today's move / "
                               "trailing 63-day std; crowding: 100·Φ(mean z), ≥ 84 crowded")
-        self.table.itemSelectionChanged.connect(self._draw)
+        self.table.itemSelectionChanged.connect(self.redraw)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.table)
@@ -52,10 +49,10 @@ class ThemesPanel(Panel):
         self.selected: list[str] = []
 
     def view_state(self) -> dict[str, Any]:
-        return {"window": self.selector.current, "selected": list(self.selected)}
+        return {**super().view_state(), "selected": list(self.selected)}
 
     def apply_view_state(self, state: dict[str, Any]) -> None:
-        self.selector.set_window(state.get("window", self.selector.current))
+        super().apply_view_state(state)
         self.selected = list(state.get("selected", []))
 
     def render(self, snapshot) -> None:
@@ -81,9 +78,9 @@ class ThemesPanel(Panel):
         self.table.blockSignals(False)
         self.heading.setText(f"Theme baskets and pairs as of {snapshot.as_of:%Y-%m-%d}; "
                              "select rows to chart them")
-        self._draw()
+        self.redraw()
 
-    def _draw(self) -> None:
+    def redraw(self) -> None:
         if self.snapshot is None or self.snapshot.baskets is None:
             return
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
