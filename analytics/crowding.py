@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns, rolling_beta
+from analytics.rolling import rolling_mean, rolling_std
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -74,21 +75,25 @@ def point_in_time_z(series: pd.Series | pd.DataFrame, lookback: int = Z_LOOKBACK
     return z.clip(-3.0, 3.0)
 
 
-def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
-                        window: int = WINDOW) -> pd.Series:
+def average_correlation(returns: pd.DataFrame, members: pd.DataFrame, window: int = WINDOW,
+                        vol: pd.DataFrame | None = None) -> pd.Series:
     """Average pairwise correlation among the day's ``members`` over the trailing window,
     from the variance identity var(mean r) = m2/n + rho (m1^2 - m2/n), with m1, m2 the mean
-    of the members' vols and squared vols (O(n) per day, no n x n matrix)."""
+    of the members' vols and squared vols (O(n) per day, no n x n matrix). ``vol``: the
+    columns' trailing ``window``-day std when already computed."""
     r = returns.to_numpy()
-    mask = members.reindex(index=returns.index, columns=returns.columns, fill_value=False).to_numpy()
-    vol = returns.rolling(window, min_periods=window).std().to_numpy()
+    mask = members.reindex(index=returns.index, columns=returns.columns,
+                           fill_value=False).to_numpy()
+    vol = (rolling_std(returns, window) if vol is None else vol[returns.columns]).to_numpy()
     n = mask.sum(axis=1).astype(float)
     use = mask & np.isfinite(vol)
-    m1 = np.where(use, vol, 0.0).sum(axis=1) / np.maximum(use.sum(axis=1), 1)
-    m2 = np.where(use, vol * vol, 0.0).sum(axis=1) / np.maximum(use.sum(axis=1), 1)
-    basket = pd.Series(np.where(mask, np.nan_to_num(r), 0.0).sum(axis=1) / np.maximum(n, 1),
+    held = np.where(use, vol, 0.0)
+    count = np.maximum(use.sum(axis=1), 1)
+    m1 = held.sum(axis=1) / count
+    m2 = np.einsum("ij,ij->i", held, held) / count
+    basket = pd.Series(np.where(mask & np.isfinite(r), r, 0.0).sum(axis=1) / np.maximum(n, 1),
                        index=returns.index)
-    basket_var = basket.rolling(window, min_periods=window).var().to_numpy()
+    basket_var = rolling_std(basket, window).to_numpy() ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (basket_var - m2 / n) / (m1 * m1 - m2 / n)
     return pd.Series(np.where(n >= 3, rho, np.nan), index=returns.index)
@@ -122,14 +127,22 @@ class CrowdingInputs:
     returns: pd.DataFrame
     residual: pd.DataFrame        # market-residual returns, beta known at t-1
     extension: pd.DataFrame       # P / 200-day average - 1
+    returns_vol: pd.DataFrame     # trailing 63-day std of returns
+    residual_vol: pd.DataFrame    # trailing 63-day std of residual returns
 
     @classmethod
-    def build(cls, prices: pd.DataFrame, market: pd.Series) -> "CrowdingInputs":
+    def build(cls, prices: pd.DataFrame, market: pd.Series,
+              beta: pd.DataFrame | None = None) -> "CrowdingInputs":
+        """``beta``: trailing market betas of ``prices`` (``rolling_beta``) if already known."""
         returns = daily_returns(prices)
-        beta = rolling_beta(returns, market, window=252, min_periods=120)
-        average = prices.rolling(EXTENSION_DAYS, min_periods=EXTENSION_DAYS).mean()
-        return cls(returns=returns, residual=returns - beta.mul(market, axis=0),
-                   extension=prices / average - 1.0)
+        if beta is None:
+            beta = rolling_beta(returns, market, window=252, min_periods=120)
+        beta = beta.reindex(columns=prices.columns)
+        residual = returns - beta.mul(market, axis=0)
+        return cls(returns=returns, residual=residual,
+                   extension=prices / rolling_mean(prices, EXTENSION_DAYS) - 1.0,
+                   returns_vol=rolling_std(returns, WINDOW),
+                   residual_vol=rolling_std(residual, WINDOW))
 
 
 def crowding(prices: pd.DataFrame, market: pd.Series, factor: pd.Series,
@@ -152,15 +165,16 @@ def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.Da
     if short_members is not None:
         used = used.union(short_members.columns[short_members.any(axis=0)])
     returns, residual = inputs.returns[used], inputs.residual[used]
-    como = [average_correlation(residual, long_members)]
+    como = [average_correlation(residual, long_members, vol=inputs.residual_vol)]
     if short_members is not None:
-        como.append(average_correlation(residual, short_members))
+        como.append(average_correlation(residual, short_members, vol=inputs.residual_vol))
     long_mask = long_members.reindex(index=index, columns=used, fill_value=False)
     count = long_mask.sum(axis=1)
     components = pd.DataFrame({
         "comomentum": pd.concat(como, axis=1).mean(axis=1),
         "factor_volatility": factor.rolling(WINDOW, min_periods=WINDOW).std() * np.sqrt(252),
-        "pairwise_correlation": average_correlation(returns, long_members),
+        "pairwise_correlation": average_correlation(returns, long_members,
+                                                    vol=inputs.returns_vol),
         "factor_reversal": np.expm1(np.log1p(factor).rolling(REVERSAL_DAYS,
                                                               min_periods=Z_MIN).sum()),
         "extension": inputs.extension[used].where(long_mask).sum(axis=1) / count.where(count > 0),

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns
+from analytics.rolling import rolling_rms, rolling_std
 
 
 def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "rms"):
@@ -14,9 +15,9 @@ def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "r
     away a degree of freedom and is much noisier) or "std" (sample standard deviation).
     """
     if method == "rms":
-        return np.sqrt((returns ** 2).rolling(window, min_periods=window).mean())
+        return rolling_rms(returns, window)
     if method == "std":
-        return returns.rolling(window, min_periods=window).std()
+        return rolling_std(returns, window)
     raise ValueError(f"unknown method {method!r} (rms or std)")
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from analytics import crowding as crowd
 from analytics.dispersion import breadth, dispersion_ratio, realized_average_correlation
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
-                               momentum, momentum_legs)
+                               momentum_with_legs, rolling_beta)
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
 
@@ -175,15 +175,14 @@ def describe_legs(long_ex: float, short_ex: float, sigma: float) -> tuple[str, f
     return f"momentum {direction}: {who}, long leg {share:.0%} of the move", share
 
 
-def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series,
+def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: pd.DataFrame,
               params: EngineParams) -> tuple[MomentumView, pd.DataFrame, pd.DataFrame]:
     prices = close[members]
-    factor = momentum(prices, quantile=params.momentum_quantile)
-    long_mask, short_mask = momentum_legs(prices, quantile=params.momentum_quantile)
+    factor, long_mask, short_mask = momentum_with_legs(prices, quantile=params.momentum_quantile)
     bench_r = bench / bench.shift(1) - 1.0
     factor["long_excess"] = factor["long"] - bench_r
     factor["short_excess"] = factor["short"] - bench_r
-    factor["high_beta"] = high_beta(prices, bench)["long_short"]
+    factor["high_beta"] = high_beta(prices, bench, beta=beta)["long_short"]
     ls = factor["long_short"]
     sigma = sigma_move(ls, params.sigma_window)
     day = ls.last_valid_index()
@@ -269,11 +268,9 @@ def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
                           today=today)
 
 
-def _crowding(close: pd.DataFrame, members: list[str], bench_r: pd.Series,
+def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: pd.DataFrame,
               mom: MomentumView, long_mask, short_mask, params: EngineParams) -> CrowdingView:
-    names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
-                                          if t in close.columns]))
-    inputs = crowd.CrowdingInputs.build(close[names], bench_r)
+    inputs = crowd.CrowdingInputs.build(close[names], bench_r, beta)
     gauges = {"Momentum": crowd.crowding_from(inputs, mom.factor["long_short"], long_mask,
                                               short_mask).latest()}
     for theme, tickers in params.themes.items():
@@ -309,8 +306,11 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     if params.benchmark in close.columns and len(members) >= 10:
         bench = close[params.benchmark]
         bench_r = bench / bench.shift(1) - 1.0
-        mom, long_mask, short_mask = _momentum(close, members, bench, params)
-        gauges = _crowding(close, members, bench_r, mom, long_mask, short_mask, params)
+        names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
+                                              if t in close.columns]))
+        beta = rolling_beta(daily_returns(close[names]), bench_r)
+        mom, long_mask, short_mask = _momentum(close, members, bench, beta, params)
+        gauges = _crowding(close, names, bench_r, beta, mom, long_mask, short_mask, params)
         scores = {k: v["score"] for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,
                  "baskets": _baskets(close, params, bench_r, scores),

@@ -12,6 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from analytics.rolling import window_sum
+
 log = logging.getLogger(__name__)
 LEG_COLUMNS = ["long", "short", "long_short"]
 
@@ -80,16 +82,23 @@ def momentum(prices: pd.DataFrame, lookback: int = 252, skip: int = 21, quantile
     ``weighting="cap"`` weights by shares x price at t-1 when ``shares`` covers the names,
     else falls back to equal weights with a logged warning.
     """
-    returns, long, short = _momentum_masks(prices, lookback, skip, quantile)
-    return _legs_frame(prices.index, returns, long, short,
-                       _cap_weights(prices, shares, weighting))
+    return momentum_with_legs(prices, lookback, skip, quantile, weighting, shares)[0]
 
 
 def momentum_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21,
                   quantile: float = 0.1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (long, short) membership masks used by ``momentum``, as boolean DataFrames."""
-    _, long, short = _momentum_masks(prices, lookback, skip, quantile)
-    return (pd.DataFrame(long, index=prices.index, columns=prices.columns),
+    return momentum_with_legs(prices, lookback, skip, quantile)[1:]
+
+
+def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21,
+                       quantile: float = 0.1, weighting: str = "equal",
+                       shares: pd.DataFrame | None = None):
+    """``momentum`` and ``momentum_legs`` from one ranking: (factor, long mask, short mask)."""
+    returns, long, short = _momentum_masks(prices, lookback, skip, quantile)
+    factor = _legs_frame(prices.index, returns, long, short,
+                         _cap_weights(prices, shares, weighting))
+    return (factor, pd.DataFrame(long, index=prices.index, columns=prices.columns),
             pd.DataFrame(short, index=prices.index, columns=prices.columns))
 
 
@@ -112,15 +121,9 @@ def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int = 252,
     x = np.where(both, m, 0.0)
     y = np.where(both, r, 0.0)
 
-    def rolling_sum(a: np.ndarray) -> np.ndarray:
-        c = np.cumsum(a, axis=0)
-        out = c.copy()
-        out[window:] = c[window:] - c[:-window]
-        return out
-
-    n = rolling_sum(both.astype(float))
-    sx, sy = rolling_sum(x), rolling_sum(y)
-    sxx, sxy = rolling_sum(x * x), rolling_sum(x * y)
+    n = window_sum(both.astype(float), window)
+    sx, sy = window_sum(x, window), window_sum(y, window)
+    sxx, sxy = window_sum(x * x, window), window_sum(x * y, window)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = sxx - sx * sx / n
         beta = (sxy - sx * sy / n) / var
@@ -129,15 +132,17 @@ def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int = 252,
 
 
 def high_beta(prices: pd.DataFrame, benchmark: pd.Series, window: int = 252,
-              quantile: float = 0.2) -> pd.DataFrame:
+              quantile: float = 0.2, beta: pd.DataFrame | None = None) -> pd.DataFrame:
     """High-beta minus low-beta long/short (columns ``long``, ``short``, ``long_short``).
 
     Betas are trailing ``window``-day OLS betas on the benchmark's returns, known at t-1
     (>= 120 observations); top and bottom ``quantile`` by beta, equal weight, re-formed daily.
+    ``beta``: those betas when already computed (``rolling_beta``), to avoid doing it twice.
     """
     returns = daily_returns(prices)
-    market = benchmark / benchmark.shift(1) - 1.0
-    beta = rolling_beta(returns, market, window).to_numpy()
+    if beta is None:
+        beta = rolling_beta(returns, benchmark / benchmark.shift(1) - 1.0, window)
+    beta = beta.reindex(columns=prices.columns).to_numpy()
     r = returns.to_numpy()
     valid = np.isfinite(beta) & np.isfinite(r)
     long, short = leg_masks(beta, valid, quantile)

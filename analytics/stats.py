@@ -8,22 +8,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.rolling import rolling_rms, rolling_std
+
 EWMA_LAMBDA = 0.94
 
 
-def trailing_vol(returns: pd.Series | pd.DataFrame, window: int = 63, method: str = "std",
-                 min_periods: int | None = None) -> pd.Series | pd.DataFrame:
+def trailing_vol(returns: pd.Series | pd.DataFrame, window: int = 63,
+                 method: str = "std") -> pd.Series | pd.DataFrame:
     """Daily volatility known at the close of t-1, for judging day t (same index as input).
 
     method: "std" (sample std of the last ``window`` returns), "rms" (zero-mean root mean
     square) or "ewma" (RiskMetrics, lambda 0.94, seeded with the first squared return).
-    Windows with fewer than ``min_periods`` (default: all ``window``) observations give NaN.
+    A window missing any of its ``window`` returns gives NaN (std and rms).
     """
-    min_periods = window if min_periods is None else min_periods
     if method == "std":
-        vol = returns.rolling(window, min_periods=min_periods).std()
+        vol = rolling_std(returns, window)
     elif method == "rms":
-        vol = np.sqrt((returns ** 2).rolling(window, min_periods=min_periods).mean())
+        vol = rolling_rms(returns, window)
     elif method == "ewma":
         vol = np.sqrt((returns ** 2).ewm(alpha=1 - EWMA_LAMBDA, adjust=False).mean())
     else:

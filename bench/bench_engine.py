@@ -1,0 +1,92 @@
+"""Benchmark the momentum / dispersion / breadth analytics and the whole engine.
+
+Panels: real-sized (500 constituents x 37 years of days) and stress (3000 x 5000), synthetic
+random walks with staggered listings (IPOs) and gaps. For each: time and peak traced memory of
+momentum + dispersion_ratio + breadth (ours) next to the straightforward pandas formulation
+(pct_change, rank(axis=1, pct=True), where, mean(axis=1), rolling(5).std()), then the whole
+``analytics.engine.compute``. Targets (issue 5): ours <= half the pandas time on both panels;
+stress compute <= 3 s and <= 2 GB. Run: python bench/bench_engine.py
+"""
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics.dispersion import breadth, dispersion_ratio  # noqa: E402
+from analytics.engine import EngineParams, compute  # noqa: E402
+from analytics.factors import momentum  # noqa: E402
+
+
+def panel(n: int, days: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    market = rng.normal(0.0003, 0.011, days)
+    returns = market[:, None] * rng.uniform(0.5, 1.6, n) + rng.normal(0, 0.018, (days, n))
+    prices = 50 * np.exp(np.cumsum(np.log1p(returns), axis=0))
+    listed = rng.integers(0, days // 2, n)                  # staggered IPOs
+    prices[np.arange(days)[:, None] < listed] = np.nan
+    gaps = rng.random((days, n)) < 0.002                    # missing prints
+    prices[gaps] = np.nan
+    index = pd.bdate_range(end="2026-02-06", periods=days)
+    close = pd.DataFrame(prices, index=index, columns=[f"S{i:04d}" for i in range(n)])
+    bench = pd.Series(100 * np.cumprod(1 + market), index=index, name="BENCH")
+    return close, bench
+
+
+def ours(close, bench):
+    return momentum(close), dispersion_ratio(close, bench), breadth(close, bench)
+
+
+def straightforward_pandas(close, bench):
+    r = close.pct_change(fill_method=None)
+    signal = close.shift(21) / close.shift(252) - 1
+    pct = signal.where(signal.notna() & r.notna()).rank(axis=1, pct=True)
+    long = r.where(pct > 0.9).mean(axis=1)
+    short = r.where(pct <= 0.1).mean(axis=1)
+    b = bench.pct_change()
+    ratio = r.rolling(5).std().mean(axis=1) / b.rolling(5).std()
+    fraction = r.gt(b, axis=0).where(r.notna()).mean(axis=1)
+    return long - short, ratio, fraction
+
+
+def measure(fn, *args, repeats: int = 3):
+    fn(*args)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return min(times), peak / 2**20
+
+
+def main() -> None:
+    for label, n, days in (("real-sized", 500, 37 * 252), ("stress", 3000, 5000)):
+        close, bench = panel(n, days)
+        t_ours, m_ours = measure(ours, close, bench)
+        t_pd, m_pd = measure(straightforward_pandas, close, bench)
+        full = close.assign(BENCH=bench)
+        market = SimpleNamespace(close=full, as_of=full.index[-1], source="bench",
+                                 simulated=True, notes=())
+        params = EngineParams(benchmark="BENCH", constituents=tuple(close.columns))
+        t_all, m_all = measure(compute, market, params, repeats=1)
+        print(f"{label} panel: {n} constituents x {days} days")
+        print(f"  momentum + dispersion_ratio + breadth: ours {t_ours:.2f} s ({m_ours:.0f} MB peak)"
+              f" vs straightforward pandas {t_pd:.2f} s ({m_pd:.0f} MB peak): "
+              f"ours = {t_ours / t_pd:.0%} of pandas (target <= 50%)")
+        print(f"  whole compute: {t_all:.2f} s, {m_all:.0f} MB peak traced"
+              + (" (target <= 3 s, <= 2 GB)" if label == "stress" else ""))
+
+
+if __name__ == "__main__":
+    main()
