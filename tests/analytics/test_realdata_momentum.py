@@ -1,0 +1,51 @@
+"""Our momentum factor on real S&P 500 history (skipped without ../shared/realdata)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.market import MarketData
+from models.sources.files import read_price_file
+from models.state import default_compute
+
+
+@pytest.fixture(scope="module")
+def real_market(request):
+    from tests.conftest import REALDATA
+
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present")
+    close, _ = read_price_file(REALDATA / "yf_adjclose_2026" / "sp500_members_adjclose_wide.csv.gz")
+    etfs = pd.read_csv(REALDATA / "yf_adjclose_2026" / "etfs_adjclose_wide.csv.gz",
+                       parse_dates=["date"], index_col="date")
+    close = close.join(etfs[["SPY"]]).loc["2004":]
+    members = tuple(c for c in close.columns if c != "SPY")
+    return MarketData(close=close, source="realdata", benchmark="SPY", constituents=members)
+
+
+@pytest.fixture(scope="module")
+def real_crash(real_market, universe):
+    return default_compute(real_market.until("2026-02-04"), universe)
+
+
+def test_2026_02_04_looks_like_the_described_day(real_crash):
+    today = real_crash.momentum.today
+    assert today["long_short"] < -0.05 and today["sigma"] <= -4
+    assert today["worst_since"] == pd.Timestamp("2022-11-10"), "worst day since 2022"
+    assert today["long"] < -0.02 and today["short"] > 0.02
+    disp = real_crash.dispersion.today
+    assert disp["breadth"] >= 0.7 and disp["benchmark"] < 0, "~3/4 beat a falling index"
+    assert disp["ratio"] > 5 and disp["ratio_pct"] > 95
+
+
+def test_factor_tracks_french_momentum(real_crash, realdata):
+    french = pd.read_csv(realdata / "french" / "mom_daily_tidy.csv", parse_dates=["date"],
+                         index_col="date")["Mom"] / 100
+    ours = real_crash.momentum.factor["long_short"]
+    joined = pd.concat({"ours": ours, "french": french}, axis=1, sort=True).dropna()
+    assert len(joined) > 4000
+    assert joined.corr().iloc[0, 1] > 0.85
+    ratio = joined["ours"].std() / joined["french"].std()
+    assert 1.2 < ratio < 2.2, "a decile long/short is more volatile than French's 2x3 terciles"
+    assert np.sign(ours.loc["2020-11-09"]) == np.sign(french.loc["2020-11-09"]) == -1
