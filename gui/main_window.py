@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus(sources, current_source)
         self.resize(*DEFAULT_SIZE)
+        self._raise_first_tabs()
         self._default_state = self.saveState()
         self._restore_settings()
         state.snapshot_changed.connect(self.render_snapshot)
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         previous: dict[Qt.DockWidgetArea, QDockWidget] = {}
         for cls in PANELS:
             panel = cls()
-            dock = QDockWidget(cls.title, self)
+            dock = QDockWidget(cls.title.replace("&", "&&"), self)
             dock.setObjectName(f"dock_{cls.panel_id}")
             dock.setWidget(panel)
             dock.setToolTip(cls.description)
@@ -83,6 +84,14 @@ class MainWindow(QMainWindow):
             self.docks[cls.panel_id] = dock
             dock.visibilityChanged.connect(
                 lambda visible, pid=cls.panel_id: self._on_dock_visible(pid, visible))
+
+    def _raise_first_tabs(self) -> None:
+        """In each dock area the first registered panel is the visible tab."""
+        seen: set = set()
+        for cls in PANELS:
+            if cls.default_area not in seen:
+                seen.add(cls.default_area)
+                self.docks[cls.panel_id].raise_()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -104,9 +113,11 @@ class MainWindow(QMainWindow):
         self.error_button.setToolTip("The last refresh failed; click for details")
         self.error_button.clicked.connect(self.show_last_error)
         self.error_button.hide()
-        for widget in (self.source_label, self.as_of_label, self.age_label, self.simulated_badge):
-            bar.addWidget(widget)
-        for widget in (self.error_button, self.stage_label, self.progress):
+        self.notes_label = QLabel("")
+        self.notes_label.setObjectName("muted")
+        bar.addWidget(self.notes_label, 1)
+        for widget in (self.error_button, self.stage_label, self.progress, self.source_label,
+                       self.as_of_label, self.age_label, self.simulated_badge):
             bar.addPermanentWidget(widget)
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -204,6 +215,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state)
+        self._raise_first_tabs()
 
     def set_theme(self, name: str, persist: bool = True) -> None:
         chosen = theme.THEMES.get(name, theme.DARK)
@@ -231,8 +243,8 @@ class MainWindow(QMainWindow):
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
-        if snapshot.notes:
-            self.statusBar().showMessage(" · ".join(snapshot.notes), 30_000)
+        self.notes_label.setText(" · ".join(snapshot.notes))
+        self.notes_label.setToolTip("\n".join(snapshot.notes))
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
         self._update_age()
