@@ -14,6 +14,8 @@ from analytics import crowding as crowd
 from analytics.dispersion import breadth, dispersion_ratio, realized_average_correlation
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
                                momentum_with_legs, rolling_beta)
+from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
+from analytics.letf import flow_table, implied_leverage
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
 
@@ -34,6 +36,9 @@ class EngineParams:
     sigma_window: int = 63
     dispersion_start: str = "2023-01-01"
     momentum_quantile: float = 0.1
+    leveraged_etfs: tuple = ()           # objects with ticker, underlying, multiple
+    option_underlyings: tuple[str, ...] = ()
+    short_rate: str = "^IRX"             # 13-week bill, percent, bank-discount basis
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,35 @@ class CrowdingView:
 
 
 @dataclass(frozen=True)
+class FlowsView:
+    """Leveraged-ETF rebalancing into today's close.
+
+    funds: per fund (index ticker): underlying, leverage, implied_leverage (60-day slope),
+    leverage_flag (|L^ - L| > 0.2), aum (USD at yesterday's close), underlying_return,
+    rebalance_usd, gamma_usd_per_pct. by_underlying: rebalance_usd, letf_gamma_usd_per_pct,
+    aum, funds, pct_of_adv. returns: underlying -> today's return (the what-if baseline);
+    adv: underlying -> 21-day average dollar volume.
+    """
+
+    funds: pd.DataFrame
+    by_underlying: pd.DataFrame
+    returns: pd.Series
+    adv: pd.Series
+    total_usd: float
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GammaView:
+    """Dealer gamma per option underlying: name -> dict(spot, by_strike, profile,
+    zero_gamma_level, dealer_gex_usd_per_pct, letf_gamma_usd_per_pct, net_usd_per_pct,
+    dropped, contracts, reading)."""
+
+    underlyings: dict[str, dict]
+    rate: float
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the panels show, computed once per refresh; immutable."""
 
@@ -107,6 +141,8 @@ class Snapshot:
     baskets: BasketsView | None = None
     dispersion: DispersionView | None = None
     crowding: CrowdingView | None = None
+    flows: FlowsView | None = None
+    gamma: GammaView | None = None
     notes: tuple[str, ...] = ()
 
     def headline(self) -> dict[str, Any]:
@@ -141,6 +177,15 @@ class Snapshot:
             out["crowding"] = {"momentum": _num(gauges.get("Momentum", {}).get("score")),
                                "themes": {k: _num(v["score"]) for k, v in gauges.items()
                                           if k != "Momentum"}}
+        if self.flows is not None:
+            out["letf"] = {"rebalance_total_usd": _num(self.flows.total_usd),
+                           "by_underlying": {k: _num(v) for k, v in
+                                             self.flows.by_underlying["rebalance_usd"].items()}}
+        if self.gamma is not None:
+            out["gamma"] = {name: {key: _num(g[key]) for key in
+                                   ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
+                                    "net_usd_per_pct", "zero_gamma_level", "spot")}
+                            for name, g in self.gamma.underlyings.items()}
         out["notes"] = list(self.notes)
         return out
 
@@ -284,6 +329,93 @@ def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: p
     return CrowdingView(gauges=gauges)
 
 
+def bill_rate(close: pd.DataFrame, ticker: str) -> float:
+    """Latest 13-week bill rate as a decimal bond-equivalent yield (METHODS 10.3): Yahoo quotes
+    ^IRX in percent on a bank-discount basis; 0 when it is not in the data."""
+    if ticker not in close.columns or close[ticker].dropna().empty:
+        return 0.0
+    discount = float(close[ticker].dropna().iloc[-1])
+    if discount > 20:                       # Cboe's native x10 quote slipped through
+        discount /= 10
+    d = discount / 100
+    return 365 * d / (360 - d * 91)
+
+
+def _flows(market, params: EngineParams) -> FlowsView | None:
+    close = market.close
+    funds = [f for f in params.leveraged_etfs if f.ticker in close.columns
+             and f.underlying in close.columns]
+    if not funds or len(close) < 2:
+        return None
+    tickers = [f.ticker for f in funds]
+    underlyings = list(dict.fromkeys(f.underlying for f in funds))
+    returns = daily_returns(close[list(dict.fromkeys(tickers + underlyings))])
+    shares = getattr(market, "shares_outstanding", None)
+    assets = getattr(market, "fund_assets", None)
+    aum = pd.Series(np.nan, index=tickers)
+    if shares is not None:
+        held = [t for t in tickers if t in shares.columns]
+        aum[held] = (shares[held] * close[held]).iloc[-2]
+    if assets is not None:
+        aum = aum.fillna(assets.reindex(tickers))
+    paired = pd.DataFrame({f.ticker: returns[f.underlying] for f in funds})
+    implied = implied_leverage(returns[tickers], paired).iloc[-1]
+    table = pd.DataFrame({"underlying": [f.underlying for f in funds],
+                          "leverage": [float(f.multiple) for f in funds],
+                          "aum": aum.to_numpy()}, index=tickers)
+    missing = tuple(t for t in tickers if not np.isfinite(aum[t]))
+    table = table.drop(index=list(missing))
+    today = returns[underlyings].iloc[-1]
+    volume = getattr(market, "volume", None)
+    adv = pd.Series(np.nan, index=underlyings)
+    if volume is not None:
+        dollars = (volume[underlyings] * close[underlyings]).iloc[-22:-1]
+        adv = dollars.where(dollars > 0).mean()
+    fund_rows, by_underlying = flow_table(table, today, adv)
+    fund_rows.insert(2, "implied_leverage", implied.reindex(fund_rows.index))
+    fund_rows.insert(3, "leverage_flag",
+                     (fund_rows["implied_leverage"] - fund_rows["leverage"]).abs() > 0.2)
+    return FlowsView(funds=fund_rows, by_underlying=by_underlying, returns=today, adv=adv,
+                     total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing)
+
+
+def _gamma(market, params: EngineParams, flows: FlowsView | None) -> GammaView | None:
+    options = getattr(market, "options", {}) or {}
+    close = market.close
+    rate = bill_rate(close, params.short_rate)
+    out = {}
+    for name in params.option_underlyings:
+        chain = options.get(name)
+        if chain is None or name not in close.columns:
+            continue
+        spot = float(close[name].dropna().iloc[-1])
+        clean, dropped = clean_chain(chain, market.as_of)
+        if clean.empty:
+            continue
+        by_strike = gex_by_strike(clean, spot, market.as_of, rate)
+        profile = gex_profile(clean, spot, market.as_of, default_grid(spot), rate)
+        dealer = float(by_strike["net_gex"].sum())
+        letf = 0.0
+        if flows is not None and name in flows.by_underlying.index:
+            letf = float(flows.by_underlying.loc[name, "letf_gamma_usd_per_pct"])
+        net = dealer - letf
+        out[name] = {"spot": spot, "by_strike": by_strike, "profile": profile,
+                     "zero_gamma_level": zero_gamma_level(clean, spot, market.as_of, rate),
+                     "dealer_gex_usd_per_pct": dealer, "letf_gamma_usd_per_pct": letf,
+                     "net_usd_per_pct": net, "dropped": dropped, "contracts": len(clean),
+                     "reading": gamma_reading(dealer, net)}
+    return GammaView(underlyings=out, rate=rate) if out else None
+
+
+def gamma_reading(dealer: float, net: float) -> str:
+    """Plain words for the sign of dealer and net (dealer minus leveraged-ETF) gamma."""
+    if net < 0:
+        lead = "net short gamma: hedging adds to moves"
+        return lead + (" (dealers alone are long; leveraged-ETF rebalancing outweighs them)"
+                       if dealer > 0 else "")
+    return "net long gamma: hedging damps moves"
+
+
 def compute(market, params: EngineParams | None = None) -> Snapshot:
     """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
     notes); the market's notes lead the snapshot's notes."""
@@ -315,7 +447,12 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         views = {"momentum": mom, "crowding": gauges,
                  "baskets": _baskets(close, params, bench_r, scores),
                  "dispersion": _dispersion(close, members, bench, params)}
-    elif params.constituents:
+    views["flows"] = _flows(market, params)
+    views["gamma"] = _gamma(market, params, views["flows"])
+    if views["flows"] is not None and views["flows"].missing:
+        notes.append(f"no assets for {', '.join(views['flows'].missing)}: left out of the "
+                     "leveraged-ETF flows")
+    if params.constituents and "momentum" not in views:
         notes.append("momentum, dispersion and crowding need the benchmark and at least 10 "
                      "constituents")
     return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,

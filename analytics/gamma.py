@@ -37,3 +37,68 @@ def gex_profile(chain: pd.DataFrame, spot: float, as_of, grid, rate: float = 0.0
                      rate, div)
     total = (gamma * (sign * oi)).sum(axis=1) * multiplier * grid * grid * 0.01
     return pd.Series(total, index=pd.Index(grid, name="spot"), name="gex_usd_per_pct")
+
+
+def clean_chain(chain: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Chain hygiene before any sum: drop expired contracts, zero or missing open interest and
+    implied vols outside (0.01, 3). Returns the clean chain and how many rows each rule
+    dropped (a row is counted under the first rule it breaks)."""
+    as_of = pd.Timestamp(as_of)
+    expiry = pd.to_datetime(chain["expiry"])
+    oi = pd.to_numeric(chain["open_interest"], errors="coerce")
+    iv = pd.to_numeric(chain["implied_vol"], errors="coerce")
+    expired = expiry <= as_of
+    no_oi = ~expired & ~(oi > 0)
+    bad_iv = ~expired & ~no_oi & ~((iv > 0.01) & (iv < 3.0))
+    keep = ~(expired | no_oi | bad_iv)
+    counts = {"expired": int(expired.sum()), "no_open_interest": int(no_oi.sum()),
+              "implied_vol_out_of_range": int(bad_iv.sum())}
+    return chain[keep].reset_index(drop=True), counts
+
+
+def _years(chain: pd.DataFrame, as_of) -> np.ndarray:
+    return (pd.to_datetime(chain["expiry"]) - pd.Timestamp(as_of)).dt.days.to_numpy() / 365.0
+
+
+def gex_by_strike(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0, div: float = 0.0,
+                  multiplier: int = 100, dealer_call_sign: float = 1.0,
+                  dealer_put_sign: float = -1.0) -> pd.DataFrame:
+    """Dealer gamma exposure per strike in dollars per 1% move: ``call_gex``, ``put_gex``
+    (signed by the dealer convention: long calls, short puts by default) and ``net_gex``.
+    GEX per contract = gamma x OI x multiplier x S^2 x 1%."""
+    years = _years(chain, as_of)
+    live = years > 0
+    live_chain = chain[live]
+    gamma = bs_gamma(spot, live_chain["strike"].to_numpy(dtype=float), years[live],
+                     live_chain["implied_vol"].to_numpy(dtype=float), rate, div)
+    dollars = gamma * live_chain["open_interest"].to_numpy(dtype=float) * multiplier \
+        * spot * spot * 0.01
+    is_call = live_chain["kind"].to_numpy() == "C"
+    frame = pd.DataFrame({"strike": live_chain["strike"].to_numpy(dtype=float),
+                          "call_gex": np.where(is_call, dealer_call_sign * dollars, 0.0),
+                          "put_gex": np.where(is_call, 0.0, dealer_put_sign * dollars)})
+    out = frame.groupby("strike").sum().sort_index()
+    out["net_gex"] = out["call_gex"] + out["put_gex"]
+    return out
+
+
+def default_grid(spot: float, points: int = 401) -> np.ndarray:
+    """Spot grid 0.8 x spot .. 1.2 x spot (0.1% steps for 401 points)."""
+    return np.linspace(0.8 * spot, 1.2 * spot, points)
+
+
+def zero_gamma_level(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0,
+                     div: float = 0.0, grid=None, **convention) -> float | None:
+    """Spot level where total dealer GEX changes sign (sticky strike re-pricing on a grid in
+    0.8-1.2 x spot, then linear interpolation between the two grid points): the crossing
+    nearest to spot, or None when GEX keeps one sign over the whole grid."""
+    profile = gex_profile(chain, spot, as_of, default_grid(spot) if grid is None else grid,
+                          rate, div, **convention)
+    x, y = profile.index.to_numpy(), profile.to_numpy()
+    crossings = np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0)
+    exact = np.flatnonzero(y == 0)
+    candidates = [x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i]) for i in crossings]
+    candidates += [x[i] for i in exact]
+    if not candidates:
+        return None
+    return float(min(candidates, key=lambda level: abs(level - spot)))

@@ -44,7 +44,9 @@ def engine_params(universe: Universe, market=None):
     return EngineParams(benchmark=benchmark, benchmark_name=name,
                         sector_etfs=dict(universe.cross_asset.sectors),
                         constituents=tuple(constituents), themes=dict(universe.themes),
-                        pairs=tuple(universe.pairs))
+                        pairs=tuple(universe.pairs),
+                        leveraged_etfs=tuple(universe.leveraged_etfs),
+                        option_underlyings=tuple(universe.option_underlyings))
 
 
 def default_compute(market, universe: Universe):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from gui.panels.crowding import CrowdingPanel
 from gui.panels.dispersion import DispersionPanel
+from gui.panels.flows import FlowsPanel
+from gui.panels.gamma import GammaPanel
 from gui.panels.momentum import MomentumPanel
 from gui.panels.overview import MarketOverviewPanel
 from gui.panels.themes import ThemesPanel
@@ -12,5 +14,7 @@ PANELS = [
     DispersionPanel,
     ThemesPanel,
     CrowdingPanel,
+    FlowsPanel,
+    GammaPanel,
     MarketOverviewPanel,
 ]

@@ -1,0 +1,180 @@
+"""Leveraged ETF flows: what the leveraged and inverse funds must trade into the close, per
+fund and per underlying, with a what-if for the S&P and Nasdaq closes."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton, QSlider,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from analytics.letf import flow_table
+from gui import format as fmt
+from gui import theme
+from gui.panels.base import Panel
+from gui.widgets.heat_table import Fmt, HeatTable
+
+WHAT_IF = ("SPY", "QQQ")
+FUND_FORMATS = {"L": Fmt("{:+.1f}x"), "L^": Fmt("{:+.2f}x"), "AUM $bn": Fmt("{:.2f}", 1e-9),
+                "Underlying 1d": Fmt("{:+.2f}%", 100, 3.0),
+                "Rebalance $m": Fmt("{:+,.0f}", 1e-6, 500.0)}
+UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
+                      "LETF gamma $m per 1%": Fmt("{:,.0f}", 1e-6),
+                      "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.1f}%", 100)}
+
+
+def billions(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.2f}bn"
+
+
+class FlowsPanel(Panel):
+    panel_id = "flows"
+    title = "Leveraged ETF flows"
+    description = "End-of-day rebalancing of leveraged and inverse ETFs, A·L·(L−1)·r, with a what-if."
+    default_area = Qt.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = QLabel("Leveraged ETF flows: waiting for data")
+        font = self.headline.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setWordWrap(True)
+        self.explain = QLabel("Each fund trades A·L·(L−1)·r of its underlying at the close "
+                              "(A = yesterday's assets); leveraged and inverse funds both trade "
+                              "with the move. Gross estimate: same-day creations can offset it.")
+        self.explain.setObjectName("muted")
+        self.explain.setWordWrap(True)
+        controls = QGridLayout()
+        self.sliders: dict[str, QSlider] = {}
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        for row, name in enumerate(WHAT_IF):
+            slider = QSlider(Qt.Horizontal)
+            slider.setRange(-1000, 1000)          # basis points: -10% .. +10%
+            slider.setToolTip(f"What if {name} closes at this return today")
+            spin = QDoubleSpinBox()
+            spin.setRange(-10.0, 10.0)
+            spin.setDecimals(2)
+            spin.setSingleStep(0.25)
+            spin.setSuffix(" %")
+            slider.valueChanged.connect(lambda v, s=spin: s.setValue(v / 100))
+            spin.valueChanged.connect(lambda v, s=slider: s.setValue(round(v * 100)))
+            spin.valueChanged.connect(lambda _v: self._user_changed())
+            controls.addWidget(QLabel(f"If {name} closes at"), row, 0)
+            controls.addWidget(slider, row, 1)
+            controls.addWidget(spin, row, 2)
+            self.sliders[name], self.spins[name] = slider, spin
+        reset = QPushButton("Today's closes")
+        reset.setToolTip("Reset the what-if to today's actual underlying returns")
+        reset.clicked.connect(self.reset_what_if)
+        controls.addWidget(reset, 0, 3)
+        self.funds = HeatTable()
+        self.underlyings = HeatTable()
+        self.bars = pg.PlotWidget()
+        self.bars.setLabel("left", "rebalance ($bn)")
+        self.bars.getAxis("left").enableAutoSIPrefix(False)
+        self.bars.showGrid(y=True, alpha=0.25)
+        self.bars.setToolTip("Rebalancing by underlying, $bn (negative = selling into the close)")
+        self.bars.setMinimumHeight(140)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.underlyings)
+        split.addWidget(self.bars)
+        split.addWidget(self.funds)
+        for index, stretch in enumerate((3, 2, 3)):
+            split.setStretchFactor(index, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.explain)
+        layout.addLayout(controls)
+        layout.addWidget(split, 1)
+        self._loading = False
+        self.what_if_active = False
+
+    def _user_changed(self) -> None:
+        if not self._loading:
+            self.what_if_active = True
+            self.update_what_if()
+
+    def reset_what_if(self) -> None:
+        """Back to today's actual underlying returns."""
+        if self.snapshot is not None and self.snapshot.flows is not None:
+            self.render(self.snapshot)
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.flows
+        if view is None:
+            self.headline.setText("Leveraged ETF flows: n/a (no leveraged ETFs with prices)")
+            return
+        self._loading = True
+        for name, spin in self.spins.items():
+            spin.setEnabled(name in view.returns.index)
+            spin.setValue(100 * float(view.returns.get(name, 0.0)))
+        self._loading = False
+        self.what_if_active = False
+        self.update_what_if()
+
+    def what_if_returns(self) -> pd.Series:
+        """Today's underlying returns with the what-if controls applied (fractions)."""
+        returns = self.snapshot.flows.returns.copy()
+        if not self.what_if_active:
+            return returns
+        for name, spin in self.spins.items():
+            if name in returns.index:
+                returns[name] = spin.value() / 100
+        return returns
+
+    def update_what_if(self) -> None:
+        """Recompute the dollar estimates for the controls' returns (pure function, main thread)."""
+        if self._loading or self.snapshot is None or self.snapshot.flows is None:
+            return
+        view = self.snapshot.flows
+        returns = self.what_if_returns()
+        funds, by_underlying = flow_table(view.funds[["underlying", "leverage", "aum"]], returns,
+                                          view.adv)
+        self.total_usd = float(funds["rebalance_usd"].sum())
+        self.by_underlying = by_underlying
+        closes = ", ".join(f"{n} {s.value():+.2f}%" for n, s in self.spins.items()
+                           if s.isEnabled())
+        when = f"into the close if {closes} (what-if)" if self.what_if_active else \
+            f"into the {self.snapshot.as_of:%Y-%m-%d} close"
+        top = by_underlying["rebalance_usd"].abs().sort_values(ascending=False).index[:3]
+        parts = ", ".join(f"{u} {billions(by_underlying.loc[u, 'rebalance_usd'])}" for u in top)
+        verb = "selling" if self.total_usd < 0 else "buying"
+        self.headline.setText(f"Leveraged ETFs: {billions(self.total_usd)} of {verb} {when} "
+                              f"({parts})")
+        table = pd.DataFrame({
+            "Underlying": funds["underlying"], "L": funds["leverage"],
+            "L^": view.funds["implied_leverage"],
+            "Check": np.where(view.funds["leverage_flag"], "⚠ multiple?", ""),
+            "AUM $bn": funds["aum"], "Underlying 1d": funds["underlying_return"],
+            "Rebalance $m": funds["rebalance_usd"]})
+        self.funds.set_frame(table, FUND_FORMATS, index_label="Fund")
+        totals = pd.DataFrame({
+            "Rebalance $m": by_underlying["rebalance_usd"],
+            "LETF gamma $m per 1%": by_underlying["letf_gamma_usd_per_pct"],
+            "AUM $bn": by_underlying["aum"], "Funds": by_underlying["funds"].astype(str),
+            "% of ADV": by_underlying["pct_of_adv"]})
+        total = pd.DataFrame({"Rebalance $m": [self.total_usd],
+                              "LETF gamma $m per 1%": [totals["LETF gamma $m per 1%"].sum()],
+                              "AUM $bn": [totals["AUM $bn"].sum()],
+                              "Funds": [str(int(by_underlying["funds"].sum()))],
+                              "% of ADV": [np.nan]}, index=["Total"])
+        self.underlyings.set_frame(pd.concat([totals, total]), UNDERLYING_FORMATS,
+                                   index_label="Underlying")
+        self._draw_bars(by_underlying["rebalance_usd"])
+
+    def _draw_bars(self, values: pd.Series) -> None:
+        t = theme.current()
+        self.bars.clear()
+        x = np.arange(len(values))
+        y = values.to_numpy() / 1e9
+        brushes = [pg.mkBrush(t.up if v >= 0 else t.down) for v in y]
+        self.bars.addItem(pg.BarGraphItem(x=x, height=y, width=0.7, brushes=brushes))
+        self.bars.getAxis("bottom").setTicks([list(zip(x, values.index))])
+        self.bars.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))

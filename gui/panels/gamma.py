@@ -1,0 +1,142 @@
+"""Dealer gamma: GEX by strike, the GEX profile across spot with the zero-gamma level, and the
+dealer / leveraged-ETF / net gamma in $bn per 1% move."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from gui import theme
+from gui.panels.base import Panel
+
+
+def per_pct(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.2f}bn"
+
+
+def summary(name: str, g: dict) -> str:
+    spot, zero = g["spot"], g["zero_gamma_level"]
+    flip = "no flip within ±20%" if zero is None else \
+        f"zero gamma {zero:.2f} ({100 * (zero / spot - 1):+.1f}% from spot)"
+    return (f"{name} {spot:.2f} · dealer GEX {per_pct(g['dealer_gex_usd_per_pct'])} per 1% · "
+            f"leveraged-ETF gamma {per_pct(-g['letf_gamma_usd_per_pct'])} · net "
+            f"{per_pct(g['net_usd_per_pct'])} per 1% · {flip}")
+
+
+class GammaPanel(Panel):
+    panel_id = "gamma"
+    title = "Dealer gamma"
+    description = "Dealer gamma exposure (long calls, short puts) netted with leveraged-ETF gamma."
+    default_area = Qt.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choice = QComboBox()
+        self.choice.setToolTip("Option underlying")
+        self.choice.currentTextChanged.connect(lambda _name: self.redraw())
+        self.headline = QLabel("Dealer gamma: waiting for data")
+        font = self.headline.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setWordWrap(True)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.note = QLabel("Dealers assumed long calls and short puts (SqueezeMetrics convention); "
+                           "GEX = Γ·OI·100·S²·1%; sticky-strike re-pricing; leveraged-ETF gamma = "
+                           "Σ A·L·(L−1)·1% on the same underlying; net = dealer − leveraged ETFs.")
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        top.addWidget(self.choice, 0, Qt.AlignTop)
+        self.strikes = pg.PlotWidget()
+        self.strikes.setLabel("left", "GEX ($bn per 1%)")
+        self.strikes.setLabel("bottom", "strike")
+        self.profile = pg.PlotWidget()
+        self.profile.setLabel("left", "total dealer GEX ($bn per 1%)")
+        self.profile.setLabel("bottom", "spot")
+        for plot in (self.strikes, self.profile):
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.addLegend(offset=(8, 8))
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.strikes)
+        split.addWidget(self.profile)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.note)
+        layout.addWidget(split, 1)
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.gamma
+        if view is None:
+            self.headline.setText("Dealer gamma: n/a (no option chains for this date)")
+            self.strikes.clear()
+            self.profile.clear()
+            return
+        names = list(view.underlyings)
+        if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
+            current = self.choice.currentText()
+            self.choice.blockSignals(True)
+            self.choice.clear()
+            self.choice.addItems(names)
+            if current in names:
+                self.choice.setCurrentText(current)
+            self.choice.blockSignals(False)
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.snapshot is None or self.snapshot.gamma is None:
+            return
+        name = self.choice.currentText()
+        g = self.snapshot.gamma.underlyings.get(name)
+        if g is None:
+            return
+        t = theme.current()
+        colour = t.down if g["net_usd_per_pct"] < 0 else t.up
+        self.headline.setText(f"<span style='color:{colour}'>{g['reading'][0].upper()}"
+                              f"{g['reading'][1:]}</span>")
+        dropped = sum(g["dropped"].values())
+        self.detail.setText(f"{summary(name, g)}. {g['contracts']:,} contracts as of "
+                            f"{self.snapshot.as_of:%Y-%m-%d} ({dropped} dropped: expired, no "
+                            f"open interest or IV outside 1%-300%).")
+        self._draw_strikes(g, t)
+        self._draw_profile(g, t)
+
+    def _lines(self, plot, g, t) -> None:
+        plot.addItem(pg.InfiniteLine(pos=g["spot"], angle=90, label="spot",
+                                     pen=pg.mkPen(t.text, style=Qt.DashLine),
+                                     labelOpts={"position": 0.95, "color": t.text}))
+        if g["zero_gamma_level"] is not None:
+            plot.addItem(pg.InfiniteLine(pos=g["zero_gamma_level"], angle=90, label="zero gamma",
+                                         pen=pg.mkPen(t.accent, style=Qt.DashLine),
+                                         labelOpts={"position": 0.85, "color": t.accent}))
+        plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))
+
+    def _draw_strikes(self, g, t) -> None:
+        plot = self.strikes
+        plot.clear()
+        data = g["by_strike"]
+        near = data[(data.index > 0.85 * g["spot"]) & (data.index < 1.15 * g["spot"])]
+        strikes = near.index.to_numpy()
+        width = np.median(np.diff(strikes)) * 0.8 if len(strikes) > 1 else 1.0
+        plot.addItem(pg.BarGraphItem(x=strikes, height=near["call_gex"].to_numpy() / 1e9,
+                                     width=width, brush=pg.mkBrush(t.up), name="calls"))
+        plot.addItem(pg.BarGraphItem(x=strikes, height=near["put_gex"].to_numpy() / 1e9,
+                                     width=width, brush=pg.mkBrush(t.down), name="puts"))
+        self._lines(plot, g, t)
+
+    def _draw_profile(self, g, t) -> None:
+        plot = self.profile
+        plot.clear()
+        profile = g["profile"]
+        plot.plot(profile.index.to_numpy(), profile.to_numpy() / 1e9,
+                  pen=pg.mkPen(t.series[1], width=2), name="dealer GEX if spot moved there")
+        self._lines(plot, g, t)

@@ -1,0 +1,74 @@
+"""Leveraged-ETF rebalancing: METHODS 7 worked example, accounting checks, implied leverage."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.letf import flow_table, implied_leverage, letf_gamma, rebalance_flow
+from tests.analytics.causality import assert_causal
+
+EXAMPLE = pd.DataFrame({"underlying": ["IDX"] * 5, "leverage": [3.0, -3.0, 2.0, -1.0, 1.5],
+                        "aum": [20e9, 3e9, 5e9, 2e9, 1e9]}, index=["L3", "S3", "L2", "S1", "L15"])
+
+
+def test_worked_example_minus_two_percent():
+    flows = rebalance_flow(EXAMPLE["aum"], EXAMPLE["leverage"], -0.02)
+    assert list(flows / 1e9) == pytest.approx([-2.40, -0.72, -0.20, -0.08, -0.015])
+    assert flows.sum() == pytest.approx(-3.415e9)
+    assert letf_gamma(EXAMPLE["aum"], EXAMPLE["leverage"]) == pytest.approx(1.7075e9)
+
+
+def test_direct_accounting():
+    # 3x, A = 100, r = +10%: NAV 130, needs 390, holds 330 -> buys 60
+    assert rebalance_flow(100.0, 3.0, 0.10) == pytest.approx(60.0)
+    # -1x: NAV 90, needs -90, holds -110 -> buys 20
+    assert rebalance_flow(100.0, -1.0, 0.10) == pytest.approx(20.0)
+    assert rebalance_flow(100.0, 0.5, 0.10) < 0, "0 < L < 1 trades against the move"
+    assert rebalance_flow(np.array([1.0, 2.0]), 2.0, 0.01).tolist() == pytest.approx([0.02, 0.04])
+
+
+def test_flow_table_totals_and_adv():
+    funds, by_underlying = flow_table(EXAMPLE, pd.Series({"IDX": -0.02}),
+                                      adv=pd.Series({"IDX": 34.15e9}))
+    assert funds["rebalance_usd"].sum() == pytest.approx(-3.415e9)
+    row = by_underlying.loc["IDX"]
+    assert row["rebalance_usd"] == pytest.approx(-3.415e9)
+    assert row["letf_gamma_usd_per_pct"] == pytest.approx(1.7075e9)
+    assert row["pct_of_adv"] == pytest.approx(0.10) and row["funds"] == 5
+
+
+def test_implied_leverage_recovers_multiple_and_flags_change():
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2025-01-01", periods=200)
+    u = pd.Series(rng.normal(0, 0.02, 200), index=dates)
+    fund = 1.5 * u.where(dates < dates[140], 0.0) + 2.0 * u.where(dates >= dates[140], 0.0)
+    slope = implied_leverage(fund, u, window=60)
+    assert slope.iloc[120] == pytest.approx(1.5) and slope.iloc[-1] == pytest.approx(2.0)
+    assert np.isnan(slope.iloc[58])
+    prices = pd.DataFrame({"u": 100 * (1 + u).cumprod(), "f": 100 * (1 + fund).cumprod()})
+    assert_causal(lambda p: implied_leverage(p["f"].pct_change(), p["u"].pct_change()), prices)
+
+
+def test_demo_flows_and_gamma_headline(universe, demo_market):
+    from models.state import default_compute
+
+    snap = default_compute(demo_market.until("2026-02-04"), universe)
+    flows = snap.flows
+    spy = demo_market.close["SPY"]
+    r = spy.loc["2026-02-04"] / spy.loc["2026-02-03"] - 1
+    upro = demo_market.shares_outstanding["UPRO"].loc["2026-02-03"] * \
+        demo_market.close["UPRO"].loc["2026-02-03"]
+    assert flows.funds.loc["UPRO", "rebalance_usd"] == pytest.approx(upro * 6 * r)
+    assert flows.total_usd < -1e9, "a selloff day: billions of selling into the close"
+    assert not flows.funds["leverage_flag"].any()
+    headline = snap.headline()
+    assert headline["letf"]["rebalance_total_usd"] == pytest.approx(flows.total_usd)
+    assert snap.gamma is None, "no option chains before the as-of date of the chains"
+    live = default_compute(demo_market, universe).headline()["gamma"]
+    for name in ("SPY", "QQQ"):
+        g = live[name]
+        assert g["dealer_gex_usd_per_pct"] > 0
+        assert g["net_usd_per_pct"] == pytest.approx(g["dealer_gex_usd_per_pct"]
+                                                     - g["letf_gamma_usd_per_pct"])
+        assert 0.9 * g["spot"] < g["zero_gamma_level"] < g["spot"]
