@@ -151,7 +151,7 @@ def run_gui(args) -> int:
 
     # pandas is imported here, before the first paint, not by the first refresh: a worker thread
     # importing it holds the GIL for tens of ms at a time and would stall the event loop.
-    import pandas  # noqa: F401
+    import pandas  # noqa: F401  (imported for its side effect: loading it now)
 
     route_qt_messages_to_log()
     try:

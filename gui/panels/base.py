@@ -5,9 +5,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from gui.widgets.window_selector import WindowSelector
+
+
+def headline_label(text: str, bigger: int = 3) -> QLabel:
+    """A bold, larger, word-wrapped label for a panel's headline figure."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSize(font.pointSize() + bigger)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
 
 
 class Panel(QWidget):

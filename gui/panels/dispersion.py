@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from analytics.stats import percentile_rank
 from gui import format as fmt
-from gui.panels.base import WindowedPanel
+from gui.panels.base import WindowedPanel, headline_label
 from gui.widgets.chart import TimeSeriesChart
 
 
@@ -23,17 +23,11 @@ class DispersionPanel(WindowedPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ratio_text = QLabel("Dispersion: waiting for data")
-        font = self.ratio_text.font()
-        font.setPointSize(font.pointSize() + 3)
-        font.setBold(True)
-        self.ratio_text.setFont(font)
-        self.breadth_text = QLabel("")
-        self.breadth_text.setFont(font)
+        self.ratio_text = headline_label("Dispersion: waiting for data")
+        self.breadth_text = headline_label("")
         self.correlation_text = QLabel("")
         self.correlation_text.setObjectName("muted")
-        for label in (self.ratio_text, self.breadth_text, self.correlation_text):
-            label.setWordWrap(True)
+        self.correlation_text.setWordWrap(True)
         self.start = QDateEdit(QDate(2023, 1, 1))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")

@@ -12,9 +12,8 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
 from analytics.letf import flow_table
-from gui import format as fmt
 from gui import theme
-from gui.panels.base import Panel
+from gui.panels.base import Panel, headline_label
 from gui.widgets.heat_table import Fmt, HeatTable
 
 WHAT_IF = ("SPY", "QQQ")
@@ -38,12 +37,7 @@ class FlowsPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.headline = QLabel("Leveraged ETF flows: waiting for data")
-        font = self.headline.font()
-        font.setPointSize(font.pointSize() + 3)
-        font.setBold(True)
-        self.headline.setFont(font)
-        self.headline.setWordWrap(True)
+        self.headline = headline_label("Leveraged ETF flows: waiting for data")
         self.explain = QLabel("Each fund trades A·L·(L−1)·r of its underlying at the close "
                               "(A = yesterday's assets); leveraged and inverse funds both trade "
                               "with the move. Gross estimate: same-day creations can offset it.")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui import theme
-from gui.panels.base import Panel
+from gui.panels.base import Panel, headline_label
 
 
 def per_pct(x: float) -> str:
@@ -37,12 +37,7 @@ class GammaPanel(Panel):
         self.choice = QComboBox()
         self.choice.setToolTip("Option underlying")
         self.choice.currentTextChanged.connect(lambda _name: self.redraw())
-        self.headline = QLabel("Dealer gamma: waiting for data")
-        font = self.headline.font()
-        font.setPointSize(font.pointSize() + 3)
-        font.setBold(True)
-        self.headline.setFont(font)
-        self.headline.setWordWrap(True)
+        self.headline = headline_label("Dealer gamma: waiting for data")
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.note = QLabel("Dealers assumed long calls and short puts (SqueezeMetrics convention); "

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from gui import format as fmt
 from gui import theme
-from gui.panels.base import WindowedPanel
+from gui.panels.base import WindowedPanel, headline_label
 from gui.widgets.chart import TimeSeriesChart
 
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − benchmark",
@@ -30,13 +30,8 @@ class MomentumPanel(WindowedPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.headline = QLabel("Momentum L/S: waiting for data")
+        self.headline = headline_label("Momentum L/S: waiting for data", bigger=4)
         self.headline.setTextFormat(Qt.RichText)
-        big = self.headline.font()
-        big.setPointSize(big.pointSize() + 4)
-        big.setBold(True)
-        self.headline.setFont(big)
-        self.headline.setWordWrap(True)
         self.reading = QLabel("")
         self.legs = QLabel("")
         self.legs.setTextFormat(Qt.RichText)
