@@ -15,7 +15,10 @@ from analytics.dispersion import breadth, dispersion_ratio, realized_average_cor
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
                                momentum_with_legs, rolling_beta)
 from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
+from analytics.flows import implied_flows, period_flows
 from analytics.letf import flow_table, implied_leverage
+from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
+                               rolling_correlation_flip, streak_start)
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
 
@@ -39,6 +42,12 @@ class EngineParams:
     leveraged_etfs: tuple = ()           # objects with ticker, underlying, multiple
     option_underlyings: tuple[str, ...] = ()
     short_rate: str = "^IRX"             # 13-week bill, percent, bank-discount basis
+    long_rate: str = "^TNX"              # 10-year yield, percent
+    regions: tuple = ()                  # objects with name, index, etf, currency, domestic
+    metals: tuple[str, ...] = ()
+    cyclical: tuple[str, ...] = ()
+    defensive: tuple[str, ...] = ()
+    equal_weight: str | None = None      # equal-weight S&P ETF (RSP) for breadth rotation
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,25 @@ class GammaView:
 
 
 @dataclass(frozen=True)
+class RegionsView:
+    """One row per region: level, returns (local and USD, fractions), best/worst week since,
+    implied ETF flows (USD; NaN = no shares outstanding); and the US vs non-US YTD split."""
+
+    table: pd.DataFrame
+    flows_us: dict[str, float]        # period ("1m", "YTD", "1y") -> domestic ETF flows, USD
+    flows_non_us: dict[str, float]    # the same for the foreign regions' ETFs
+    weekly_usd: pd.DataFrame          # weekly USD returns per region (for the chart)
+
+
+@dataclass(frozen=True)
+class RegimesView:
+    """Regime tiles: name -> dict(value (text), number, state 'green'/'amber'/'red', since,
+    detail, series (a daily Series for the tile's chart), units)."""
+
+    tiles: dict[str, dict]
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the panels show, computed once per refresh; immutable."""
 
@@ -143,6 +171,8 @@ class Snapshot:
     crowding: CrowdingView | None = None
     flows: FlowsView | None = None
     gamma: GammaView | None = None
+    regions: RegionsView | None = None
+    regimes: RegimesView | None = None
     notes: tuple[str, ...] = ()
 
     def headline(self) -> dict[str, Any]:
@@ -186,6 +216,16 @@ class Snapshot:
                                    ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
                                     "net_usd_per_pct", "zero_gamma_level", "spot")}
                             for name, g in self.gamma.underlyings.items()}
+        if self.regions is not None:
+            out["regions"] = [{"name": name, "ret_1w_usd": _num(row["1w USD"]),
+                               "ret_ytd_usd": _num(row["YTD USD"]),
+                               "flows_ytd_usd": _num(row["flows YTD"]),
+                               "best_week_since": row["week vs history"]}
+                              for name, row in self.regions.table.iterrows()]
+        if self.regimes is not None:
+            out["regimes"] = {name: {"value": _num(t["number"]), "state": t["state"],
+                                     "since": _date(t["since"])}
+                              for name, t in self.regimes.tiles.items()}
         out["notes"] = list(self.notes)
         return out
 
@@ -416,6 +456,166 @@ def gamma_reading(dealer: float, net: float) -> str:
     return "net long gamma: hedging damps moves"
 
 
+def _usd_levels(close: pd.DataFrame, region) -> tuple[pd.Series | None, pd.Series | None]:
+    """(local level, USD level) of a region's index; its ETF when it has no index."""
+    if region.index and region.index in close.columns:
+        local = close[region.index].ffill()
+        if region.currency and region.currency in close.columns:
+            fx = close[region.currency].reindex(local.index).ffill()
+            usd = local * fx if region.currency_is_usd_per_local else local / fx
+        else:
+            usd = local
+        return local, usd
+    if region.etf and region.etf in close.columns:
+        level = close[region.etf].ffill()
+        return level, level
+    return None, None
+
+
+def _week_words(returns: pd.Series) -> str:
+    info = best_period_since(returns, "W")
+    if info["period_end"] is None:
+        return "n/a"
+    best = info["return"] >= 0
+    since = info["best_since"] if best else info["worst_since"]
+    word = "best" if best else "worst"
+    if since is None:
+        return f"{word} week on record (since {info['history_start']:%Y-%m})"
+    return f"{word} week since {since:%Y-%m-%d}"
+
+
+def _regions(market, params: EngineParams) -> RegionsView | None:
+    close = market.close
+    shares = getattr(market, "shares_outstanding", None)
+    etfs = [r.etf for r in params.regions if r.etf and r.etf in close.columns]
+    flows = None
+    if shares is not None and etfs:
+        held = [t for t in etfs if t in shares.columns]
+        if held:
+            flows = period_flows(implied_flows(shares[held], close[held]))
+    rows, weekly = {}, {}
+    for region in params.regions:
+        local, usd = _usd_levels(close, region)
+        if local is None:
+            continue
+        table = period_returns(pd.concat({"local": local, "usd": usd}, axis=1))
+        has_flows = flows is not None and region.etf in flows.index
+        row = {"index": region.index or region.etf, "level": float(local.iloc[-1]),
+               "1d": table.loc["local", "1d"], "1w": table.loc["local", "1w"],
+               "1m": table.loc["local", "1m"], "YTD": table.loc["local", "YTD"],
+               "1d USD": table.loc["usd", "1d"], "1w USD": table.loc["usd", "1w"],
+               "1m USD": table.loc["usd", "1m"], "YTD USD": table.loc["usd", "YTD"],
+               "week vs history": _week_words(local.pct_change(fill_method=None)),
+               "etf": region.etf or "",
+               "flows 1w": flows.loc[region.etf, "1w"] if has_flows else np.nan,
+               "flows 1m": flows.loc[region.etf, "1m"] if has_flows else np.nan,
+               "flows YTD": flows.loc[region.etf, "YTD"] if has_flows else np.nan,
+               "flows 1y": flows.loc[region.etf, "1y"] if has_flows else np.nan,
+               "domestic": bool(region.domestic)}
+        rows[region.name] = row
+        weekly[region.name] = usd.resample("W-FRI").last().pct_change(fill_method=None)
+    if not rows:
+        return None
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    domestic = table["domestic"].astype(bool)
+    split = {side: {p: float(table.loc[mask, f"flows {p}"].sum(min_count=1))
+                    for p in ("1m", "YTD", "1y")}
+             for side, mask in (("us", domestic), ("non_us", ~domestic))}
+    return RegionsView(table=table, flows_us=split["us"], flows_non_us=split["non_us"],
+                       weekly_usd=pd.DataFrame(weekly))
+
+
+def _tile(value: str, number: float, state: str, since, detail: str, series: pd.Series,
+          units: str) -> dict:
+    return {"value": value, "number": number, "state": state, "since": since, "detail": detail,
+            "series": series, "units": units}
+
+
+def _correlation_tile(close, a: str, b: str, label: str) -> dict | None:
+    if a not in close.columns or b not in close.columns:
+        return None
+    flip = rolling_correlation_flip(np.log(close[a]).diff(), np.log(close[b]).diff())
+    state = {"usual": "green", "weak": "amber", "flipped": "red"}[flip.state]
+    usual = "positive" if flip.usual_sign > 0 else "negative"
+    detail = (f"60-day correlation of {a} and {b} daily log returns"
+              f"{' (FX lagged a day to align closes)' if flip.lagged else ''}; usually {usual}; "
+              f"Fisher z of the last 60 days vs the 60 before: {flip.z:+.1f} "
+              f"({'significant' if abs(flip.z) > 2 else 'not significant'})")
+    return _tile(f"ρ {flip.current:+.2f} ({flip.state})", flip.current, state, flip.flip_date,
+                 f"{label}: {detail}", flip.correlation.rename(f"{a} vs {b}, 60-day correlation"),
+                 "correlation")
+
+
+def _regimes(close: pd.DataFrame, params: EngineParams) -> RegimesView | None:
+    tiles: dict[str, dict] = {}
+    for region in params.regions:
+        if region.name in ("Japan", "Korea") and region.index and region.currency:
+            tile = _correlation_tile(close, region.index, region.currency,
+                                     f"{region.name} equity vs currency")
+            if tile:
+                tiles[f"{region.name} equity / currency"] = tile
+    month = 21
+    if params.long_rate in close.columns and params.metals:
+        tnx = close[params.long_rate].ffill()
+        d10 = (tnx - tnx.shift(month)) * 100                       # bp
+        metals = [m for m in params.metals if m in close.columns]
+        metal = np.log(close[metals].ffill()).diff(month).mean(axis=1)
+        z_metal = (metal - metal.rolling(252, min_periods=126).mean().shift(1)) / \
+            metal.rolling(252, min_periods=126).std().shift(1)
+        z_rate = (d10 - d10.rolling(252, min_periods=126).mean().shift(1)) / \
+            d10.rolling(252, min_periods=126).std().shift(1)
+        on = (z_metal > 1) & (z_rate < -1)
+        diverging = (metal > 0) & (d10 < 0)
+        state = "red" if on.iloc[-1] else ("amber" if diverging.iloc[-1] else "green")
+        tiles["Metals vs yields"] = _tile(
+            f"metals {100 * np.expm1(metal.iloc[-1]):+.1f}%, 10y {d10.iloc[-1]:+.0f} bp (1m)",
+            float(metal.iloc[-1]), state, streak_start(diverging),
+            f"Average 1-month move of {', '.join(metals)} vs the 10-year yield change; red when "
+            f"metals z > +1 while the yield change z < -1 (z vs 1 year); now metals z "
+            f"{z_metal.iloc[-1]:+.1f}, yield z {z_rate.iloc[-1]:+.1f}", metal.rename("metals 1m"),
+            "log return")
+        if params.short_rate in close.columns:
+            bey = pd.Series(bill_to_bond_equivalent(close[params.short_rate].ffill()),
+                            index=close.index)
+            slope = (tnx - bey) * 100
+            regime = curve_regime(float(bey.iloc[-1] - bey.iloc[-1 - month]),
+                                  float(tnx.iloc[-1] - tnx.iloc[-1 - month]))
+            flattening = slope.diff(month) < 0
+            state = "red" if regime == "bull flattening" else \
+                ("amber" if "flattening" in regime or regime == "twist" else "green")
+            tiles["Curve 10y-3m"] = _tile(
+                f"{slope.iloc[-1]:+.0f} bp, {slope.iloc[-1] - slope.iloc[-1 - month]:+.0f} bp "
+                f"in 1m ({regime})", float(slope.iloc[-1]), state, streak_start(flattening),
+                "10-year yield minus the 13-week bill converted to bond-equivalent (^IRX is a "
+                "bank-discount quote); regime from 1-month changes of both legs",
+                slope.rename("10y-3m (bp)"), "bp")
+    cyc = [t for t in params.cyclical if t in close.columns]
+    dfn = [t for t in params.defensive if t in close.columns]
+    if cyc and dfn:
+        c1 = (close[cyc] / close[cyc].shift(month) - 1).mean(axis=1)
+        d1 = (close[dfn] / close[dfn].shift(month) - 1).mean(axis=1)
+        both = (c1 > 0) & (d1 > 0)
+        tiles["Cyclicals + defensives"] = _tile(
+            f"cyclicals {100 * c1.iloc[-1]:+.1f}%, defensives {100 * d1.iloc[-1]:+.1f}% (1m)",
+            float(min(c1.iloc[-1], d1.iloc[-1])), "amber" if both.iloc[-1] else "green",
+            streak_start(both),
+            f"Both baskets up over a month while the index is led elsewhere: cyclicals "
+            f"{', '.join(cyc)}; defensives {', '.join(dfn)}", (c1 - d1).rename("cyc - def 1m"),
+            "return")
+    ew = params.equal_weight
+    if ew and ew in close.columns and params.benchmark in close.columns:
+        rel = (close[ew] / close[ew].shift(month)) / (close[params.benchmark] /
+                                                     close[params.benchmark].shift(month)) - 1
+        state = "amber" if rel.iloc[-1] > 0.02 else ("red" if rel.iloc[-1] < -0.02 else "green")
+        tiles["Equal vs cap weight"] = _tile(
+            f"{ew} vs {params.benchmark} {100 * rel.iloc[-1]:+.1f}% (1m)", float(rel.iloc[-1]),
+            state, streak_start(rel > 0.02 if rel.iloc[-1] > 0 else rel < -0.02),
+            "Equal-weight minus cap-weight 1-month return: amber when the average stock beats "
+            "the index by > 2% (rotation out of the mega caps), red when it lags by > 2%",
+            rel.rename(f"{ew}/{params.benchmark} 1m"), "return")
+    return RegimesView(tiles=tiles) if tiles else None
+
+
 def compute(market, params: EngineParams | None = None) -> Snapshot:
     """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
     notes); the market's notes lead the snapshot's notes."""
@@ -449,6 +649,8 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
                  "dispersion": _dispersion(close, members, bench, params)}
     views["flows"] = _flows(market, params)
     views["gamma"] = _gamma(market, params, views["flows"])
+    views["regions"] = _regions(market, params)
+    views["regimes"] = _regimes(close, params)
     if views["flows"] is not None and views["flows"].missing:
         notes.append(f"no assets for {', '.join(views['flows'].missing)}: left out of the "
                      "leveraged-ETF flows")

@@ -46,7 +46,12 @@ def engine_params(universe: Universe, market=None):
                         constituents=tuple(constituents), themes=dict(universe.themes),
                         pairs=tuple(universe.pairs),
                         leveraged_etfs=tuple(universe.leveraged_etfs),
-                        option_underlyings=tuple(universe.option_underlyings))
+                        option_underlyings=tuple(universe.option_underlyings),
+                        regions=tuple(universe.regions),
+                        metals=tuple(universe.cross_asset.metals),
+                        cyclical=tuple(universe.cross_asset.cyclical),
+                        defensive=tuple(universe.cross_asset.defensive),
+                        equal_weight=(universe.styles.get("equal_weight") or [None])[0])
 
 
 def default_compute(market, universe: Universe):

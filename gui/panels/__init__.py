@@ -7,6 +7,8 @@ from gui.panels.flows import FlowsPanel
 from gui.panels.gamma import GammaPanel
 from gui.panels.momentum import MomentumPanel
 from gui.panels.overview import MarketOverviewPanel
+from gui.panels.regimes import RegimesPanel
+from gui.panels.regions import RegionsPanel
 from gui.panels.themes import ThemesPanel
 
 PANELS = [
@@ -16,5 +18,7 @@ PANELS = [
     CrowdingPanel,
     FlowsPanel,
     GammaPanel,
+    RegionsPanel,
+    RegimesPanel,
     MarketOverviewPanel,
 ]

@@ -1,0 +1,124 @@
+"""Cross-asset regime signals (METHODS section 10): best/worst period since, correlation flips
+with Fisher-z significance, metals vs yields, the curve slope, cyclicals and defensives."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+FREQ_RULES = {"W": "W-FRI", "M": "ME"}
+
+
+def period_returns(returns: pd.Series, freq: str = "W") -> pd.Series:
+    """Compounded returns per period (W = Monday-Friday weeks, M = calendar months), labelled
+    by the period's last trading day in the data. The last period is dropped unless the data
+    reach its last business day (an incomplete week is not compared with full ones)."""
+    r = returns.dropna()
+    rule = FREQ_RULES[freq]
+    grouper = pd.Grouper(freq=rule)
+    totals = np.expm1(np.log1p(r).groupby(grouper).sum(min_count=1))
+    ends = pd.Series(r.index, index=r.index).groupby(grouper).max()
+    keep = totals.notna() & ends.notna()
+    totals, ends = totals[keep], ends[keep]
+    if len(ends) and ends.iloc[-1] < pd.offsets.BDay().rollback(totals.index[-1]):
+        totals, ends = totals.iloc[:-1], ends.iloc[:-1]
+    return pd.Series(totals.to_numpy(), index=pd.DatetimeIndex(ends.to_numpy()), name=r.name)
+
+
+def best_period_since(returns: pd.Series, freq: str = "W") -> dict:
+    """For the latest complete period: its end date and return, ``best_since`` = the end of the
+    most recent earlier period at least as good (None: best on record), ``worst_since`` the
+    mirror, and ``history_start``."""
+    periods = period_returns(returns, freq)
+    if periods.empty:
+        return {"period_end": None, "return": float("nan"), "best_since": None,
+                "worst_since": None, "history_start": None}
+    last, value = periods.index[-1], float(periods.iloc[-1])
+    before = periods.iloc[:-1]
+    better, worse = before[before >= value], before[before <= value]
+    return {"period_end": last, "return": value,
+            "best_since": better.index[-1] if len(better) else None,
+            "worst_since": worse.index[-1] if len(worse) else None,
+            "history_start": periods.index[0]}
+
+
+def fisher_z(rho_recent: float, rho_base: float, n_recent: int, n_base: int) -> float:
+    """Z = (atanh r1 - atanh r2) / sqrt(1/(n1-3) + 1/(n2-3)): |Z| > 2 flags a break."""
+    return (math.atanh(rho_recent) - math.atanh(rho_base)) / \
+        math.sqrt(1.0 / (n_recent - 3) + 1.0 / (n_base - 3))
+
+
+@dataclass(frozen=True)
+class CorrelationFlip:
+    correlation: pd.Series      # rolling correlation of the aligned returns
+    current: float
+    usual_sign: int             # sign of the median correlation over the history (+1 / -1)
+    state: str                  # "usual", "flipped" or "weak" (|rho| < band)
+    flip_date: pd.Timestamp | None   # latest change of hysteresis state
+    z: float                    # Fisher z of the last window vs the one before
+    lagged: bool                # b was lagged one day to align the closes
+
+
+def rolling_correlation_flip(a: pd.Series, b: pd.Series, window: int = 60,
+                             band: float = 0.2) -> CorrelationFlip:
+    """Rolling correlation of two return series with sign-flip detection.
+
+    Asian closes: an Asian index's close (a) precedes the US-clock close of a Yahoo FX bar (b),
+    so both alignments are tried, same day and b lagged one day, and the one with the larger
+    full-sample |correlation| is used throughout. Hysteresis: the state is positive while
+    rho > +band and negative once rho < -band (the band in between keeps the previous state);
+    ``flip_date`` is the latest change of that state. ``z`` compares the latest window with the
+    window before it (Fisher z).
+    """
+    pair = pd.concat({"a": a, "b": b}, axis=1, sort=True)
+    same = pair["a"].corr(pair["b"])
+    lagged_corr = pair["a"].corr(pair["b"].shift(1))
+    lagged = abs(lagged_corr) > abs(same)
+    x, y = pair["a"], pair["b"].shift(1) if lagged else pair["b"]
+    both = x.notna() & y.notna()
+    x, y = x[both], y[both]
+    rho = x.rolling(window, min_periods=window).corr(y)
+    signs = np.sign(rho.where(rho.abs() > band)).ffill()
+    changes = signs.ne(signs.shift(1)) & signs.shift(1).notna()
+    flip_date = changes[changes].index[-1] if changes.any() else None
+    current = float(rho.iloc[-1]) if len(rho) else float("nan")
+    usual = 1 if np.nanmedian(rho.to_numpy()) >= 0 else -1
+    if not np.isfinite(current) or abs(current) <= band:
+        state = "weak"
+    else:
+        state = "usual" if np.sign(current) == usual else "flipped"
+    z = float("nan")
+    if len(x) >= 2 * window:
+        recent = x.iloc[-window:].corr(y.iloc[-window:])
+        base = x.iloc[-2 * window:-window].corr(y.iloc[-2 * window:-window])
+        z = fisher_z(float(np.clip(recent, -0.999, 0.999)), float(np.clip(base, -0.999, 0.999)),
+                     window, window)
+    return CorrelationFlip(rho, current, usual, state, flip_date, z, bool(lagged))
+
+
+def bill_to_bond_equivalent(discount_pct, days: int = 91):
+    """Bank-discount T-bill quote in percent (^IRX) -> bond-equivalent yield in percent:
+    BEY = 365 d / (360 - d t), d decimal (METHODS 10.3)."""
+    d = np.asarray(discount_pct, dtype=float) / 100
+    return 100 * 365 * d / (360 - d * days)
+
+
+def curve_regime(short_change: float, long_change: float) -> str:
+    """Label a k-day move of the curve (changes in the front and long yields)."""
+    slope = long_change - short_change
+    if long_change * short_change < 0:
+        return "twist"
+    if slope < 0:
+        return "bull flattening" if long_change < 0 else "bear flattening"
+    return "bull steepening" if short_change < 0 else "bear steepening"
+
+
+def streak_start(flag: pd.Series) -> pd.Timestamp | None:
+    """First date of the current run of True values (None when the last value is False)."""
+    flag = flag.fillna(False).astype(bool)
+    if flag.empty or not flag.iloc[-1]:
+        return None
+    off = flag[~flag]
+    return flag.index[0] if off.empty else flag.loc[off.index[-1]:].index[1]

@@ -1,0 +1,114 @@
+"""Regime board: one tile per cross-asset signal (green = usual, amber = watch, red = signal
+on), with its value, since-when and the chart of the selected tile."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from gui import format as fmt
+from gui import theme
+from gui.panels.base import Panel
+from gui.widgets.chart import TimeSeriesChart
+
+COLUMNS = 3
+STATE_WORDS = {"green": "usual", "amber": "watch", "red": "signal on"}
+
+
+class Tile(QFrame):
+    clicked = Signal(str)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.title = QLabel(f"<b>{name}</b>")
+        self.value = QLabel("")
+        self.value.setWordWrap(True)
+        self.since = QLabel("")
+        self.since.setObjectName("muted")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        for label in (self.title, self.value, self.since):
+            layout.addWidget(label)
+        self.setCursor(Qt.PointingHandCursor)
+        self.state = ""
+
+    def set_tile(self, tile: dict) -> None:
+        t = theme.current()
+        colour = {"green": t.up, "amber": "#f0b400", "red": t.down}[tile["state"]]
+        self.state = tile["state"]
+        self.setStyleSheet(f"Tile {{ border: 1px solid {t.grid}; border-left: 6px solid {colour};"
+                           f" background: {t.base}; }}")
+        self.value.setText(tile["value"])
+        since = "" if tile["since"] is None else f" since {fmt.day(tile['since'])}"
+        self.since.setText(f"{STATE_WORDS[tile['state']]}{since}")
+        self.setToolTip(tile["detail"])
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.clicked.emit(self.name)
+        super().mouseReleaseEvent(event)
+
+
+class RegimesPanel(Panel):
+    panel_id = "regimes"
+    title = "Regime board"
+    description = "Cross-asset signals: yen/won correlation flips, metals vs yields, curve, rotation."
+    default_area = Qt.LeftDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel("Regime board: waiting for data")
+        self.heading.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.tiles: dict[str, Tile] = {}
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("muted")
+        self.chart = TimeSeriesChart(units="", scale=1.0, decimals=3)
+        self.selected = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.grid)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.chart, 1)
+
+    def view_state(self) -> dict:
+        return {"selected": self.selected}
+
+    def apply_view_state(self, state: dict) -> None:
+        self.selected = state.get("selected", "")
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.regimes
+        if view is None:
+            self.heading.setText("Regime board: n/a (no cross-asset data)")
+            return
+        on = [n for n, t in view.tiles.items() if t["state"] == "red"]
+        self.heading.setText(f"Regime board as of {snapshot.as_of:%Y-%m-%d}: "
+                             + (f"signals on: {', '.join(on)}" if on else "no signal on")
+                             + ". Click a tile for its chart; hover for the method.")
+        if list(self.tiles) != list(view.tiles):
+            for tile in self.tiles.values():
+                tile.setParent(None)
+                tile.deleteLater()
+            self.tiles = {}
+            for i, name in enumerate(view.tiles):
+                tile = Tile(name)
+                tile.clicked.connect(lambda n: self.select(n))
+                self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
+                self.tiles[name] = tile
+        for name, data in view.tiles.items():
+            self.tiles[name].set_tile(data)
+        first = on[0] if on else next(iter(view.tiles))
+        self.select(self.selected if self.selected in view.tiles else first)
+
+    def select(self, name: str) -> None:
+        if self.snapshot is None or self.snapshot.regimes is None:
+            return
+        self.selected = name
+        tile = self.snapshot.regimes.tiles[name]
+        self.detail.setText(f"{name}: {tile['detail']}")
+        series = tile["series"].dropna().iloc[-504:]
+        self.chart.plot.getPlotItem().setLabel("left", f"{series.name} ({tile['units']})")
+        self.chart.set_frame(series.to_frame())

@@ -1,0 +1,138 @@
+"""Regional flows: one row per region (local and USD returns, best/worst week, implied ETF
+flows) with the US vs non-US split of ETF creations."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from gui import theme
+from gui.panels.base import Panel, headline_label
+from gui.widgets.heat_table import Fmt, HeatTable
+
+COLUMNS = {"index": "Index", "level": "Level", "1d": "1d", "1w": "1w", "1m": "1m",
+           "YTD": "YTD", "1d USD": "1d $", "1w USD": "1w $", "1m USD": "1m $",
+           "YTD USD": "YTD $", "week vs history": "Week vs history", "etf": "ETF",
+           "flows 1w": "Flows 1w $m", "flows 1m": "Flows 1m $m", "flows YTD": "Flows YTD $m"}
+FORMATS = {"level": Fmt("{:,.2f}"),
+           **{c: Fmt("{:+.2f}%", 100, h) for c, h in (("1d", 2), ("1w", 5), ("1m", 10),
+                                                     ("YTD", 20), ("1d USD", 2),
+                                                     ("1w USD", 5), ("1m USD", 10),
+                                                     ("YTD USD", 20))},
+           **{c: Fmt("{:+,.0f}", 1e-6, h) for c, h in (("flows 1w", 1000), ("flows 1m", 3000),
+                                                       ("flows YTD", 5000))}}
+
+
+def split_words(us: float, non_us: float, period: str) -> str:
+    if not (math.isfinite(us) and math.isfinite(non_us)):
+        return f"{period}: n/a"
+    gross = abs(us) + abs(non_us)
+    share = f" ({100 * abs(non_us) / gross:.0f}% non-US)" if gross > 0 else ""
+    return f"{period}: non-US {money(non_us)} vs US {money(us)}{share}"
+
+
+def money(x: float) -> str:
+    """+45.8e9 -> '+$45.8bn'."""
+    return f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.1f}bn"
+
+
+class RegionsPanel(Panel):
+    panel_id = "regions"
+    title = "Regional flows"
+    description = "Regions in local currency and USD, best/worst week, implied ETF flows."
+    default_area = Qt.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = headline_label("Regional flows: waiting for data")
+        self.split_text = QLabel("")
+        self.split_text.setWordWrap(True)
+        self.note = QLabel("Flows = change in ETF shares outstanding x price, booked on the trading "
+                           "day before the count changed; an ETF-only proxy (fund-flow vendors "
+                           "include mutual funds). n/a = no shares outstanding for the ETF.")
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        copy = QPushButton("Copy")
+        copy.setToolTip("Copy the table to the clipboard (tab-separated)")
+        copy.clicked.connect(self.copy_to_clipboard)
+        export = QPushButton("Export CSV…")
+        export.setToolTip("Save the table as a CSV file")
+        export.clicked.connect(self._export_csv_dialog)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.split_text, 1)
+        buttons.addWidget(copy)
+        buttons.addWidget(export)
+        self.table = HeatTable()
+        self.table.setToolTip("Returns in percent (local currency, then USD); click a header to sort")
+        self.bars = pg.PlotWidget()
+        self.bars.setLabel("left", "ETF creations, last year ($bn)")
+        self.bars.getAxis("left").enableAutoSIPrefix(False)
+        self.bars.showGrid(y=True, alpha=0.25)
+        self.bars.setMinimumHeight(130)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.bars)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.headline)
+        layout.addLayout(buttons)
+        layout.addWidget(self.note)
+        layout.addWidget(split, 1)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as shown (numbers in their natural units: fractions and dollars)."""
+        return self.snapshot.regions.table[list(COLUMNS)].rename(columns=COLUMNS)
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        view = snapshot.regions
+        if view is None:
+            self.headline.setText("Regional flows: n/a (no regional indices or ETFs in the data)")
+            return
+        us, non_us = view.flows_us, view.flows_non_us
+        lead = view.table["1w USD"].astype(float).idxmax()
+        self.headline.setText(f"Regions as of {snapshot.as_of:%Y-%m-%d}: best last week in USD "
+                              f"{lead} ({100 * view.table.loc[lead, '1w USD']:+.1f}%, "
+                              f"{view.table.loc[lead, 'week vs history']})")
+        self.split_text.setText("ETF creations · " + " · ".join(
+            split_words(us[p], non_us[p], label) for p, label in
+            (("1y", "last year"), ("YTD", "YTD"), ("1m", "1 month"))))
+        self.table.set_frame(view.table[list(COLUMNS)], FORMATS, index_label="Region",
+                             headers=COLUMNS)
+        self._draw_bars(view.table["flows 1y"].astype(float))
+
+    def _draw_bars(self, flows: pd.Series) -> None:
+        t = theme.current()
+        self.bars.clear()
+        x = np.arange(len(flows))
+        y = np.nan_to_num(flows.to_numpy() / 1e9)
+        self.bars.addItem(pg.BarGraphItem(x=x, height=y, width=0.7,
+                                          brushes=[pg.mkBrush(t.up if v >= 0 else t.down)
+                                                   for v in y]))
+        self.bars.getAxis("bottom").setTicks([list(zip(x, flows.index))])
+
+    def copy_to_clipboard(self) -> str:
+        text = self.frame().to_csv(sep="\t")
+        QApplication.clipboard().setText(text)
+        return text
+
+    def export_csv(self, path: str | Path) -> Path:
+        path = Path(path)
+        self.frame().to_csv(path, index_label="Region")
+        return path
+
+    def _export_csv_dialog(self) -> None:
+        if self.snapshot is None or self.snapshot.regions is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export regional flows", "regions.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_csv(path)

@@ -1,0 +1,128 @@
+"""Regional flows and regime signals: METHODS oracles, planted demo events, causality."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.flows import implied_flows, period_flows
+from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
+                               fisher_z, period_returns, rolling_correlation_flip, streak_start)
+from tests.analytics.causality import assert_causal
+
+DATES = pd.bdate_range("2026-01-05", periods=6)
+
+
+def test_etf_flow_oracle():
+    so = pd.DataFrame({"X": [100.0e6, 102.5e6]}, index=DATES[:2])
+    nav = pd.DataFrame({"X": [39.60, 40.00]}, index=DATES[:2])
+    flows = implied_flows(so, nav, lag=0)
+    assert flows.iloc[1, 0] == pytest.approx(100.0e6)
+    lagged = implied_flows(so, nav)
+    assert lagged.iloc[0, 0] == pytest.approx(100.0e6) and np.isnan(lagged.iloc[1, 0])
+
+
+def test_flows_with_duplicate_and_missing_dates():
+    so = pd.DataFrame({"X": [10.0, 11.0, 12.0, 13.0]},
+                      index=pd.DatetimeIndex([DATES[0], DATES[1], DATES[1], DATES[4]]))
+    prices = pd.DataFrame({"X": [2.0] * 6}, index=DATES)
+    flows = implied_flows(so, prices, lag=0)["X"]
+    assert flows.iloc[1] == pytest.approx((12 - 10) * 2.0), "duplicate day: the last report wins"
+    assert flows.iloc[2] == 0 and flows.iloc[3] == 0, "no report: the count carries"
+    assert flows.iloc[4] == pytest.approx(2.0)
+
+
+def test_reverse_split_is_not_a_flow():
+    # 1-for-10 reverse split on day 3; Yahoo closes are split-adjusted, so the price is flat
+    so = pd.DataFrame({"X": [100.0, 101.0, 10.1, 10.2]}, index=DATES[:4])
+    prices = pd.DataFrame({"X": [100.0, 100.0, 100.0, 100.0]}, index=DATES[:4])
+    flows = implied_flows(so, prices, lag=0)["X"]
+    assert flows.iloc[1] == pytest.approx(0.1 * 100.0), "1 old share = 0.1 new shares"
+    assert flows.iloc[2] == 0.0
+    assert flows.iloc[3] == pytest.approx(0.1 * 100.0)
+
+
+def test_period_flows_sums():
+    flows = pd.DataFrame({"X": np.ones(30)}, index=pd.bdate_range("2025-12-15", periods=30))
+    table = period_flows(flows)
+    assert table.loc["X", "1w"] == 5 and table.loc["X", "1m"] == 21
+    assert table.loc["X", "YTD"] == (flows.index.year == 2026).sum()
+
+
+def test_fisher_z_oracle():
+    assert fisher_z(-0.2, 0.5, 60, 60) == pytest.approx(-4.015, abs=1e-3)
+
+
+def test_irx_conversion_oracle():
+    assert bill_to_bond_equivalent(4.00) == pytest.approx(4.097, abs=1e-3)
+
+
+def test_curve_labels():
+    assert curve_regime(-0.05, -0.30) == "bull flattening"
+    assert curve_regime(0.20, 0.05) == "bear flattening"
+    assert curve_regime(-0.30, -0.05) == "bull steepening"
+    assert curve_regime(0.05, 0.20) == "bear steepening"
+    assert curve_regime(0.10, -0.10) == "twist"
+
+
+def test_best_period_since_and_incomplete_week():
+    days = pd.bdate_range("2026-01-05", "2026-02-04")            # ends on a Wednesday
+    r = pd.Series(0.001, index=days)
+    r.loc["2026-01-12":"2026-01-16"] = 0.02                      # best full week
+    r.loc["2026-01-26":"2026-01-30"] = 0.002                     # last full week
+    r.loc["2026-02-02":] = 0.05                                  # incomplete week: ignored
+    weeks = period_returns(r)
+    assert weeks.index[-1] == pd.Timestamp("2026-01-30")
+    info = best_period_since(r)
+    assert info["period_end"] == pd.Timestamp("2026-01-30")
+    assert info["best_since"] == pd.Timestamp("2026-01-16")
+    r.loc["2026-01-26":"2026-01-30"] = 0.03
+    assert best_period_since(r)["best_since"] is None, "best on record"
+
+
+def test_correlation_flip_with_hysteresis():
+    rng = np.random.default_rng(4)
+    n = 400
+    dates = pd.bdate_range("2024-01-01", periods=n)
+    a = rng.normal(0, 0.01, n)
+    corr = np.where(np.arange(n) < 340, 0.7, -0.7)
+    b = corr * a + np.sqrt(1 - corr ** 2) * rng.normal(0, 0.01, n)
+    flip = rolling_correlation_flip(pd.Series(a, dates), pd.Series(b, dates))
+    assert flip.state == "flipped" and flip.usual_sign == 1
+    assert dates[340] < flip.flip_date < dates[-1]
+    assert flip.z < -4, "the last 60 days against the 60 before: a significant break"
+    assert not flip.lagged
+
+
+def test_streak_start():
+    flag = pd.Series([True, False, True, True], index=DATES[:4])
+    assert streak_start(flag) == DATES[2]
+    assert streak_start(pd.Series([True, False], index=DATES[:2])) is None
+
+
+def test_causality(demo_market):
+    prices = demo_market.close[["^N225", "JPY=X"]]
+    assert_causal(lambda p: rolling_correlation_flip(p["^N225"].pct_change(),
+                                                     p["JPY=X"].pct_change()).correlation, prices)
+    so = demo_market.shares_outstanding[["EWY", "SPY"]]
+    close = demo_market.close[["EWY", "SPY"]]
+    assert_causal(lambda c: implied_flows(so.reindex(c.index).ffill(), c, lag=0), close)
+
+
+def test_planted_events_recovered(universe, demo_market):
+    from models.state import default_compute
+
+    korea_week = default_compute(demo_market.until("2026-01-23"), universe)
+    row = korea_week.regions.table.loc["Korea"]
+    assert row["week vs history"].startswith("best week on record")
+    snap = default_compute(demo_market, universe)
+    tiles = snap.regimes.tiles
+    japan = tiles["Japan equity / currency"]
+    assert japan["state"] == "red" and japan["since"] >= pd.Timestamp("2025-08-01")
+    assert tiles["Metals vs yields"]["state"] in ("red", "amber")
+    assert "bull flattening" in tiles["Curve 10y-3m"]["value"]
+    assert tiles["Cyclicals + defensives"]["state"] == "amber"
+    assert snap.regions.flows_non_us["1y"] > 3 * max(snap.regions.flows_us["1y"], 0)
+    headline = snap.headline()
+    assert {r["name"] for r in headline["regions"]} >= {"US", "Korea", "Japan"}
+    assert set(headline["regimes"]["Japan equity / currency"]) == {"value", "state", "since"}

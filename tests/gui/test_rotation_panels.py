@@ -1,0 +1,62 @@
+"""Regional flows table (sorting, CSV, clipboard) and the regime board."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from gui.panels.regimes import RegimesPanel
+from gui.panels.regions import RegionsPanel
+from models.state import default_compute
+
+
+@pytest.fixture(scope="module")
+def snapshot(universe, demo_market):
+    return default_compute(demo_market, universe)
+
+
+def test_regions_table(qtbot, snapshot):
+    panel = RegionsPanel()
+    qtbot.addWidget(panel)
+    panel.render(snapshot)
+    assert panel.table.rowCount() == len(snapshot.regions.table) == 9
+    assert panel.table.column_texts(0)[:3] == ["US", "Korea", "Japan"]
+    assert "last year: non-US +$" in panel.split_text.text()
+    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
+    assert headers[:4] == ["Region", "Index", "Level", "1d"] and "Flows YTD $m" in headers
+
+
+def test_regions_sorting_by_usd_week(qtbot, snapshot):
+    panel = RegionsPanel()
+    qtbot.addWidget(panel)
+    panel.render(snapshot)
+    column = [panel.table.horizontalHeaderItem(c).text()
+              for c in range(panel.table.columnCount())].index("1w $")
+    panel.table.sortItems(column)
+    values = [float(t.rstrip("%")) for t in panel.table.column_texts(column)]
+    assert values == sorted(values)
+
+
+def test_regions_csv_and_clipboard(qtbot, snapshot, tmp_path):
+    panel = RegionsPanel()
+    qtbot.addWidget(panel)
+    panel.render(snapshot)
+    path = panel.export_csv(tmp_path / "regions.csv")
+    frame = pd.read_csv(path, index_col="Region")
+    assert list(frame.index[:2]) == ["US", "Korea"]
+    assert frame.loc["Korea", "1w $"] == pytest.approx(snapshot.regions.table.loc["Korea", "1w USD"])
+    text = panel.copy_to_clipboard()
+    assert QApplication.clipboard().text() == text and text.splitlines()[1].startswith("US\t")
+
+
+def test_regime_board_tiles(qtbot, snapshot):
+    panel = RegimesPanel()
+    qtbot.addWidget(panel)
+    panel.render(snapshot)
+    assert set(panel.tiles) == set(snapshot.regimes.tiles)
+    japan = panel.tiles["Japan equity / currency"]
+    assert japan.state == "red" and japan.since.text().startswith("signal on since")
+    assert panel.selected == next(n for n, t in snapshot.regimes.tiles.items() if t["state"] == "red")
+    panel.select("Curve 10y-3m")
+    assert panel.detail.text().startswith("Curve 10y-3m:")
+    assert panel.chart.series_names() == ["10y-3m (bp)"]
