@@ -21,6 +21,14 @@ def headline_label(text: str, bigger: int = 3) -> QLabel:
     return label
 
 
+def note_label(text: str = "") -> QLabel:
+    """A muted, word-wrapped label for method notes and secondary figures."""
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label
+
+
 class Panel(QWidget):
     """Subclasses set ``panel_id`` (file name of its PNG, dock objectName), ``title`` and
     ``default_area``, and implement ``render(snapshot)``: cheap, main thread, no analytics."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from analytics.stats import percentile_rank
 from gui import format as fmt
-from gui.panels.base import WindowedPanel, headline_label
+from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
 
 
@@ -25,9 +25,7 @@ class DispersionPanel(WindowedPanel):
         super().__init__(parent)
         self.ratio_text = headline_label("Dispersion: waiting for data")
         self.breadth_text = headline_label("")
-        self.correlation_text = QLabel("")
-        self.correlation_text.setObjectName("muted")
-        self.correlation_text.setWordWrap(True)
+        self.correlation_text = note_label()
         self.start = QDateEdit(QDate(2023, 1, 1))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton,
 
 from analytics.letf import flow_table
 from gui import theme
-from gui.panels.base import Panel, headline_label
+from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
 
 WHAT_IF = ("SPY", "QQQ")
@@ -38,11 +38,9 @@ class FlowsPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = headline_label("Leveraged ETF flows: waiting for data")
-        self.explain = QLabel("Each fund trades A·L·(L−1)·r of its underlying at the close "
+        self.explain = note_label("Each fund trades A·L·(L−1)·r of its underlying at the close "
                               "(A = yesterday's assets); leveraged and inverse funds both trade "
                               "with the move. Gross estimate: same-day creations can offset it.")
-        self.explain.setObjectName("muted")
-        self.explain.setWordWrap(True)
         controls = QGridLayout()
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QDoubleSpinBox] = {}

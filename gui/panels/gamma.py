@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui import theme
-from gui.panels.base import Panel, headline_label
+from gui.panels.base import Panel, headline_label, note_label
 
 
 def per_pct(x: float) -> str:
@@ -40,11 +40,9 @@ class GammaPanel(Panel):
         self.headline = headline_label("Dealer gamma: waiting for data")
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
-        self.note = QLabel("Dealers assumed long calls and short puts (SqueezeMetrics convention); "
+        self.note = note_label("Dealers assumed long calls and short puts (SqueezeMetrics convention); "
                            "GEX = Γ·OI·100·S²·1%; sticky-strike re-pricing; leveraged-ETF gamma = "
                            "Σ A·L·(L−1)·1% on the same underlying; net = dealer − leveraged ETFs.")
-        self.note.setObjectName("muted")
-        self.note.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.choice, 0, Qt.AlignTop)

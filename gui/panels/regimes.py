@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui import format as fmt
 from gui import theme
-from gui.panels.base import Panel
+from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart
 
 COLUMNS = 3
@@ -60,9 +60,7 @@ class RegimesPanel(Panel):
         self.heading.setWordWrap(True)
         self.grid = QGridLayout()
         self.tiles: dict[str, Tile] = {}
-        self.detail = QLabel("")
-        self.detail.setWordWrap(True)
-        self.detail.setObjectName("muted")
+        self.detail = note_label()
         self.chart = TimeSeriesChart(units="", scale=1.0, decimals=3)
         self.selected = ""
         layout = QVBoxLayout(self)

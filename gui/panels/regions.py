@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
                                QSplitter, QVBoxLayout, QWidget)
 
 from gui import theme
-from gui.panels.base import Panel, headline_label
+from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
 
 COLUMNS = {"index": "Index", "level": "Level", "1d": "1d", "1w": "1w", "1m": "1m",
@@ -53,11 +53,9 @@ class RegionsPanel(Panel):
         self.headline = headline_label("Regional flows: waiting for data")
         self.split_text = QLabel("")
         self.split_text.setWordWrap(True)
-        self.note = QLabel("Flows = change in ETF shares outstanding x price, booked on the trading "
+        self.note = note_label("Flows = change in ETF shares outstanding x price, booked on the trading "
                            "day before the count changed; an ETF-only proxy (fund-flow vendors "
                            "include mutual funds). n/a = no shares outstanding for the ETF.")
-        self.note.setObjectName("muted")
-        self.note.setWordWrap(True)
         copy = QPushButton("Copy")
         copy.setToolTip("Copy the table to the clipboard (tab-separated)")
         copy.clicked.connect(self.copy_to_clipboard)
