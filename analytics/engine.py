@@ -15,7 +15,9 @@ from analytics.dispersion import breadth, dispersion_ratio, realized_average_cor
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
                                momentum_with_legs, rolling_beta)
 from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
+from analytics.events import EventStudy, event_study
 from analytics.flows import implied_flows, period_flows
+from analytics.radar import Radar, assess
 from analytics.letf import flow_table, implied_leverage
 from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
                                rolling_correlation_flip, streak_start)
@@ -173,6 +175,8 @@ class Snapshot:
     gamma: GammaView | None = None
     regions: RegionsView | None = None
     regimes: RegimesView | None = None
+    radar: Radar | None = None
+    events: EventStudy | None = None
     notes: tuple[str, ...] = ()
 
     def headline(self) -> dict[str, Any]:
@@ -226,6 +230,14 @@ class Snapshot:
             out["regimes"] = {name: {"value": _num(t["number"]), "state": t["state"],
                                      "since": _date(t["since"])}
                               for name, t in self.regimes.tiles.items()}
+        if self.radar is not None:
+            out["radar"] = {"verdict": self.radar.verdict,
+                            "signals": {name: {"value": _num(sig.number), "state": sig.state}
+                                        for name, sig in self.radar.signals.items()}}
+        if self.events is not None:
+            row = self.events.table.loc[21] if 21 in self.events.table.index else None
+            out["events"] = {"count": int(len(self.events.events)),
+                             "fwd_21d_mean": None if row is None else _num(row["mean"])}
         out["notes"] = list(self.notes)
         return out
 
@@ -651,6 +663,9 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     views["gamma"] = _gamma(market, params, views["flows"])
     views["regions"] = _regions(market, params)
     views["regimes"] = _regimes(close, params)
+    views["radar"] = assess({**views, "benchmark": params.benchmark})
+    if views.get("momentum") is not None:
+        views["events"] = event_study(views["momentum"].factor["long_short"])
     if views["flows"] is not None and views["flows"].missing:
         notes.append(f"no assets for {', '.join(views['flows'].missing)}: left out of the "
                      "leveraged-ETF flows")

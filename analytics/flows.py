@@ -1,7 +1,6 @@
 """ETF creations and redemptions implied by shares outstanding (METHODS section 9)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 SPLIT_JUMP = 1.8

@@ -10,12 +10,17 @@ import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel,
-                               QMainWindow, QMessageBox, QProgressBar, QToolButton, QWidget)
+                               QMainWindow, QMessageBox, QProgressBar, QSystemTrayIcon,
+                               QToolButton, QWidget)
 
 from gui import theme
 from gui.panels import PANELS
 from gui.panels.base import Panel
 from gui.widgets.chart import TimeSeriesChart
+from models.alerts import DEFAULT_RULES, AlertBook
+from models.scheduler import RefreshScheduler
+from models.sources.files import FileDataError
+from models.sources.french import read_french_daily
 
 log = logging.getLogger(__name__)
 APP_VERSION = "0.1"
@@ -59,6 +64,21 @@ class MainWindow(QMainWindow):
         state.progress.connect(self._on_progress)
         state.refresh_failed.connect(self._on_failed)
         state.busy_changed.connect(self._on_busy)
+        self.alerts_panel = self.panels.get("alerts")
+        if self.alerts_panel is not None:
+            self.alerts_panel.set_book(self._load_alerts())
+            self.alerts_panel.rules_changed.connect(self._save_alerts)
+        self.tray = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.setToolTip("FactorDesk")
+            self.tray.show()
+        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy,
+                                          int(self.settings.value("refresh/minutes", 15)), parent=self)
+        self.scheduler.next_changed.connect(self.schedule_label.setText)
+        self.scheduler.set_paused(self.settings.value("refresh/paused", "false") == "true")
+        self.pause_action.setChecked(not self.scheduler.paused)
+        self.scheduler.start()
         self._age_timer = QTimer(self, interval=60_000)
         self._age_timer.timeout.connect(self._update_age)
         self._age_timer.start()
@@ -109,6 +129,8 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(160)
         self.progress.hide()
+        self.schedule_label = QLabel("")
+        self.schedule_label.setObjectName("muted")
         self.error_button = QToolButton()
         self.error_button.setToolTip("The last refresh failed; click for details")
         self.error_button.clicked.connect(self.show_last_error)
@@ -116,7 +138,8 @@ class MainWindow(QMainWindow):
         self.notes_label = QLabel("")
         self.notes_label.setObjectName("muted")
         bar.addWidget(self.notes_label, 1)
-        for widget in (self.error_button, self.stage_label, self.progress, self.source_label,
+        for widget in (self.error_button, self.stage_label, self.progress, self.schedule_label,
+                       self.source_label,
                        self.as_of_label, self.age_label, self.simulated_badge):
             bar.addPermanentWidget(widget)
 
@@ -136,6 +159,9 @@ class MainWindow(QMainWindow):
         file_menu.setToolTipsVisible(True)
         self._action(file_menu, "Open data…", self.open_data_dialog, QKeySequence.Open,
                      "Load a CSV, CSV.gz or Parquet price file (wide or long) as the data source")
+        self._action(file_menu, "Load factor history…", self.load_factor_dialog, None,
+                     "Load a Ken French daily factor file (published CSV layout) into the "
+                     "event study")
         self._action(file_menu, "Export panel as PNG…", self.export_panel_dialog, "Ctrl+E",
                      "Save one panel as a PNG image (with footer and, for simulated data, watermark)")
         self._action(file_menu, "Export all panels…", self.export_all_dialog, "Ctrl+Shift+E",
@@ -159,6 +185,13 @@ class MainWindow(QMainWindow):
             source_menu.addAction(action)
         self.source_group = group
         data_menu.addSeparator()
+        self.pause_action = self._action(data_menu, "Auto-refresh during US market hours",
+                                         self._toggle_schedule, None,
+                                         "Refresh every N minutes between 9:30 and 16:00 New York "
+                                         "time (no overlap with a running refresh)")
+        self.pause_action.setCheckable(True)
+        self._action(data_menu, "Auto-refresh interval…", self.interval_dialog, None,
+                     "Minutes between scheduled refreshes")
         self._action(data_menu, "Clear cache", self.clear_cache_dialog, None,
                      "Delete the downloaded Yahoo data; the next refresh downloads it again")
 
@@ -243,6 +276,7 @@ class MainWindow(QMainWindow):
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
+        self._evaluate_alerts(snapshot)
         self.notes_label.setText(" · ".join(snapshot.notes))
         self.notes_label.setToolTip("\n".join(snapshot.notes))
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
@@ -302,6 +336,61 @@ class MainWindow(QMainWindow):
                                f"Details are in the log: {self.log_path or 'n/a'}")
         box.setDetailedText(tb)
         box.exec()
+
+    def _load_alerts(self) -> AlertBook:
+        text = self.settings.value("alerts/book")
+        if isinstance(text, str) and text:
+            try:
+                return AlertBook.from_json(text)
+            except (ValueError, KeyError) as exc:
+                log.warning("saved alert rules are unreadable (%s); using the defaults", exc)
+        return AlertBook.from_texts(DEFAULT_RULES)
+
+    def _save_alerts(self) -> None:
+        if self.alerts_panel is not None:
+            self.settings.setValue("alerts/book", self.alerts_panel.book.to_json())
+
+    def _evaluate_alerts(self, snapshot) -> None:
+        if self.alerts_panel is None:
+            return
+        fired = self.alerts_panel.book.evaluate(snapshot.headline())
+        messages = self.alerts_panel.record(fired, snapshot)
+        self._save_alerts()
+        for message in messages:
+            log.info("alert: %s", message)
+            self.statusBar().showMessage(f"Alert: {message}", 15_000)
+            if self.tray is not None:
+                self.tray.showMessage("FactorDesk alert", message)
+
+    def _toggle_schedule(self, checked: bool) -> None:
+        self.scheduler.set_paused(not checked)
+        self.settings.setValue("refresh/paused", "false" if checked else "true")
+
+    def interval_dialog(self) -> None:
+        minutes, ok = QInputDialog.getInt(self, "Auto-refresh", "Minutes between refreshes:",
+                                          self.scheduler.every_minutes, 1, 240)
+        if ok:
+            self.scheduler.set_interval(minutes)
+            self.settings.setValue("refresh/minutes", minutes)
+
+    def load_factor_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load factor history", "",
+                                              "French CSV (*.csv *.CSV *.txt)")
+        if path:
+            self.load_factor(path)
+
+    def load_factor(self, path: str | Path) -> None:
+        """Read a French daily factor file and show it in the event study."""
+        try:
+            series = read_french_daily(path)
+        except FileDataError as exc:
+            QMessageBox.warning(self, "Load factor history", str(exc))
+            return
+        events = self.panels.get("events")
+        if events is not None:
+            events.add_series(f"{series.name} ({Path(path).name})", series)
+            self.docks["events"].show()
+            self.docks["events"].raise_()
 
     def open_data_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -1,12 +1,21 @@
 """Test setup: offscreen Qt, the repository on sys.path, shared fixtures."""
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
+# Offscreen Qt with a 1920x1200 virtual screen (the plugin's default is 800x800, smaller than
+# the window's default layout).
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    _screen = Path(tempfile.gettempdir()) / "factordesk-test-screen.json"
+    _screen.write_text(json.dumps({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1920,
+                                                "height": 1200, "logicalDpi": 96,
+                                                "logicalBaseDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

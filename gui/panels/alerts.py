@@ -1,0 +1,97 @@
+"""Alerts: the user's rules on headline figures and the log of what fired."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QPlainTextEdit,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from gui.panels.base import Panel, headline_label, note_label
+from models.alerts import AlertBook
+
+
+class RulesDialog(QDialog):
+    """Edit rules, one per line; OK only when every line parses."""
+
+    def __init__(self, texts: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Alert rules")
+        self.editor = QPlainTextEdit("\n".join(texts))
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note_label("One rule per line: <figure> <op> <number>, figures as in "
+                                    "snapshot.json, e.g. 'momentum.sigma <= -3', "
+                                    "'dispersion.percentile > 95', 'gamma.SPY.net_usd_per_pct < 0'."
+                                    " A rule fires once when it becomes true, again only after "
+                                    "it has been false."))
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.book: AlertBook | None = None
+
+    def texts(self) -> list[str]:
+        return [line.strip() for line in self.editor.toPlainText().splitlines() if line.strip()]
+
+    def accept(self) -> None:
+        try:
+            self.book = AlertBook.from_texts(self.texts())
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        super().accept()
+
+
+class AlertsPanel(Panel):
+    panel_id = "alerts"
+    title = "Alerts"
+    description = "Alert rules on headline figures and the log of alerts that fired."
+    default_area = Qt.BottomDockWidgetArea
+    rules_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = AlertBook()
+        self.heading = headline_label("Alerts: no rule has fired", bigger=1)
+        self.rules = QListWidget()
+        self.rules.setToolTip("Active rules (Edit rules… to change them)")
+        self.log = QListWidget()
+        self.log.setToolTip("Alerts that fired, newest first")
+        edit = QPushButton("Edit rules…")
+        edit.setToolTip("Add, change or remove alert rules")
+        edit.clicked.connect(self.edit_rules)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.heading)
+        layout.addWidget(QLabel("Rules"))
+        layout.addWidget(self.rules)
+        layout.addWidget(edit, 0, Qt.AlignLeft)
+        layout.addWidget(QLabel("Log"))
+        layout.addWidget(self.log, 1)
+
+    def set_book(self, book: AlertBook) -> None:
+        self.book = book
+        self.rules.clear()
+        self.rules.addItems([r.text for r in book.rules])
+
+    def record(self, fired, snapshot) -> list[str]:
+        """Log fired (rule, value) pairs; returns the messages."""
+        messages = [f"{dt.datetime.now():%Y-%m-%d %H:%M} · {rule.text} (now {value:,.4g}; data "
+                    f"{snapshot.source} as of {snapshot.as_of:%Y-%m-%d})" for rule, value in fired]
+        for message in messages:
+            self.log.insertItem(0, message)
+        if messages:
+            self.heading.setText(f"Alerts: {len(messages)} fired at the last refresh")
+        return messages
+
+    def edit_rules(self) -> None:
+        dialog = RulesDialog([r.text for r in self.book.rules], self)
+        if dialog.exec() == QDialog.Accepted and dialog.book is not None:
+            dialog.book.active = {k: v for k, v in self.book.active.items()
+                                  if k in {r.text for r in dialog.book.rules}}
+            self.set_book(dialog.book)
+            self.rules_changed.emit()

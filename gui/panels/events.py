@@ -1,0 +1,152 @@
+"""Event study: what happened after large down days of momentum (or a basket, or a factor
+history the user loads), with the average forward path and the event dates."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from analytics.events import event_study
+from gui import theme
+from gui.panels.base import Panel, headline_label, note_label
+from gui.widgets.heat_table import Fmt, HeatTable
+
+OURS = "Momentum L/S (ours)"
+FORMATS = {"mean": Fmt("{:+.2f}%", 100, 3.0), "median": Fmt("{:+.2f}%", 100, 3.0),
+           "hit_rate": Fmt("{:.0f}%", 100), "t_stat": Fmt("{:+.2f}", 1, 3.0),
+           "unconditional_mean": Fmt("{:+.2f}%", 100)}
+HEADERS = {"count": "Events", "mean": "Mean", "median": "Median", "hit_rate": "Hit rate",
+           "t_stat": "t-stat", "unconditional_mean": "All days mean"}
+
+
+class EventsPanel(Panel):
+    panel_id = "events"
+    title = "Event study"
+    description = "Forward returns after days with a sigma move at or below a threshold."
+    default_area = Qt.RightDockWidgetArea
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = headline_label("Event study: waiting for data")
+        self.source = QComboBox()
+        self.source.setToolTip("Return series to study; File → Load factor history… adds a Ken "
+                               "French daily factor file")
+        self.source.currentTextChanged.connect(lambda _name: self.recompute())
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(-10.0, -1.0)
+        self.threshold.setSingleStep(0.5)
+        self.threshold.setValue(-3.0)
+        self.threshold.setSuffix(" σ")
+        self.threshold.setToolTip("Event: today's move / trailing 63-day std at or below this")
+        self.threshold.valueChanged.connect(lambda _v: self.recompute())
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Series"))
+        bar.addWidget(self.source, 1)
+        bar.addWidget(QLabel("Event when σ-move ≤"))
+        bar.addWidget(self.threshold)
+        self.table = HeatTable()
+        self.path = pg.PlotWidget()
+        self.path.setLabel("left", "average cumulative return after the event (%)")
+        self.path.setLabel("bottom", "trading days after the event")
+        self.path.getAxis("left").enableAutoSIPrefix(False)
+        self.path.showGrid(x=True, y=True, alpha=0.25)
+        self.path.addLegend(offset=(8, 8))
+        self.dates = QListWidget()
+        self.dates.setToolTip("Event dates (first day of each cluster), return and σ")
+        lower = QSplitter(Qt.Horizontal)
+        lower.addWidget(self.path)
+        lower.addWidget(self.dates)
+        lower.setStretchFactor(0, 4)
+        lower.setStretchFactor(1, 1)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setStretchFactor(1, 2)
+        self.note = note_label("Forward returns start the day after the event (no overlap); "
+                               "clusters: events within 63 days count once; forward windows "
+                               "of nearby events overlap, so t-stats overstate significance.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.headline)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.note)
+        self.external: dict[str, pd.Series] = {}
+        self.study = None
+
+    def series_choices(self) -> dict[str, pd.Series]:
+        out: dict[str, pd.Series] = {}
+        snap = self.snapshot
+        if snap is not None and snap.momentum is not None:
+            out[OURS] = snap.momentum.factor["long_short"]
+        if snap is not None and snap.baskets is not None:
+            out.update({name: snap.baskets.returns[name] for name in snap.baskets.returns})
+        out.update(self.external)
+        return out
+
+    def add_series(self, name: str, returns: pd.Series) -> None:
+        """Add a loaded factor history (fractions by date) and study it."""
+        self.external[name] = returns
+        self._refresh_choices(select=name)
+
+    def render(self, snapshot) -> None:
+        super().render(snapshot)
+        self._refresh_choices()
+
+    def _refresh_choices(self, select: str | None = None) -> None:
+        names = list(self.series_choices())
+        current = select or self.source.currentText() or (names[0] if names else "")
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItems(names)
+        if current in names:
+            self.source.setCurrentText(current)
+        self.source.blockSignals(False)
+        self.recompute()
+
+    def recompute(self) -> None:
+        """Run the study for the selected series and threshold (pure function, main thread)."""
+        choices = self.series_choices()
+        name = self.source.currentText()
+        if name not in choices:
+            return
+        study = event_study(choices[name], threshold=self.threshold.value())
+        self.study = study
+        row = study.table.loc[21]
+        n = len(study.events)
+        self.headline.setText(
+            f"{name}: {n} event{'s' if n != 1 else ''} at ≤ {study.threshold:+.1f}σ since "
+            f"{choices[name].first_valid_index():%Y-%m-%d}; next 21 days averaged "
+            f"{100 * row['mean']:+.2f}% (all days {100 * row['unconditional_mean']:+.2f}%)"
+            if n else f"{name}: no day at or below {study.threshold:+.1f}σ in the history")
+        table = study.table.copy()
+        table.index = [f"{h} days" for h in table.index]
+        table["count"] = table["count"].astype(int).astype(str)
+        self.table.set_frame(table, FORMATS, index_label="Horizon", headers=HEADERS)
+        self._draw_path(study.path)
+        self.dates.clear()
+        for date, ev in study.events.iloc[::-1].iterrows():
+            self.dates.addItem(f"{date:%Y-%m-%d}  {100 * ev['return']:+.2f}%  ({ev['sigma']:+.1f}σ)")
+
+    def _draw_path(self, path: pd.DataFrame) -> None:
+        t = theme.current()
+        self.path.clear()
+        x = path.index.to_numpy(dtype=float)
+        mean = 100 * path["mean"].to_numpy()
+        se = 100 * np.nan_to_num(path["se"].to_numpy())
+        upper = self.path.plot(x, mean + se, pen=pg.mkPen(t.muted, style=Qt.DashLine),
+                               name="±1 standard error")
+        lower = self.path.plot(x, mean - se, pen=pg.mkPen(t.muted, style=Qt.DashLine))
+        fill = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(with_alpha(t.accent, 40)))
+        self.path.addItem(fill)
+        self.path.plot(x, mean, pen=pg.mkPen(t.accent, width=2), name="average after events")
+        self.path.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))
+
+
+def with_alpha(colour: str, alpha: int):
+    c = pg.mkColor(colour)
+    c.setAlpha(alpha)
+    return c

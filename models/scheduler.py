@@ -1,0 +1,87 @@
+"""Scheduled refresh every N minutes during US market hours (9:30-16:00 New York, Mon-Fri;
+exchange holidays are not modelled), pausable, never overlapping a running refresh."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+NEW_YORK = ZoneInfo("America/New_York")
+OPEN, CLOSE = dt.time(9, 30), dt.time(16, 0)
+
+
+def next_refresh(now: dt.datetime, every_minutes: int) -> dt.datetime:
+    """The next scheduled refresh strictly after ``now`` (aware datetime), in New York time:
+    every ``every_minutes`` from the open, the last one at the close; outside hours, the next
+    open."""
+    local = now.astimezone(NEW_YORK)
+    day = local.date()
+    for _ in range(8):
+        if day.weekday() < 5:
+            start = dt.datetime.combine(day, OPEN, NEW_YORK)
+            end = dt.datetime.combine(day, CLOSE, NEW_YORK)
+            if local < start:
+                return start
+            if local < end:
+                steps = int((local - start) / dt.timedelta(minutes=every_minutes)) + 1
+                return min(start + steps * dt.timedelta(minutes=every_minutes), end)
+        day += dt.timedelta(days=1)
+        local = dt.datetime.combine(day, dt.time(0, 0), NEW_YORK)
+    raise AssertionError("unreachable: a weekday comes within a week")
+
+
+class RefreshScheduler(QObject):
+    """Calls ``refresh()`` at each scheduled time unless ``busy()`` or paused.
+
+    Signal ``next_changed(text)`` carries the status-bar text ("next refresh 10:45 ET").
+    """
+
+    next_changed = Signal(str)
+
+    def __init__(self, refresh: Callable[[], object], busy: Callable[[], bool],
+                 every_minutes: int = 15,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.refresh, self.busy, self.clock = refresh, busy, clock
+        self.every_minutes = every_minutes
+        self.paused = False
+        self.due = next_refresh(self.clock(), every_minutes)
+        self.timer = QTimer(self, interval=20_000)
+        self.timer.timeout.connect(self.tick)
+
+    def start(self) -> None:
+        self.timer.start()
+        self._announce()
+
+    def set_interval(self, minutes: int) -> None:
+        self.every_minutes = max(1, int(minutes))
+        self.due = next_refresh(self.clock(), self.every_minutes)
+        self._announce()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            self.due = next_refresh(self.clock(), self.every_minutes)
+        self._announce()
+
+    def tick(self) -> bool:
+        """Refresh when due (and not paused or busy); returns whether it did."""
+        now = self.clock()
+        if self.paused or now < self.due:
+            return False
+        fired = not self.busy()
+        if fired:
+            self.refresh()
+        self.due = next_refresh(now, self.every_minutes)
+        self._announce()
+        return fired
+
+    def _announce(self) -> None:
+        if self.paused:
+            self.next_changed.emit("auto-refresh paused")
+        else:
+            when = self.due.astimezone(NEW_YORK)
+            self.next_changed.emit(f"next refresh {when:%a %H:%M} ET")

@@ -1,0 +1,102 @@
+"""Crash radar, event study and alerts as the user sees them."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QImage
+
+from gui.panels.alerts import AlertsPanel, RulesDialog
+from gui.panels.events import OURS, EventsPanel
+from gui.panels.radar import RadarPanel
+from models.alerts import AlertBook
+from models.state import default_compute
+
+
+@pytest.fixture(scope="module")
+def crash(universe, demo_market):
+    return default_compute(demo_market.until("2026-02-04"), universe)
+
+
+def test_radar_panel(qtbot, crash):
+    panel = RadarPanel()
+    qtbot.addWidget(panel)
+    panel.render(crash)
+    assert crash.radar.verdict in panel.verdict.text()
+    assert panel.verdict.text().count("Momentum unwind") == 1
+    states = panel.states()
+    assert states["Momentum σ-move"] == "● signal" and states["Breadth vs index"] == "● signal"
+    assert panel.table.rowCount() == len(crash.radar.signals)
+
+
+def test_events_panel_switches_series_and_threshold(qtbot, crash):
+    panel = EventsPanel()
+    qtbot.addWidget(panel)
+    panel.render(crash)
+    assert panel.source.currentText() == OURS
+    assert panel.table.rowCount() == 3 and panel.dates.count() == len(panel.study.events)
+    assert panel.dates.item(0).text().startswith("2026-02-04")
+    panel.threshold.setValue(-6.0)
+    assert len(panel.study.events) <= 1
+    panel.source.setCurrentText("AI beneficiaries")
+    assert panel.headline.text().startswith("AI beneficiaries:")
+
+
+def test_loading_a_french_file_from_the_window(make_window, qtbot, tmp_path):
+    path = tmp_path / "F-F_Momentum_Factor_daily.CSV"
+    rows = "\n".join(f"{d:%Y%m%d}, {v:.2f}" for d, v in
+                     zip(__import__("pandas").bdate_range("2020-01-01", periods=300),
+                         [0.3 * ((i * 7919) % 13 - 6) for i in range(300)]))
+    path.write_text("header text\n\n,Mom\n" + rows + "\n", encoding="latin-1")
+    window = make_window()
+    window.load_factor(path)
+    events = window.panels["events"]
+    assert events.source.currentText() == f"Mom ({path.name})"
+    assert events.headline.text().startswith(f"Mom ({path.name})")
+
+
+def test_rules_dialog_validates(qtbot):
+    dialog = RulesDialog(["momentum.sigma <= -3"])
+    qtbot.addWidget(dialog)
+    dialog.editor.setPlainText("momentum.sigma <= -3\nnonsense rule")
+    dialog.accept()
+    assert "expected '<figure> <op> <number>'" in dialog.error.text() and dialog.book is None
+    dialog.editor.setPlainText("momentum.sigma <= -3\nbreadth.fraction_beating_benchmark > 0.7")
+    dialog.accept()
+    assert [r.text for r in dialog.book.rules][1] == "breadth.fraction_beating_benchmark > 0.7"
+
+
+def test_alerts_fire_once_in_the_window(make_window, make_state, qtbot, universe, demo_market):
+    class CrashSource:
+        name = "demo"
+
+        def load(self, universe, progress=None):
+            return demo_market.until("2026-02-04")
+
+    window = make_window(make_state(CrashSource()))
+    panel = window.alerts_panel
+    panel.set_book(AlertBook.from_texts(["momentum.sigma <= -3", "dispersion.percentile > 101"]))
+    for _ in range(2):
+        with qtbot.waitSignal(window.state.snapshot_changed, timeout=20_000):
+            window.state.refresh()
+    assert panel.log.count() == 1, "fired on the first refresh only"
+    assert "momentum.sigma <= -3" in panel.log.item(0).text()
+    assert "fired" in panel.heading.text()
+    assert window.settings.value("alerts/book")
+
+
+def test_schedule_status_and_pause(make_window):
+    window = make_window()
+    assert window.schedule_label.text().startswith(("next refresh", "auto-refresh paused"))
+    window._toggle_schedule(False)
+    assert window.schedule_label.text() == "auto-refresh paused"
+    window._toggle_schedule(True)
+    assert window.schedule_label.text().startswith("next refresh")
+
+
+@pytest.mark.parametrize("cls", [RadarPanel, EventsPanel, AlertsPanel])
+def test_export_non_blank(qtbot, crash, cls, tmp_path):
+    panel = cls()
+    qtbot.addWidget(panel)
+    panel.render(crash)
+    image = QImage(str(panel.export_png(tmp_path / "p.png", 1000, 700)))
+    assert (image.width(), image.height()) == (1000, 700)
+    assert len({image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}) > 20
