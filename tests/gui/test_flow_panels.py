@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QImage
 
 from analytics.letf import rebalance_flow
 from gui.panels.flows import FlowsPanel
@@ -67,13 +66,3 @@ def test_gamma_panel_without_chains(qtbot, crash):
     qtbot.addWidget(panel)
     panel.render(crash)
     assert "no option chains" in panel.headline.text()
-
-
-@pytest.mark.parametrize("cls", [FlowsPanel, GammaPanel])
-def test_export_non_blank(qtbot, last_day, cls, tmp_path):
-    panel = cls()
-    qtbot.addWidget(panel)
-    panel.render(last_day)
-    image = QImage(str(panel.export_png(tmp_path / "p.png", 1000, 700)))
-    assert (image.width(), image.height()) == (1000, 700)
-    assert len({image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}) > 40

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QImage
 
 from gui.panels.crowding import CrowdingPanel
 from gui.panels.dispersion import DispersionPanel
@@ -78,13 +77,3 @@ def test_crowding_gauges(qtbot, crash):
     assert "Comomentum" in momentum.toolTip()
     panel.show_detail("Software")
     assert panel.detail.text().startswith("Software:")
-
-
-@pytest.mark.parametrize("cls", [MomentumPanel, ThemesPanel, DispersionPanel, CrowdingPanel])
-def test_panels_export_non_blank_png(qtbot, crash, cls, tmp_path):
-    panel = make(qtbot, cls, crash)
-    path = panel.export_png(tmp_path / f"{cls.panel_id}.png", 1000, 700)
-    image = QImage(str(path))
-    assert (image.width(), image.height()) == (1000, 700)
-    colours = {image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}
-    assert len(colours) > 50

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QImage
 
-from gui.panels.alerts import AlertsPanel, RulesDialog
+from gui.panels.alerts import RulesDialog
 from gui.panels.events import OURS, EventsPanel
 from gui.panels.radar import RadarPanel
 from models.alerts import AlertBook
@@ -90,13 +89,3 @@ def test_schedule_status_and_pause(make_window):
     assert window.schedule_label.text() == "auto-refresh paused"
     window._toggle_schedule(True)
     assert window.schedule_label.text().startswith("next refresh")
-
-
-@pytest.mark.parametrize("cls", [RadarPanel, EventsPanel, AlertsPanel])
-def test_export_non_blank(qtbot, crash, cls, tmp_path):
-    panel = cls()
-    qtbot.addWidget(panel)
-    panel.render(crash)
-    image = QImage(str(panel.export_png(tmp_path / "p.png", 1000, 700)))
-    assert (image.width(), image.height()) == (1000, 700)
-    assert len({image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}) > 20
