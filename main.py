@@ -211,6 +211,12 @@ class StartupProbe:
         self._last = now
 
     def _populated(self) -> None:
+        """Populated = every visible panel has drawn the first snapshot."""
+        if self.window.rendering:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._populated)
+            return
         self.times["populated"] = time.time()
         self.timer.stop()
         self.window.close()

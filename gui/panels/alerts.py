@@ -50,7 +50,7 @@ class AlertsPanel(Panel):
     panel_id = "alerts"
     title = "Alerts"
     description = "Alert rules on headline figures and the log of alerts that fired."
-    default_area = Qt.BottomDockWidgetArea
+    default_area = Qt.RightDockWidgetArea
     rules_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
