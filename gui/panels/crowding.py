@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.panels.base import Panel
 from gui.widgets.gauge import Gauge
+from gui.widgets.grid import sync_grid
 
 COMPONENT_NAMES = {"comomentum": "Comomentum (residual corr. in legs)",
                    "factor_volatility": "Factor volatility (63-day)",
@@ -59,20 +60,17 @@ class CrowdingPanel(Panel):
             f"Crowding as of {snapshot.as_of:%Y-%m-%d}: 100·Φ(mean z of 5 components, each vs "
             "its own 3-year history); ≥ 84 crowded (red band), ≤ 16 uncrowded (green). "
             "Hover or click a gauge for its components.")
-        if list(self.gauges) != list(view.gauges):
-            for gauge in self.gauges.values():
-                gauge.setParent(None)
-                gauge.deleteLater()
-            self.gauges = {}
-            for i, name in enumerate(view.gauges):
-                gauge = Gauge(name)
-                gauge.clicked.connect(lambda n: self.show_detail(n))
-                self.grid.addWidget(gauge, i // COLUMNS, i % COLUMNS)
-                self.gauges[name] = gauge
+        self.gauges = sync_grid(self.grid, self.gauges, list(view.gauges), self._make_gauge,
+                                COLUMNS)
         for name, data in view.gauges.items():
             caption = data["band"] if math.isfinite(data["score"]) else "n/a"
             self.gauges[name].set_value(data["score"], caption, breakdown(name, data))
         self.show_detail(next(iter(view.gauges)))
+
+    def _make_gauge(self, name: str) -> Gauge:
+        gauge = Gauge(name)
+        gauge.clicked.connect(lambda n: self.show_detail(n))
+        return gauge
 
     def show_detail(self, name: str) -> None:
         if self.snapshot is not None and self.snapshot.crowding is not None:

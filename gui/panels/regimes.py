@@ -9,6 +9,7 @@ from gui import format as fmt
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.grid import sync_grid
 
 COLUMNS = 3
 STATE_WORDS = {"green": "usual", "amber": "watch", "red": "signal on"}
@@ -86,20 +87,16 @@ class RegimesPanel(Panel):
         self.heading.setText(f"Regime board as of {snapshot.as_of:%Y-%m-%d}: "
                              + (f"signals on: {', '.join(on)}" if on else "no signal on")
                              + ". Click a tile for its chart; hover for the method.")
-        if list(self.tiles) != list(view.tiles):
-            for tile in self.tiles.values():
-                tile.setParent(None)
-                tile.deleteLater()
-            self.tiles = {}
-            for i, name in enumerate(view.tiles):
-                tile = Tile(name)
-                tile.clicked.connect(lambda n: self.select(n))
-                self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
-                self.tiles[name] = tile
+        self.tiles = sync_grid(self.grid, self.tiles, list(view.tiles), self._make_tile, COLUMNS)
         for name, data in view.tiles.items():
             self.tiles[name].set_tile(data)
         first = on[0] if on else next(iter(view.tiles))
         self.select(self.selected if self.selected in view.tiles else first)
+
+    def _make_tile(self, name: str) -> Tile:
+        tile = Tile(name)
+        tile.clicked.connect(lambda n: self.select(n))
+        return tile
 
     def select(self, name: str) -> None:
         if self.snapshot is None or self.snapshot.regimes is None:
