@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import crowding as crowd
-from analytics.dispersion import breadth, dispersion_ratio, realized_average_correlation
+from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
+                                  realized_average_correlation)
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
                                momentum_with_legs, rolling_beta)
 from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
@@ -355,7 +356,9 @@ def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
     fraction_pct = percentile_rank(fraction, start)
     bench_r = bench / bench.shift(1) - 1.0
     day = close.index[-1]
+    moves = advance_decline(prices).iloc[-1]
     today = {"ratio": ratio.get(day, np.nan), "ratio_pct": ratio_pct.get(day, np.nan),
+             "advancers": int(moves["advancers"]), "decliners": int(moves["decliners"]),
              "breadth": fraction.get(day, np.nan), "breadth_pct": fraction_pct.get(day, np.nan),
              "benchmark": bench_r.get(day, np.nan), "day": day,
              "ratio_is_max": bool(ratio.loc[start:].max() == ratio.get(day, np.nan))}

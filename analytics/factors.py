@@ -15,7 +15,6 @@ import pandas as pd
 from analytics.rolling import window_sum
 
 log = logging.getLogger(__name__)
-LEG_COLUMNS = ["long", "short", "long_short"]
 
 
 def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:

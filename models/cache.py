@@ -11,7 +11,6 @@ cache reports itself empty so the data is fetched again. Never pickle.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -169,12 +168,6 @@ class MarketCache:
         """Delete the whole cache directory."""
         if self.root.exists():
             shutil.rmtree(self.root)
-
-    def age(self, now: dt.datetime | None = None) -> dt.timedelta | None:
-        fetched = self.fetched_at()
-        if fetched is None:
-            return None
-        return pd.Timestamp(now or dt.datetime.now()) - fetched
 
 
 class _Corrupt(Exception):

@@ -79,13 +79,6 @@ class MarketData:
                        notes=self.notes + (f"as of {close.index[-1]:%Y-%m-%d}: later data "
                                            "hidden; no option chains",))
 
-    @property
-    def tickers(self) -> list[str]:
-        return list(self.close.columns)
-
-    def returns(self) -> pd.DataFrame:
-        """Simple daily returns per instrument on its own calendar (no fill across gaps)."""
-        return self.close / self.close.shift(1) - 1.0
 
 
 def _check_frame(name: str, frame: pd.DataFrame, positive: bool, exempt: frozenset[str]) -> None:

@@ -88,7 +88,8 @@ class DispersionPanel(WindowedPanel):
         self.breadth_text.setText(
             f"Breadth: {fmt.pct(view.today['breadth'], 0, sign=False)} of members beat the "
             f"{direction} {bench} ({fmt.pct(view.today['benchmark'])}) · "
-            f"{fmt.ordinal(breadth_pct)} percentile {since}")
+            f"{fmt.ordinal(breadth_pct)} percentile {since} · {view.today['advancers']} up, "
+            f"{view.today['decliners']} down")
         corr = view.correlation.get(day)
         self.correlation_text.setText(
             f"Average pairwise correlation implied by 21-day realized vols: "
