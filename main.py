@@ -159,6 +159,11 @@ def run_gui(args) -> int:
     except ValueError as exc:
         print(f"main.py: {exc}", file=sys.stderr)
         return 2
+    # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
+    # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead.
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=1.0)
     state = DashboardState(RefreshRequest(factory, universe, args.as_of))
 
     def select_source(name: str) -> None:
@@ -171,6 +176,7 @@ def run_gui(args) -> int:
     window.show()
     QTimer.singleShot(0, state.refresh)
     code = app.exec()
+    del collector
     if probe is not None:
         print(json.dumps(probe.report()), flush=True)
     return code

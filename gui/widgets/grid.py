@@ -13,7 +13,10 @@ def sync_grid(grid: QGridLayout, current: dict[str, QWidget], names: Sequence[st
     if list(current) == list(names):
         return current
     for widget in current.values():
-        widget.setParent(None)
+        # Leave it parented until Qt deletes it: an unparented wrapper could be destroyed by
+        # Python's garbage collector from another thread.
+        grid.removeWidget(widget)
+        widget.hide()
         widget.deleteLater()
     widgets = {}
     for i, name in enumerate(names):

@@ -1,6 +1,7 @@
 """GUI fixtures: isolated QSettings, fast and slow fake sources, a window factory."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -34,6 +35,24 @@ class FakeSource:
         prices = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, (len(dates), len(tickers))), axis=0))
         close = pd.DataFrame(prices, index=dates, columns=tickers)
         return MarketData(close=close, source=f"fake{self.seed}", simulated=self.seed != 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def main_thread_gc(qapp):
+    """Garbage collection only on the main thread, as the app does (main.py): a widget
+    collected by a refresh worker's allocation deadlocks Qt."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=0.5)
+    yield collector
+    collector.timer.stop()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture
