@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self._raise_first_tabs()
         self._default_state = self.saveState()
         self._restore_settings()
-        state.snapshot_changed.connect(self.render_snapshot)
+        state.snapshot_changed.connect(self._on_snapshot)
         state.refresh_started.connect(self._on_refresh_started)
         state.progress.connect(self._on_progress)
         state.refresh_failed.connect(self._on_failed)
@@ -266,6 +266,11 @@ class MainWindow(QMainWindow):
             self.settings.setValue("theme", chosen.name)
 
     # ------------------------------------------------------------------ state -> widgets
+    def _on_snapshot(self, snapshot) -> None:
+        """A new refresh result: check the alert rules once, then show it."""
+        self._evaluate_alerts(snapshot)
+        self.render_snapshot(snapshot)
+
     def render_snapshot(self, snapshot) -> None:
         """Show ``snapshot``: visible panels render one per event-loop turn (so the window stays
         responsive however many panels there are); hidden ones when they are next shown."""
@@ -276,7 +281,6 @@ class MainWindow(QMainWindow):
         self.source_label.setText(f"Source: {snapshot.source}")
         self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
         self.simulated_badge.setVisible(snapshot.simulated)
-        self._evaluate_alerts(snapshot)
         self.notes_label.setText(" · ".join(snapshot.notes))
         self.notes_label.setToolTip("\n".join(snapshot.notes))
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
