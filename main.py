@@ -115,8 +115,7 @@ def run_export(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         panels = [cls() for cls in PANELS]
         for panel in panels:
-            panel.render(snapshot)
-            panel.export_png(out / f"{panel.panel_id}.png", width, height)
+            panel.export_png(out / f"{panel.panel_id}.png", width, height, snapshot)
         write_json_atomic(out / "snapshot.json", snapshot.headline())
         for panel in panels:
             panel.deleteLater()

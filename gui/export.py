@@ -22,19 +22,22 @@ def footer_text(title: str, snapshot) -> str:
             f"{snapshot.as_of:%Y-%m-%d} · exported {dt.datetime.now():%Y-%m-%d %H:%M}{label}")
 
 
-def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900) -> Path:
-    """Render a fresh, offscreen copy of ``panel`` (same view state) to ``path`` as PNG.
+def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
+                 snapshot=None) -> Path:
+    """Render a fresh, offscreen copy of ``panel`` (same view state) to ``path`` as PNG, with
+    ``snapshot`` (default: the one the panel shows).
 
     Works for hidden or floating panels: the copy is never shown on screen.
     """
     path = Path(path)
+    snapshot = snapshot if snapshot is not None else panel.snapshot
     clone = type(panel)()
     clone.setAttribute(Qt.WA_DontShowOnScreen, True)
     clone.apply_view_state(panel.view_state())
     clone.resize(width, height - FOOTER_HEIGHT)
     clone.show()
-    if panel.snapshot is not None:
-        clone.render(panel.snapshot)
+    if snapshot is not None:
+        clone.render(snapshot)
     QApplication.processEvents()
     pixmap = clone.grab()
     clone.close()
@@ -42,8 +45,8 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900) 
     # Delete the copy now rather than at the next event-loop turn: headless export has no
     # event loop, and Qt objects left for interpreter shutdown can crash it.
     QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    image = compose(pixmap.toImage(), width, height, footer_text(panel.title, panel.snapshot),
-                    simulated=bool(panel.snapshot is not None and panel.snapshot.simulated))
+    image = compose(pixmap.toImage(), width, height, footer_text(panel.title, snapshot),
+                    simulated=bool(snapshot is not None and snapshot.simulated))
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
         raise OSError(f"cannot write {path}")

@@ -422,12 +422,7 @@ class MainWindow(QMainWindow):
     def export_panel(self, panel_id: str, path: str | Path, width: int = 1600,
                      height: int = 900) -> Path:
         """Export one panel with the latest data, even if it is hidden and was never drawn."""
-        panel = self.panels[panel_id]
-        snapshot = self.state.snapshot
-        if snapshot is not None and panel.snapshot is not snapshot:
-            self._stale.discard(panel_id)
-            panel.render(snapshot)
-        return panel.export_png(path, width, height)
+        return self.panels[panel_id].export_png(path, width, height, self.state.snapshot)
 
     def export_all(self, directory: str | Path) -> list[Path]:
         return [self.export_panel(pid, Path(directory) / f"{pid}.png") for pid in self.panels]

@@ -73,6 +73,17 @@ class AlertsPanel(Panel):
         layout.addWidget(QLabel("Log"))
         layout.addWidget(self.log, 1)
 
+    def view_state(self) -> dict:
+        return {"book": self.book.to_json(),
+                "log": [self.log.item(i).text() for i in range(self.log.count())],
+                "heading": self.heading.text()}
+
+    def apply_view_state(self, state: dict) -> None:
+        if "book" in state:
+            self.set_book(AlertBook.from_json(state["book"]))
+            self.log.addItems(state["log"])
+            self.heading.setText(state["heading"])
+
     def set_book(self, book: AlertBook) -> None:
         self.book = book
         self.rules.clear()

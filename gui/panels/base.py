@@ -52,10 +52,13 @@ class Panel(QWidget):
     def apply_view_state(self, state: dict[str, Any]) -> None:
         """Restore what ``view_state`` returned."""
 
-    def export_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
+    def export_png(self, path: str | Path, width: int = 1600, height: int = 900,
+                   snapshot=None) -> Path:
+        """Save as PNG (footer, watermark for simulated data); ``snapshot`` overrides the
+        one on screen."""
         from gui.export import export_panel
 
-        return export_panel(self, path, width, height)
+        return export_panel(self, path, width, height, snapshot)
 
 
 class WindowedPanel(Panel):

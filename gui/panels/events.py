@@ -75,6 +75,7 @@ class EventsPanel(Panel):
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
         self.external: dict[str, pd.Series] = {}
+        self.preferred: str | None = None      # series to select at the next render
         self.study = None
 
     def series_choices(self) -> dict[str, pd.Series]:
@@ -92,13 +93,25 @@ class EventsPanel(Panel):
         self.external[name] = returns
         self._refresh_choices(select=name)
 
+    def view_state(self) -> dict:
+        return {"source": self.source.currentText(), "threshold": self.threshold.value(),
+                "external": dict(self.external)}
+
+    def apply_view_state(self, state: dict) -> None:
+        self.external = dict(state.get("external", {}))
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(state.get("threshold", self.threshold.value()))
+        self.threshold.blockSignals(False)
+        self.preferred = state.get("source")
+
     def render(self, snapshot) -> None:
         super().render(snapshot)
-        self._refresh_choices()
+        self._refresh_choices(select=self.preferred)
 
     def _refresh_choices(self, select: str | None = None) -> None:
         names = list(self.series_choices())
         current = select or self.source.currentText() or (names[0] if names else "")
+        self.preferred = None
         self.source.blockSignals(True)
         self.source.clear()
         self.source.addItems(names)

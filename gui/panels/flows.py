@@ -38,9 +38,10 @@ class FlowsPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = headline_label("Leveraged ETF flows: waiting for data")
-        self.explain = note_label("Each fund trades A·L·(L−1)·r of its underlying at the close "
-                              "(A = yesterday's assets); leveraged and inverse funds both trade "
-                              "with the move. Gross estimate: same-day creations can offset it.")
+        self.explain = note_label("Each fund trades A·L·(L−1)·r of its underlying at the "
+                                  "close (A = yesterday's assets); leveraged and inverse funds "
+                                  "both trade with the move. Gross estimate: same-day "
+                                  "creations can offset it.")
         controls = QGridLayout()
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QDoubleSpinBox] = {}
@@ -86,6 +87,7 @@ class FlowsPanel(Panel):
         layout.addWidget(split, 1)
         self._loading = False
         self.what_if_active = False
+        self.pending_what_if: dict | None = None   # what-if to restore at the next render
 
     def _user_changed(self) -> None:
         if not self._loading:
@@ -96,6 +98,14 @@ class FlowsPanel(Panel):
         """Back to today's actual underlying returns."""
         if self.snapshot is not None and self.snapshot.flows is not None:
             self.render(self.snapshot)
+
+    def view_state(self) -> dict:
+        if not self.what_if_active:
+            return {}
+        return {"what_if": {name: spin.value() for name, spin in self.spins.items()}}
+
+    def apply_view_state(self, state: dict) -> None:
+        self.pending_what_if = state.get("what_if")
 
     def render(self, snapshot) -> None:
         super().render(snapshot)
@@ -109,6 +119,12 @@ class FlowsPanel(Panel):
             spin.setValue(100 * float(view.returns.get(name, 0.0)))
         self._loading = False
         self.what_if_active = False
+        if self.pending_what_if:
+            self._loading = True
+            for name, value in self.pending_what_if.items():
+                self.spins[name].setValue(value)
+            self._loading = False
+            self.what_if_active, self.pending_what_if = True, None
         self.update_what_if()
 
     def what_if_returns(self) -> pd.Series:

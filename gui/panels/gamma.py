@@ -37,12 +37,14 @@ class GammaPanel(Panel):
         self.choice = QComboBox()
         self.choice.setToolTip("Option underlying")
         self.choice.currentTextChanged.connect(lambda _name: self.redraw())
+        self.preferred: str | None = None      # underlying to select at the next render
         self.headline = headline_label("Dealer gamma: waiting for data")
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
-        self.note = note_label("Dealers assumed long calls and short puts (SqueezeMetrics convention); "
-                           "GEX = Γ·OI·100·S²·1%; sticky-strike re-pricing; leveraged-ETF gamma = "
-                           "Σ A·L·(L−1)·1% on the same underlying; net = dealer − leveraged ETFs.")
+        self.note = note_label("Dealers assumed long calls and short puts (SqueezeMetrics "
+                               "convention); GEX = Γ·OI·100·S²·1%; sticky-strike re-pricing; "
+                               "leveraged-ETF gamma = Σ A·L·(L−1)·1% on the same underlying; "
+                               "net = dealer − leveraged ETFs.")
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.choice, 0, Qt.AlignTop)
@@ -66,6 +68,12 @@ class GammaPanel(Panel):
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
 
+    def view_state(self) -> dict:
+        return {"underlying": self.choice.currentText()}
+
+    def apply_view_state(self, state: dict) -> None:
+        self.preferred = state.get("underlying")
+
     def render(self, snapshot) -> None:
         super().render(snapshot)
         view = snapshot.gamma
@@ -76,7 +84,8 @@ class GammaPanel(Panel):
             return
         names = list(view.underlyings)
         if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
-            current = self.choice.currentText()
+            current = self.preferred or self.choice.currentText()
+            self.preferred = None
             self.choice.blockSignals(True)
             self.choice.clear()
             self.choice.addItems(names)

@@ -53,9 +53,10 @@ class RegionsPanel(Panel):
         self.headline = headline_label("Regional flows: waiting for data")
         self.split_text = QLabel("")
         self.split_text.setWordWrap(True)
-        self.note = note_label("Flows = change in ETF shares outstanding x price, booked on the trading "
-                           "day before the count changed; an ETF-only proxy (fund-flow vendors "
-                           "include mutual funds). n/a = no shares outstanding for the ETF.")
+        self.note = note_label("Flows = change in ETF shares outstanding x price, booked on the "
+                               "trading day before the count changed; an ETF-only proxy "
+                               "(fund-flow vendors include mutual funds). n/a = no shares "
+                               "outstanding for the ETF.")
         copy = QPushButton("Copy")
         copy.setToolTip("Copy the table to the clipboard (tab-separated)")
         copy.clicked.connect(self.copy_to_clipboard)

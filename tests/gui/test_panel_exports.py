@@ -25,3 +25,48 @@ def test_panel_exports_non_blank_png(qtbot, snapshots, cls, day, tmp_path):
     assert (image.width(), image.height()) == (1000, 700)
     colours = {image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}
     assert len(colours) > 20, f"{cls.panel_id} looks blank"
+
+
+def copy_of(qtbot, panel, snapshot):
+    """What export does: a fresh panel with the original's view state, rendered."""
+    clone = type(panel)()
+    qtbot.addWidget(clone)
+    clone.apply_view_state(panel.view_state())
+    clone.render(snapshot)
+    return clone
+
+
+def test_exports_keep_what_the_user_chose(qtbot, snapshots):
+    from gui.panels.alerts import AlertsPanel
+    from gui.panels.events import EventsPanel
+    from gui.panels.flows import FlowsPanel
+    from gui.panels.gamma import GammaPanel
+    from models.alerts import AlertBook
+
+    crash, last = snapshots["crash"], snapshots["last"]
+    flows = FlowsPanel()
+    qtbot.addWidget(flows)
+    flows.render(crash)
+    flows.spins["SPY"].setValue(-5.0)
+    assert copy_of(qtbot, flows, crash).total_usd == pytest.approx(flows.total_usd)
+
+    events = EventsPanel()
+    qtbot.addWidget(events)
+    events.render(crash)
+    events.add_series("Loaded", crash.momentum.factor["long_short"] * 2)
+    events.threshold.setValue(-4.0)
+    clone = copy_of(qtbot, events, crash)
+    assert clone.source.currentText() == "Loaded" and clone.threshold.value() == -4.0
+
+    gamma = GammaPanel()
+    qtbot.addWidget(gamma)
+    gamma.render(last)
+    gamma.choice.setCurrentText("QQQ")
+    assert copy_of(qtbot, gamma, last).detail.text().startswith("QQQ")
+
+    alerts = AlertsPanel()
+    qtbot.addWidget(alerts)
+    alerts.set_book(AlertBook.from_texts(["momentum.sigma <= -3"]))
+    alerts.record(alerts.book.evaluate(crash.headline()), crash)
+    clone = copy_of(qtbot, alerts, crash)
+    assert clone.log.count() == 1 and clone.rules.item(0).text() == "momentum.sigma <= -3"
