@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns, rolling_beta
-from analytics.rolling import rolling_mean, rolling_std
+from analytics.rolling import block_rows, rolling_std, rolling_values, row_blocks, wrap
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -81,22 +81,36 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame, window: in
     from the variance identity var(mean r) = m2/n + rho (m1^2 - m2/n), with m1, m2 the mean
     of the members' vols and squared vols (O(n) per day, no n x n matrix). ``vol``: the
     columns' trailing ``window``-day std when already computed."""
-    r = returns.to_numpy()
+    r = returns.to_numpy(dtype=float)
     mask = members.reindex(index=returns.index, columns=returns.columns,
-                           fill_value=False).to_numpy()
-    vol = (rolling_std(returns, window) if vol is None else vol[returns.columns]).to_numpy()
-    n = mask.sum(axis=1).astype(float)
-    use = mask & np.isfinite(vol)
-    held = np.where(use, vol, 0.0)
-    count = np.maximum(use.sum(axis=1), 1)
-    m1 = held.sum(axis=1) / count
-    m2 = np.einsum("ij,ij->i", held, held) / count
-    basket = pd.Series(np.where(mask & np.isfinite(r), r, 0.0).sum(axis=1) / np.maximum(n, 1),
-                       index=returns.index)
-    basket_var = rolling_std(basket, window).to_numpy() ** 2
+                           fill_value=False).to_numpy(dtype=bool)
+    vol = (rolling_std(returns, window) if vol is None else _columns(vol, returns.columns))
+    vol = vol.to_numpy(dtype=float)
+    n, m1, m2, basket = (np.zeros(len(r)) for _ in range(4))
+    scratch = np.empty((block_rows(r.shape), r.shape[1]))
+    for rows in row_blocks(r.shape):
+        held, values = mask[rows], scratch[:rows.stop - rows.start]
+        use = held & np.isfinite(vol[rows])
+        np.copyto(values, vol[rows])                # the members' vols
+        values[~use] = 0.0
+        count = np.maximum(use.sum(axis=1), 1)
+        n[rows] = held.sum(axis=1)
+        m1[rows] = values.sum(axis=1) / count
+        m2[rows] = np.einsum("ij,ij->i", values, values) / count
+        np.copyto(values, r[rows])                  # the members' returns
+        values[~(held & np.isfinite(values))] = 0.0
+        basket[rows] = values.sum(axis=1)
+    basket /= np.maximum(n, 1)
+    basket_var = rolling_std(pd.Series(basket, index=returns.index), window).to_numpy() ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (basket_var - m2 / n) / (m1 * m1 - m2 / n)
     return pd.Series(np.where(n >= 3, rho, np.nan), index=returns.index)
+
+
+def _columns(frame: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
+    """``frame`` on ``columns`` (NaN where it lacks one), without a copy when it already has
+    exactly those columns."""
+    return frame if frame.columns.equals(columns) else frame.reindex(columns=columns)
 
 
 @dataclass(frozen=True)
@@ -131,18 +145,24 @@ class CrowdingInputs:
     residual_vol: pd.DataFrame    # trailing 63-day std of residual returns
 
     @classmethod
-    def build(cls, prices: pd.DataFrame, market: pd.Series,
-              beta: pd.DataFrame | None = None) -> "CrowdingInputs":
-        """``beta``: trailing market betas of ``prices`` (``rolling_beta``) if already known."""
-        returns = daily_returns(prices)
+    def build(cls, prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame | None = None,
+              returns: pd.DataFrame | None = None) -> "CrowdingInputs":
+        """``beta``: trailing market betas of ``prices`` (``rolling_beta``) and ``returns``:
+        ``daily_returns(prices)``, if already known."""
+        returns = daily_returns(prices) if returns is None else returns
         if beta is None:
             beta = rolling_beta(returns, market, window=252, min_periods=120)
-        beta = beta.reindex(columns=prices.columns)
-        residual = returns - beta.mul(market, axis=0)
-        return cls(returns=returns, residual=residual,
-                   extension=prices / rolling_mean(prices, EXTENSION_DAYS) - 1.0,
-                   returns_vol=rolling_std(returns, WINDOW),
-                   residual_vol=rolling_std(residual, WINDOW))
+        residual = _columns(beta, prices.columns).to_numpy(dtype=float) * \
+            market.reindex(prices.index).to_numpy(dtype=float)[:, None]
+        np.subtract(returns.to_numpy(dtype=float), residual, out=residual)
+        extension = rolling_values(prices.to_numpy(dtype=float), EXTENSION_DAYS, "mean")
+        np.divide(prices.to_numpy(dtype=float), extension, out=extension)
+        extension -= 1.0
+        return cls(returns=returns, residual=wrap(prices, residual),
+                   extension=wrap(prices, extension),
+                   returns_vol=wrap(prices, rolling_values(returns.to_numpy(dtype=float),
+                                                           WINDOW, "std")),
+                   residual_vol=wrap(prices, rolling_values(residual, WINDOW, "std")))
 
 
 def crowding(prices: pd.DataFrame, market: pd.Series, factor: pd.Series,
@@ -161,15 +181,25 @@ def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.Da
                   short_members: pd.DataFrame | None = None) -> Crowding:
     """``crowding`` on precomputed per-stock inputs (one panel, many trades)."""
     index = inputs.returns.index
-    used = long_members.columns[long_members.any(axis=0)]
-    if short_members is not None:
-        used = used.union(short_members.columns[short_members.any(axis=0)])
-    returns, residual = inputs.returns[used], inputs.residual[used]
+    named = long_members.columns if short_members is None else \
+        long_members.columns.union(short_members.columns, sort=False)
+    used = inputs.returns.columns.intersection(named, sort=False)
+    returns, residual = _columns(inputs.returns, used), _columns(inputs.residual, used)
     como = [average_correlation(residual, long_members, vol=inputs.residual_vol)]
     if short_members is not None:
         como.append(average_correlation(residual, short_members, vol=inputs.residual_vol))
-    long_mask = long_members.reindex(index=index, columns=used, fill_value=False)
-    count = long_mask.sum(axis=1)
+    long_mask = long_members.reindex(index=index, columns=used, fill_value=False).to_numpy()
+    extension = _columns(inputs.extension, used).to_numpy()
+    count, total = np.zeros(len(index)), np.zeros(len(index))
+    scratch = np.empty((block_rows(extension.shape), extension.shape[1]))
+    for rows in row_blocks(extension.shape):
+        held, values = long_mask[rows], scratch[:rows.stop - rows.start]
+        np.copyto(values, extension[rows])
+        values[~(held & np.isfinite(values))] = 0.0
+        count[rows] = held.sum(axis=1)
+        total[rows] = values.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_extension = total / np.where(count > 0, count, np.nan)
     components = pd.DataFrame({
         "comomentum": pd.concat(como, axis=1).mean(axis=1),
         "factor_volatility": factor.rolling(WINDOW, min_periods=WINDOW).std() * np.sqrt(252),
@@ -177,7 +207,7 @@ def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.Da
                                                     vol=inputs.returns_vol),
         "factor_reversal": np.expm1(np.log1p(factor).rolling(REVERSAL_DAYS,
                                                               min_periods=Z_MIN).sum()),
-        "extension": inputs.extension[used].where(long_mask).sum(axis=1) / count.where(count > 0),
+        "extension": mean_extension,
     }, index=index)
     z = point_in_time_z(components)
     available = z.notna().sum(axis=1)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns
-from analytics.rolling import rolling_rms, rolling_std
+from analytics.rolling import block_rows, rolling_rms, rolling_std, trailing
 
 
 def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "rms"):
@@ -21,35 +21,64 @@ def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "r
     raise ValueError(f"unknown method {method!r} (rms or std)")
 
 
+def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
+    """Per day, over the members with a complete ``window``-day vol (``rolling_vol``): their
+    number, the sum of their vols and the sum of squared vols, as three arrays. Streams over
+    the panel without materialising the vols."""
+    if method not in ("rms", "std"):
+        raise ValueError(f"unknown method {method!r} (rms or std)")
+    count, total, squares = (np.zeros(len(returns)) for _ in range(3))
+    scratch = np.empty((block_rows(returns.shape),) + returns.shape[1:])
+    for rows, block in trailing(returns, [window], [method]):
+        vols = getattr(block, method)(window, scratch[:rows.stop - rows.start])
+        present = np.isfinite(vols)
+        vols[~present] = 0.0
+        count[rows] = present.sum(axis=1)
+        total[rows] = vols.sum(axis=1)
+        squares[rows] = np.einsum("ij,ij->i", vols, vols)
+    return count, total, squares
+
+
+def _member_returns(prices: pd.DataFrame, returns: pd.DataFrame | None) -> np.ndarray:
+    frame = daily_returns(prices) if returns is None else returns
+    return frame.to_numpy(dtype=float).reshape(len(frame), -1)
+
+
 def dispersion_ratio(prices: pd.DataFrame, benchmark: pd.Series, window: int = 5,
-                     method: str = "rms") -> pd.Series:
+                     method: str = "rms", returns: pd.DataFrame | None = None) -> pd.Series:
     """Average constituent's ``window``-day realized vol divided by the benchmark's.
 
     Equal-weighted cross-sectional mean over constituents with a complete window; a ratio of
     6.9 means single stocks moved ~7x as much as the index. Includes day t.
+    ``returns``: ``daily_returns(prices)`` when already computed (here and below).
     """
-    members = rolling_vol(daily_returns(prices), window, method).mean(axis=1)
+    count, total, _ = vol_cross_section(_member_returns(prices, returns), window, method)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        members = pd.Series(np.where(count > 0, total / count, np.nan), index=prices.index)
     index = rolling_vol(benchmark / benchmark.shift(1) - 1.0, window, method)
     return (members / index.where(index > 0)).rename("dispersion_ratio")
 
 
-def breadth(prices: pd.DataFrame, benchmark: pd.Series) -> pd.Series:
+def breadth(prices: pd.DataFrame, benchmark: pd.Series,
+            returns: pd.DataFrame | None = None) -> pd.Series:
     """Fraction (0..1) of constituents with a return that day whose return beats the
     benchmark's (ties do not count as beating)."""
-    returns = daily_returns(prices)
-    bench = benchmark / benchmark.shift(1) - 1.0
-    have = returns.notna()
-    beats = returns.gt(bench, axis=0) & have
-    count = have.sum(axis=1)
-    return (beats.sum(axis=1) / count.where(count > 0)).where(bench.notna()).rename("breadth")
+    r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
+    bench = (benchmark / benchmark.shift(1) - 1.0).reindex(prices.index).to_numpy(dtype=float)
+    count = np.isfinite(r).sum(axis=1)
+    beats = (r > bench[:, None]).sum(axis=1)           # NaN never beats
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where((count > 0) & np.isfinite(bench), beats / count, np.nan)
+    return pd.Series(fraction, index=prices.index, name="breadth")
 
 
-def advance_decline(prices: pd.DataFrame) -> pd.DataFrame:
+def advance_decline(prices: pd.DataFrame, returns: pd.DataFrame | None = None) -> pd.DataFrame:
     """Advancers, decliners (zero returns count as neither) and net A-D per day."""
-    returns = daily_returns(prices)
-    up = (returns > 0).sum(axis=1)
-    down = (returns < 0).sum(axis=1)
-    return pd.DataFrame({"advancers": up, "decliners": down, "net": up - down})
+    r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
+    up = (r > 0).sum(axis=1)
+    down = (r < 0).sum(axis=1)
+    return pd.DataFrame({"advancers": up, "decliners": down, "net": up - down},
+                        index=prices.index)
 
 
 def implied_average_correlation(index_vol, member_vols, weights=None):
@@ -67,21 +96,29 @@ def implied_average_correlation(index_vol, member_vols, weights=None):
     raw = present.astype(float) if weights is None else \
         np.where(present, np.atleast_2d(np.asarray(weights, dtype=float)), 0.0)
     s = np.where(present, vols, 0.0)
-    index_var = np.square(np.asarray(index_vol, dtype=float)).reshape(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         w = raw / raw.sum(axis=1, keepdims=True)
-        diagonal = (w * w * s * s).sum(axis=1)
-        total = (w * s).sum(axis=1)
-        rho = (index_var - diagonal) / (total * total - diagonal)
+    rho = _implied(index_vol, (w * s).sum(axis=1), (w * w * s * s).sum(axis=1))
     if isinstance(member_vols, pd.DataFrame):
         return pd.Series(rho, index=member_vols.index, name="implied_correlation")
     return float(rho[0]) if rho.size == 1 else rho
 
 
+def _implied(index_vol, total: np.ndarray, diagonal: np.ndarray) -> np.ndarray:
+    """The identity above from sum w_i s_i and sum w_i^2 s_i^2."""
+    index_var = np.square(np.asarray(index_vol, dtype=float)).reshape(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (index_var - diagonal) / (total * total - diagonal)
+
+
 def realized_average_correlation(prices: pd.DataFrame, benchmark: pd.Series,
-                                 window: int = 21) -> pd.Series:
+                                 window: int = 21,
+                                 returns: pd.DataFrame | None = None) -> pd.Series:
     """Average pairwise correlation implied by realized ``window``-day vols of the benchmark
-    and of the constituents (equal weights), per day, including day t."""
-    member_vols = rolling_vol(daily_returns(prices), window)
+    and of the constituents (equal weights over the members with a complete window), per
+    day, including day t."""
+    count, total, squares = vol_cross_section(_member_returns(prices, returns), window)
     index_vol = rolling_vol(benchmark / benchmark.shift(1) - 1.0, window)
-    return implied_average_correlation(index_vol.to_numpy(), member_vols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = _implied(index_vol.to_numpy(), total / count, squares / (count * count))
+    return pd.Series(rho, index=prices.index, name="implied_correlation")

@@ -274,13 +274,15 @@ def describe_legs(long_ex: float, short_ex: float, sigma: float) -> tuple[str, f
 
 
 def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: pd.DataFrame,
+              returns: pd.DataFrame,
               params: EngineParams) -> tuple[MomentumView, pd.DataFrame, pd.DataFrame]:
     prices = close[members]
-    factor, long_mask, short_mask = momentum_with_legs(prices, quantile=params.momentum_quantile)
+    factor, long_mask, short_mask = momentum_with_legs(prices, quantile=params.momentum_quantile,
+                                                       returns=returns)
     bench_r = bench / bench.shift(1) - 1.0
     factor["long_excess"] = factor["long"] - bench_r
     factor["short_excess"] = factor["short"] - bench_r
-    factor["high_beta"] = high_beta(prices, bench, beta=beta)["long_short"]
+    factor["high_beta"] = high_beta(prices, bench, beta=beta, returns=returns)["long_short"]
     ls = factor["long_short"]
     sigma = sigma_move(ls, params.sigma_window)
     day = ls.last_valid_index()
@@ -345,18 +347,18 @@ def _since_text(returns: pd.Series, day) -> str:
 
 
 def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
-                params: EngineParams) -> DispersionView:
+                returns: pd.DataFrame, params: EngineParams) -> DispersionView:
     prices = close[members]
     start = pd.Timestamp(params.dispersion_start)
     if start < close.index[0] or start > close.index[-1]:
         start = close.index[0]
-    ratio = dispersion_ratio(prices, bench)
+    ratio = dispersion_ratio(prices, bench, returns=returns)
     ratio_pct = percentile_rank(ratio, start)
-    fraction = breadth(prices, bench)
+    fraction = breadth(prices, bench, returns=returns)
     fraction_pct = percentile_rank(fraction, start)
     bench_r = bench / bench.shift(1) - 1.0
     day = close.index[-1]
-    moves = advance_decline(prices).iloc[-1]
+    moves = advance_decline(prices, returns=returns).iloc[-1]
     today = {"ratio": ratio.get(day, np.nan), "ratio_pct": ratio_pct.get(day, np.nan),
              "advancers": int(moves["advancers"]), "decliners": int(moves["decliners"]),
              "breadth": fraction.get(day, np.nan), "breadth_pct": fraction_pct.get(day, np.nan),
@@ -364,22 +366,24 @@ def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
              "ratio_is_max": bool(ratio.loc[start:].max() == ratio.get(day, np.nan))}
     return DispersionView(ratio=ratio, ratio_percentile=ratio_pct, breadth=fraction,
                           breadth_percentile=fraction_pct, benchmark_return=bench_r,
-                          correlation=realized_average_correlation(prices, bench), start=start,
+                          correlation=realized_average_correlation(prices, bench,
+                                                                   returns=returns),
+                          start=start,
                           today=today)
 
 
 def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: pd.DataFrame,
-              mom: MomentumView, long_mask, short_mask, params: EngineParams) -> CrowdingView:
-    inputs = crowd.CrowdingInputs.build(close[names], bench_r, beta)
+              returns: pd.DataFrame, mom: MomentumView, long_mask, short_mask,
+              params: EngineParams) -> CrowdingView:
+    inputs = crowd.CrowdingInputs.build(close[names], bench_r, beta, returns)
     gauges = {"Momentum": crowd.crowding_from(inputs, mom.factor["long_short"], long_mask,
                                               short_mask).latest()}
     for theme, tickers in params.themes.items():
         present = [t for t in tickers if t in close.columns]
         if len(present) < 3:
             continue
-        mask = pd.DataFrame(False, index=close.index, columns=names)
-        mask[present] = True
-        excess = daily_returns(close[present]).mean(axis=1) - bench_r
+        mask = pd.DataFrame(True, index=close.index, columns=present)
+        excess = returns[present].mean(axis=1) - bench_r
         gauges[theme] = crowd.crowding_from(inputs, excess, mask).latest()
     return CrowdingView(gauges=gauges)
 
@@ -655,13 +659,17 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         bench_r = bench / bench.shift(1) - 1.0
         names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
                                               if t in close.columns]))
-        beta = rolling_beta(daily_returns(close[names]), bench_r)
-        mom, long_mask, short_mask = _momentum(close, members, bench, beta, params)
-        gauges = _crowding(close, names, bench_r, beta, mom, long_mask, short_mask, params)
+        returns = daily_returns(close[names])
+        member_returns = returns[members] if len(members) < len(names) else returns
+        beta = rolling_beta(returns, bench_r)
+        mom, long_mask, short_mask = _momentum(close, members, bench, beta, member_returns,
+                                               params)
+        gauges = _crowding(close, names, bench_r, beta, returns, mom, long_mask, short_mask,
+                           params)
         scores = {k: v["score"] for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,
                  "baskets": _baskets(close, params, bench_r, scores),
-                 "dispersion": _dispersion(close, members, bench, params)}
+                 "dispersion": _dispersion(close, members, bench, member_returns, params)}
     views["flows"] = _flows(market, params)
     views["gamma"] = _gamma(market, params, views["flows"])
     views["regions"] = _regions(market, params)

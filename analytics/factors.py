@@ -8,55 +8,89 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from analytics.rolling import window_sum
+from analytics.rolling import block_rows, row_blocks, trailing_sums, wrap
 
 log = logging.getLogger(__name__)
 
 
 def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
     """P[t] / P[t-1] - 1 per ticker; NaN where either close is missing."""
-    return prices / prices.shift(1) - 1.0
+    p = prices.to_numpy(dtype=float)
+    out = np.full(p.shape, np.nan)
+    np.divide(p[1:], p[:-1], out=out[1:])
+    out[1:] -= 1.0
+    return wrap(prices, out)
 
 
-def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float):
+def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float,
+              scratch: np.ndarray | None = None):
     """Top and bottom ``quantile`` of ``signal`` among ``valid`` entries, per row.
 
     k = floor(n_valid x quantile) names per leg (rows with k = 0 have empty legs); names tied
     with the k-th value are included, so a leg can hold more than k names on ties.
-    Returns boolean arrays (long, short) of the input's shape.
+    Returns boolean arrays (long, short) of the input's shape. ``scratch``: a float array of
+    that shape to sort in, instead of a new one.
     """
-    sig = np.where(valid, signal, np.inf)
-    ordered = np.sort(sig, axis=1)
+    ordered = np.empty(signal.shape) if scratch is None else scratch
+    np.copyto(ordered, signal)
+    ordered[~valid] = np.inf
+    ordered.sort(axis=1)
     n = valid.sum(axis=1)
     k = np.floor(n * quantile + 1e-9).astype(int)
-    rows = np.arange(len(sig))
+    rows = np.arange(len(ordered))
     has = k > 0
-    top = np.full(len(sig), np.inf)
-    bottom = np.full(len(sig), -np.inf)
+    top = np.full(len(ordered), np.inf)
+    bottom = np.full(len(ordered), -np.inf)
     top[has] = ordered[rows[has], n[has] - k[has]]
     bottom[has] = ordered[rows[has], k[has] - 1]
-    long = valid & (sig >= top[:, None])
-    short = valid & (sig <= bottom[:, None])
+    with np.errstate(invalid="ignore"):
+        long = valid & (signal >= top[:, None])
+        short = valid & (signal <= bottom[:, None])
     return long, short
 
 
-def _leg_return(returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    r = np.where(mask, returns, 0.0)
-    w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
-    total = w.sum(axis=1)
+def _leg_return(returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None,
+                held: np.ndarray) -> np.ndarray:
+    """Weighted mean return of the leg ``mask`` per row (NaN for an empty leg); ``held`` is
+    scratch of the returns' shape."""
+    np.copyto(held, returns)
+    held[~mask] = 0.0
+    if weights is None:
+        total, weighted = mask.sum(axis=1), held.sum(axis=1)
+    else:
+        w = np.where(mask, weights, 0.0)
+        total, weighted = w.sum(axis=1), (w * held).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (w * r).sum(axis=1) / total, np.nan)
+        return np.where(total > 0, weighted / total, np.nan)
 
 
-def _legs_frame(index, returns, long, short, weights) -> pd.DataFrame:
-    long_r = _leg_return(returns, long, weights)
-    short_r = _leg_return(returns, short, weights)
-    return pd.DataFrame({"long": long_r, "short": short_r, "long_short": long_r - short_r},
-                        index=index)
+def _daily_legs(index: pd.Index, returns: np.ndarray,
+                signal: Callable[[slice, np.ndarray], None], quantile: float,
+                weights: np.ndarray | None = None):
+    """Legs re-formed every day on the ranking values ``signal(rows, out)`` writes for those
+    rows, held over the day: (factor frame, long mask, short mask). Works block by block of
+    rows in scratch arrays (a ranking is within a day)."""
+    long, short = np.zeros(returns.shape, bool), np.zeros(returns.shape, bool)
+    legs = np.full((2, len(returns)), np.nan)
+    step = block_rows(returns.shape)
+    scratch = np.empty((3, step) + returns.shape[1:])
+    for rows in row_blocks(returns.shape):
+        sig, ordered, held = scratch[:, :rows.stop - rows.start]
+        r = returns[rows]
+        signal(rows, sig)
+        valid = np.isfinite(sig) & np.isfinite(r)
+        long[rows], short[rows] = leg_masks(sig, valid, quantile, ordered)
+        w = None if weights is None else weights[rows]
+        legs[0, rows] = _leg_return(r, long[rows], w, held)
+        legs[1, rows] = _leg_return(r, short[rows], w, held)
+    factor = pd.DataFrame({"long": legs[0], "short": legs[1], "long_short": legs[0] - legs[1]},
+                          index=index)
+    return factor, long, short
 
 
 def _cap_weights(prices: pd.DataFrame, shares: pd.DataFrame | None, weighting: str):
@@ -92,20 +126,28 @@ def momentum_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21,
 
 def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21,
                        quantile: float = 0.1, weighting: str = "equal",
-                       shares: pd.DataFrame | None = None):
-    """``momentum`` and ``momentum_legs`` from one ranking: (factor, long mask, short mask)."""
-    returns, long, short = _momentum_masks(prices, lookback, skip, quantile)
-    factor = _legs_frame(prices.index, returns, long, short,
-                         _cap_weights(prices, shares, weighting))
-    return (factor, pd.DataFrame(long, index=prices.index, columns=prices.columns),
-            pd.DataFrame(short, index=prices.index, columns=prices.columns))
+                       shares: pd.DataFrame | None = None,
+                       returns: pd.DataFrame | None = None):
+    """``momentum`` and ``momentum_legs`` from one ranking: (factor, long mask, short mask).
 
+    ``returns``: ``daily_returns(prices)`` when already computed.
+    """
+    r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
+    p = prices.to_numpy(dtype=float)
 
-def _momentum_masks(prices: pd.DataFrame, lookback: int, skip: int, quantile: float):
-    returns = daily_returns(prices).to_numpy()
-    signal = (prices.shift(skip) / prices.shift(lookback) - 1.0).to_numpy()
-    long, short = leg_masks(signal, np.isfinite(signal) & np.isfinite(returns), quantile)
-    return returns, long, short
+    def signal(rows, out):                          # P[t - skip] / P[t - lookback] - 1
+        out[:] = np.nan
+        first = max(rows.start, lookback)
+        if first < rows.stop:
+            now = out[first - rows.start:]
+            np.divide(p[first - skip:rows.stop - skip], p[first - lookback:rows.stop - lookback],
+                      out=now)
+            now -= 1.0
+
+    factor, long, short = _daily_legs(prices.index, r, signal, quantile,
+                                      _cap_weights(prices, shares, weighting))
+    return (factor, pd.DataFrame(long, index=prices.index, columns=prices.columns, copy=False),
+            pd.DataFrame(short, index=prices.index, columns=prices.columns, copy=False))
 
 
 def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int = 252,
@@ -114,43 +156,58 @@ def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int = 252,
 
     Pairs where either return is missing are skipped; fewer than ``min_periods`` pairs: NaN.
     """
-    r = returns.to_numpy()
-    m = market.reindex(returns.index).to_numpy()[:, None]
-    both = np.isfinite(r) & np.isfinite(m)
-    x = np.where(both, m, 0.0)
-    y = np.where(both, r, 0.0)
+    r = returns.to_numpy(dtype=float)
+    m = market.reindex(returns.index).to_numpy(dtype=float)[:, None]
 
-    n = window_sum(both.astype(float), window)
-    sx, sy = window_sum(x, window), window_sum(y, window)
-    sxx, sxy = window_sum(x * x, window), window_sum(x * y, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = sxx - sx * sx / n
-        beta = (sxy - sx * sy / n) / var
-    beta = np.where((n >= min_periods) & (var > 0), beta, np.nan)
-    return pd.DataFrame(beta, index=returns.index, columns=returns.columns).shift(1)
+    def fill(rows, blocks):                        # pairs, x, y, x y, x x
+        both = np.isfinite(r[rows]) & np.isfinite(m[rows])
+        np.copyto(blocks[0], both)
+        for block, values in ((blocks[1], m[rows]), (blocks[2], r[rows])):
+            np.copyto(block, values)
+            block[~both] = 0.0
+        np.multiply(blocks[1], blocks[2], out=blocks[3])
+        np.multiply(blocks[1], blocks[1], out=blocks[4])
+
+    beta = np.full(r.shape, np.nan)                 # row t: the window ending at t-1
+    for rows, sums in trailing_sums(r.shape, 5, fill, [window]):
+        n, sx, sy, sxy, sxx = (total[window] for total in sums)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sy *= sx
+            sy /= n
+            sxy -= sy                               # n x covariance
+            sx *= sx
+            sx /= n
+            sxx -= sx                               # n x variance
+            ok = (n >= min_periods) & (sxx > 0)
+            np.divide(sxy, sxx, out=sxy, where=ok)
+        sxy[~ok] = np.nan
+        beta[rows.start + 1:rows.stop + 1] = sxy[:len(beta) - rows.start - 1]
+    return wrap(returns, beta)
 
 
 def high_beta(prices: pd.DataFrame, benchmark: pd.Series, window: int = 252,
-              quantile: float = 0.2, beta: pd.DataFrame | None = None) -> pd.DataFrame:
+              quantile: float = 0.2, beta: pd.DataFrame | None = None,
+              returns: pd.DataFrame | None = None) -> pd.DataFrame:
     """High-beta minus low-beta long/short (columns ``long``, ``short``, ``long_short``).
 
     Betas are trailing ``window``-day OLS betas on the benchmark's returns, known at t-1
     (>= 120 observations); top and bottom ``quantile`` by beta, equal weight, re-formed daily.
-    ``beta``: those betas when already computed (``rolling_beta``), to avoid doing it twice.
+    ``beta`` (``rolling_beta``) and ``returns`` (``daily_returns(prices)``): when already
+    computed, to avoid doing it twice.
     """
-    returns = daily_returns(prices)
+    returns = daily_returns(prices) if returns is None else returns
     if beta is None:
         beta = rolling_beta(returns, benchmark / benchmark.shift(1) - 1.0, window)
-    beta = beta.reindex(columns=prices.columns).to_numpy()
-    r = returns.to_numpy()
-    valid = np.isfinite(beta) & np.isfinite(r)
-    long, short = leg_masks(beta, valid, quantile)
-    return _legs_frame(prices.index, r, long, short, None)
+    beta = beta.reindex(columns=prices.columns).to_numpy(dtype=float)
+    return _daily_legs(prices.index, returns.to_numpy(dtype=float),
+                       lambda rows, out: np.copyto(out, beta[rows]), quantile)[0]
 
 
 def basket_returns(prices: pd.DataFrame, baskets: dict[str, list[str]]) -> pd.DataFrame:
     """Equal-weighted daily return of each basket; members missing on a day are skipped."""
-    returns = daily_returns(prices)
+    held = list(dict.fromkeys(t for members in baskets.values() for t in members
+                              if t in prices.columns))
+    returns = daily_returns(prices[held])
     out = {}
     for name, members in baskets.items():
         present = [t for t in members if t in returns.columns]
