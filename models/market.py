@@ -80,6 +80,20 @@ class MarketData:
                                            "hidden; no option chains",))
 
 
+def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Drop trailing rows priced for under 90% of the tickers priced the day before them (a
+    session in progress, a file cut during the day): their 'today' would mix two days.
+    Returns the kept rows and a note naming the dropped dates (None when nothing was dropped)."""
+    counts = close.notna().sum(axis=1).to_numpy()
+    end = len(close)
+    while end > 2 and counts[end - 1] < 0.9 * counts[end - 2]:
+        end -= 1
+    if end == len(close):
+        return close, None
+    days = ", ".join(f"{d:%Y-%m-%d}" for d in close.index[end:])
+    return close.iloc[:end], (f"dropped the last {len(close) - end} row(s) ({days}): under 90% "
+                              "of the tickers have a price yet")
+
 
 def _check_frame(name: str, frame: pd.DataFrame, positive: bool, exempt: frozenset[str]) -> None:
     if not isinstance(frame, pd.DataFrame):

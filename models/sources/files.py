@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.market import MarketData
+from models.market import MarketData, drop_partial_tail
 from models.sources import Progress
 from models.universe import Universe
 
@@ -41,12 +41,8 @@ class FileSource:
         progress(f"Reading {self.path.name}", 0.1)
         close, volume = read_price_file(self.path)
         progress(f"Validated {self.path.name}", 0.8)
-        close, dropped = drop_partial_tail(close)
-        notes = []
-        if len(dropped):
-            days = ", ".join(f"{d:%Y-%m-%d}" for d in dropped)
-            notes.append(f"dropped the last {len(dropped)} row(s) ({days}): under 90% of the "
-                         "tickers have a price")
+        close, partial = drop_partial_tail(close)
+        notes = [partial] if partial else []
         if volume is not None:
             volume = volume.loc[close.index]
         known = set(universe.all_tickers()) - set(universe.constituents)
@@ -68,16 +64,6 @@ class FileSource:
                           simulated=False, yield_tickers=universe.yield_tickers(),
                           benchmark=benchmark, constituents=constituents, notes=tuple(notes),
                           availability={"file": str(self.path)})
-
-
-def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
-    """Drop trailing rows priced for under 90% of the tickers priced the day before them
-    (a file cut during the day): their 'today' would be a mix of two days."""
-    counts = close.notna().sum(axis=1).to_numpy()
-    end = len(close)
-    while end > 2 and counts[end - 1] < 0.9 * counts[end - 2]:
-        end -= 1
-    return close.iloc[:end], close.index[end:]
 
 
 def read_price_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:

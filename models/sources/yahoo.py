@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from models.cache import MarketCache
-from models.market import MarketData
+from models.market import MarketData, drop_partial_tail
 from models.sources import Progress, SourceUnavailable
+from models.sources.adjustment import readjust
 from models.universe import Universe
 
 log = logging.getLogger(__name__)
@@ -202,24 +203,27 @@ class YahooSource:
             jobs.append((known, overlap_start))
         if fresh:
             jobs.append((fresh, full_start))
-        close_parts, volume_parts, errors = [], [], {}
-        chunks = [(group[i:i + self.chunk_size], start) for group, start in jobs
-                  for i in range(0, len(group), self.chunk_size)]
-        for n, (chunk, start) in enumerate(chunks, 1):
-            progress(f"Downloading prices: chunk {n}/{len(chunks)} ({len(chunk)} tickers)",
-                     0.05 + 0.6 * (n - 1) / len(chunks))
-            close, volume, chunk_errors = self._download_chunk(yf, chunk, start)
-            close_parts.append(close)
-            volume_parts.append(volume)
-            errors.update(chunk_errors)
-        close = _combine(close_parts)
-        volume = _combine(volume_parts).reindex(index=close.index, columns=close.columns)
+        close, volume, errors = self._download(yf, jobs, progress)
+        notes = []
         if cached is not None:
-            close, volume = _merge_cached(cached, close, volume)
+            readjusted = readjust(cached.close, cached.volume, close, volume)
+            if readjusted.refetch:
+                again, again_volume, again_errors = self._download(
+                    yf, [(list(readjusted.refetch), full_start)], progress)
+                close = _combine([close, again])
+                volume = _combine([volume, again_volume])
+                errors.update(again_errors)
+            note = readjusted.note()
+            if note:
+                notes.append(note)
+                log.info(note)
+            close, volume = _merge_cached(readjusted.close, readjusted.volume, close, volume)
         close = close.reindex(columns=[t for t in tickers if t in close.columns])
+        close, partial = drop_partial_tail(close)
+        if partial:
+            notes.append(partial)
         if close.empty:
             raise SourceUnavailable("Yahoo returned no data for any ticker")
-        notes = []
         failed = [t for t in tickers if t not in close.columns]
         if failed:
             reasons = "; ".join(f"{t} ({errors[t]})" if t in errors else t for t in failed[:12])
@@ -245,6 +249,22 @@ class YahooSource:
         return market
 
     # ------------------------------------------------------------------ prices
+    def _download(self, yf, jobs: list[tuple[list[str], pd.Timestamp]], progress: Progress):
+        """Chunked downloads of (tickers, start) jobs -> (close, volume, errors)."""
+        chunks = [(group[i:i + self.chunk_size], start) for group, start in jobs
+                  for i in range(0, len(group), self.chunk_size)]
+        close_parts, volume_parts, errors = [], [], {}
+        for n, (chunk, start) in enumerate(chunks, 1):
+            progress(f"Downloading prices: chunk {n}/{len(chunks)} ({len(chunk)} tickers)",
+                     0.05 + 0.6 * (n - 1) / len(chunks))
+            close, volume, chunk_errors = self._download_chunk(yf, chunk, start)
+            close_parts.append(close)
+            volume_parts.append(volume)
+            errors.update(chunk_errors)
+        close = _combine(close_parts)
+        return close, _combine(volume_parts).reindex(index=close.index, columns=close.columns), \
+            errors
+
     def _download_chunk(self, yf, chunk: list[str], start: pd.Timestamp):
         pending = list(chunk)
         closes, volumes, errors = [], [], {}
@@ -361,9 +381,10 @@ def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return out.sort_index()
 
 
-def _merge_cached(cached: MarketData, close: pd.DataFrame, volume: pd.DataFrame):
-    """New rows win over cached rows on the overlap; cached history fills the rest."""
-    merged_close = close.combine_first(cached.close)
-    old_volume = cached.volume if cached.volume is not None else pd.DataFrame(index=cached.close.index)
-    merged_volume = volume.combine_first(old_volume)
+def _merge_cached(cached_close: pd.DataFrame, cached_volume: pd.DataFrame, close: pd.DataFrame,
+                  volume: pd.DataFrame):
+    """New rows win over cached rows on the overlap; cached history (already on the new
+    adjustment basis, see ``readjust``) fills the rest."""
+    merged_close = close.combine_first(cached_close)
+    merged_volume = volume.combine_first(cached_volume)
     return merged_close.astype(np.float64), merged_volume.astype(np.float64)
