@@ -23,12 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no options it opens the window.")
     parser.add_argument("--universe", metavar="PATH",
                         help="universe file (default: resources/universe.toml)")
-    parser.add_argument("--source", default="auto", metavar="auto|yahoo|cache|demo|PATH",
+    parser.add_argument("--source", action="append", metavar="auto|yahoo|cache|demo|PATH",
                         help="data source: auto (default: fresh cache, else Yahoo, else the last "
                              "cache, else the simulated market), yahoo, cache (last download, "
-                             "offline), demo (the built-in simulated market), or the path of a "
-                             "CSV/CSV.gz/Parquet price file (wide: date + one column per ticker; "
-                             "long: date, ticker, close[, volume])")
+                             "offline), demo (the built-in simulated market), or CSV/CSV.gz/"
+                             "Parquet price files and folders (wide: date + one column per "
+                             "ticker; long: date, ticker, close[, volume]); repeat the flag or "
+                             "separate paths with ';' to join several on dates")
+    parser.add_argument("--constituents", choices=("universe", "file"), default="universe",
+                        help="with price files: which columns are index constituents: the "
+                             "universe's constituents found in the files (default), or also "
+                             "every column the universe does not know (known ETFs never are)")
+    parser.add_argument("--date-format", dest="date_format", metavar="FMT",
+                        help="with price files: the date format (strptime, e.g. %%d/%%m/%%Y) "
+                             "when the dates do not tell day-first from month-first")
     parser.add_argument("--seed", type=int, default=7,
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
@@ -47,11 +55,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def source_name(args) -> str:
+    """The --source flags as one source name (several paths joined with ';')."""
+    return ";".join(args.source) if args.source else "auto"
+
+
+def parse_as_of(text: str | None):
+    """--as-of as a date, or None; a malformed date names the flag."""
+    if text is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--as-of: cannot read {text!r} as a date (expected YYYY-MM-DD)") \
+            from None
+
+
 def source_factory(name: str, args):
     """One source instance per choice (auto remembers it served a fresh cache)."""
     from models.sources import open_source
 
-    source = open_source(name, seed=args.seed, end=args.end)
+    source = open_source(name, seed=args.seed, end=args.end, constituents=args.constituents,
+                         date_format=args.date_format)
     return lambda: source
 
 
@@ -96,10 +123,11 @@ def run_export(args) -> int:
         from models.universe import load_universe
 
         width, height = parse_size(args.size)
+        as_of = parse_as_of(args.as_of)
         universe = load_universe(args.universe)
-        market = source_factory(args.source, args)().load(universe)
-        if args.as_of:
-            market = market.until(args.as_of)
+        market = source_factory(source_name(args), args)().load(universe)
+        if as_of is not None:
+            market = market.until(as_of)
         snapshot = default_compute(market, universe)
         from PySide6.QtCore import QEvent
         from PySide6.QtWidgets import QApplication
@@ -154,7 +182,8 @@ def run_gui(args) -> int:
 
     route_qt_messages_to_log()
     try:
-        factory = source_factory(args.source, args)
+        factory = source_factory(source_name(args), args)
+        as_of = parse_as_of(args.as_of)
     except ValueError as exc:
         print(f"main.py: {exc}", file=sys.stderr)
         return 2
@@ -163,12 +192,12 @@ def run_gui(args) -> int:
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
     collector = GarbageCollector(interval=1.0)
-    state = DashboardState(RefreshRequest(factory, universe, args.as_of))
+    state = DashboardState(RefreshRequest(factory, universe, as_of))
 
     def select_source(name: str) -> None:
-        state.set_request(RefreshRequest(source_factory(name, args), universe, args.as_of))
+        state.set_request(RefreshRequest(source_factory(name, args), universe, as_of))
 
-    window = MainWindow(state, log_path=log_path, current_source=args.source,
+    window = MainWindow(state, log_path=log_path, current_source=source_name(args),
                         sources=SOURCE_CHOICES, select_source=select_source,
                         clear_cache=clear_cache)
     probe = StartupProbe(window, state) if args.timing else None

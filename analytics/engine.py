@@ -179,6 +179,7 @@ class Snapshot:
     radar: Radar | None = None
     events: EventStudy | None = None
     notes: tuple[str, ...] = ()
+    benchmark_proxy: str | None = None     # what stands in for a missing benchmark, in words
 
     def headline(self) -> dict[str, Any]:
         """The headline figures written to snapshot.json (plain JSON types; NaN -> null)."""
@@ -191,6 +192,7 @@ class Snapshot:
             "computed_at": self.computed_at.isoformat(timespec="seconds"),
             "benchmark": {
                 "ticker": self.benchmark,
+                "proxy": self.benchmark_proxy,
                 **({k: _num(bench[k]) for k in ("1d", "1w", "1m", "YTD")}
                    if bench is not None else {}),
             },
@@ -685,4 +687,5 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
                      "constituents")
     return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,
                     simulated=market.simulated, benchmark=params.benchmark, overview=overview,
-                    computed_at=dt.datetime.now(), notes=tuple(notes), **views)
+                    computed_at=dt.datetime.now(), notes=tuple(notes),
+                    benchmark_proxy=getattr(market, "benchmark_proxy", None), **views)

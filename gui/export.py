@@ -18,8 +18,10 @@ def footer_text(title: str, snapshot) -> str:
     if snapshot is None:
         return f"FactorDesk · {title} · no data"
     label = " · SIMULATED DATA" if snapshot.simulated else ""
+    proxy = f" · benchmark: {snapshot.benchmark_proxy}" if snapshot.benchmark_proxy else ""
     return (f"FactorDesk · {title} · source: {snapshot.source} · as of "
-            f"{snapshot.as_of:%Y-%m-%d} · exported {dt.datetime.now():%Y-%m-%d %H:%M}{label}")
+            f"{snapshot.as_of:%Y-%m-%d}{proxy} · exported {dt.datetime.now():%Y-%m-%d %H:%M}"
+            f"{label}")
 
 
 def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,

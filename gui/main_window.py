@@ -397,12 +397,13 @@ class MainWindow(QMainWindow):
             self.docks["events"].raise_()
 
     def open_data_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        """One or several price files (joined on dates; select several with Ctrl/Shift)."""
+        paths, _ = QFileDialog.getOpenFileNames(
             self, "Open price data", "", "Price files (*.csv *.csv.gz *.gz *.parquet *.pq)")
-        if path:
+        if paths:
             for action in self.source_group.actions():
                 action.setChecked(False)
-            self._choose_source(path)
+            self._choose_source(";".join(paths))
 
     def clear_cache_dialog(self) -> None:
         if self.clear_cache is None:

@@ -26,6 +26,8 @@ class MarketData:
     fund_assets: latest total assets per fund in USD (leveraged ETFs), where known.
     benchmark / constituents: set by sources whose data defines its own universe (a user file);
         None means "as the universe says".
+    benchmark_proxy: what stands in for a benchmark missing from the data, in words (None when
+        the benchmark itself is there).
     availability: what optional data is present, in words (kind -> e.g. "45 of 60 ETFs").
     notes: warnings for the status bar and log (failed tickers, substitutions, staleness).
     fetched_at: when the data was downloaded (None for simulated data).
@@ -43,6 +45,7 @@ class MarketData:
     fund_assets: pd.Series | None = None
     benchmark: str | None = None
     constituents: tuple[str, ...] | None = None
+    benchmark_proxy: str | None = None
     availability: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     fetched_at: pd.Timestamp | None = None
@@ -66,10 +69,13 @@ class MarketData:
         """The data as it stood at the close of ``day`` (later rows dropped). Option chains are
         observed on ``as_of`` only, so they are kept only when ``day`` is that date."""
         day = pd.Timestamp(day)
-        if day >= self.close.index[-1]:
+        if day > self.close.index[-1]:
+            raise MarketDataError(f"--as-of {day:%Y-%m-%d} is after the last date of the data "
+                                  f"({self.close.index[-1]:%Y-%m-%d})")
+        if day == self.close.index[-1]:
             return self
         if day < self.close.index[0]:
-            raise MarketDataError(f"as-of date {day:%Y-%m-%d} is before the first date "
+            raise MarketDataError(f"--as-of {day:%Y-%m-%d} is before the first date "
                                   f"{self.close.index[0]:%Y-%m-%d}")
         cut = lambda frame: None if frame is None else frame.loc[:day]  # noqa: E731
         close = cut(self.close)
@@ -93,6 +99,38 @@ def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     days = ", ".join(f"{d:%Y-%m-%d}" for d in close.index[end:])
     return close.iloc[:end], (f"dropped the last {len(close) - end} row(s) ({days}): under 90% "
                               "of the tickers have a price yet")
+
+
+IMPLAUSIBLE_JUMP = 1000.0      # a price x1000 (or /1000) the prior days' median in one day
+IMPLAUSIBLE_PRICE = 1e9        # above any traded share price (BRK-A is under 1e6)
+
+
+def exclude_implausible(close: pd.DataFrame, exempt=frozenset()) -> tuple[pd.DataFrame, str | None]:
+    """Blank prices no market prints: above ``IMPLAUSIBLE_PRICE``, or more than
+    ``IMPLAUSIBLE_JUMP`` times away from the median of the five prior prices (a bad print or a
+    unit error, e.g. 1e300). Causal: a day is judged on earlier days only. Returns the cleaned
+    frame and a note naming each excluded ticker, date and price (None when none was)."""
+    checked = [c for c in close.columns if c not in exempt]
+    values = close[checked]
+    step = values / values.ffill().shift(1)
+    suspect = ((step > IMPLAUSIBLE_JUMP) | (step < 1.0 / IMPLAUSIBLE_JUMP)
+               | (values > IMPLAUSIBLE_PRICE)).any()
+    columns = list(suspect[suspect].index)
+    if not columns:
+        return close, None
+    part = values[columns]
+    prior = part.shift(1).rolling(5, min_periods=1).median()
+    ratio = part / prior
+    bad = (part > IMPLAUSIBLE_PRICE) | (ratio > IMPLAUSIBLE_JUMP) | (ratio < 1.0 / IMPLAUSIBLE_JUMP)
+    stacked = part.where(bad).stack().dropna()
+    if stacked.empty:
+        return close, None
+    cleaned = close.copy()
+    cleaned[columns] = part.mask(bad)
+    shown = ", ".join(f"{t} on {d:%Y-%m-%d} ({v:.6g})" for (d, t), v in list(stacked.items())[:12])
+    more = f" and {len(stacked) - 12} more" if len(stacked) > 12 else ""
+    return cleaned, (f"excluded {len(stacked)} implausible price(s) (over 1e9, or a move beyond "
+                     f"x1000 in a day): {shown}{more}")
 
 
 def _check_frame(name: str, frame: pd.DataFrame, positive: bool, exempt: frozenset[str]) -> None:

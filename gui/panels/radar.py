@@ -1,6 +1,7 @@
 """Crash radar: every signal with a traffic light, and the verdict in words (front panel)."""
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -47,9 +48,11 @@ class RadarPanel(Panel):
         colours = {"red": t.down, "amber": "#f0b400", "green": t.up, "n/a": t.muted}
         worst = next((s for s in ("red", "amber") if any(v.state == s for v in
                                                          radar.signals.values())), "green")
+        proxy = (f" · benchmark: {html.escape(snapshot.benchmark_proxy)}"
+                 if snapshot.benchmark_proxy else "")
         self.verdict.setText(f"<span style='color:{colours[worst]}'>{radar.verdict}</span>"
                              f"<br><span style='font-size:small'>as of "
-                             f"{snapshot.as_of:%Y-%m-%d}</span>")
+                             f"{snapshot.as_of:%Y-%m-%d}{proxy}</span>")
         self.table.setRowCount(len(radar.signals))
         for row, (name, sig) in enumerate(radar.signals.items()):
             extra = []

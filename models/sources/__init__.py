@@ -43,15 +43,19 @@ class CacheSource:
 
 
 def open_source(name: str | Path, cache_root: str | Path | None = None, **options: Any) -> DataSource:
-    """Open a data source by name, or a price file by path.
+    """Open a data source by name, or price files and folders by path (``a.csv;b.csv``).
 
     ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
-    ``demo`` takes ``seed`` and ``end``; other sources ignore them.
+    ``demo`` takes ``seed`` and ``end``; files take ``constituents`` ("universe" or "file") and
+    ``date_format``; other sources ignore them.
     """
     from models.cache import MarketCache, default_cache_root
 
     name = str(name)
     demo_options = {k: options.pop(k) for k in ("seed", "end") if k in options}
+    file_options = {k: options.pop(k) for k in ("constituents", "date_format")
+                    if options.get(k) is not None}
+    options = {k: v for k, v in options.items() if k not in ("constituents", "date_format")}
     if name == "demo":
         from models.sources.demo import DemoSource
 
@@ -68,8 +72,14 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
 
         return AutoSource(cache=cache, yahoo=lambda: open_source("yahoo", cache_root, **options),
                           demo=lambda: open_source("demo", **demo_options))
-    from models.sources.files import FileSource, is_data_file
+    from models.sources.files import FileSource, is_data_file, split_paths
 
-    if is_data_file(name) or Path(name).exists():
-        return FileSource(Path(name))
-    raise ValueError(f"unknown data source {name!r} (use {', '.join(NAMES)} or a CSV/Parquet path)")
+    paths = split_paths(name)
+    named = [p for p in paths if p in NAMES]
+    if named:
+        raise ValueError(f"{named[0]!r} cannot be combined with files: give either one source "
+                         f"name ({', '.join(NAMES)}) or data files and folders")
+    if paths and all(is_data_file(p) or Path(p).exists() for p in paths):
+        return FileSource(tuple(Path(p) for p in paths), **file_options)
+    raise ValueError(f"unknown data source {name!r} (use {', '.join(NAMES)}, or data files "
+                     "and folders: CSV, CSV.gz or Parquet)")

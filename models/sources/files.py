@@ -1,26 +1,37 @@
-"""A price panel the user already has: CSV, CSV.gz or Parquet, wide or long.
+"""Price panels the user already has: CSV, CSV.gz or Parquet files, wide or long, one or many.
 
 Wide: a date column plus one column per ticker. Long: columns date, ticker, close[, volume]
-(case-insensitive). Layout is detected from the column names. Every problem raises one
-``FileDataError`` naming the file and the first offending row or column; unsorted dates are
-sorted silently. Columns that are not in the universe are treated as constituents; without the
-universe's benchmark the equal-weighted average of the constituents stands in for it.
+(case-insensitive). Layout is detected from the column names. Several files and folders are
+outer-joined on dates; a ticker in two files must have the same prices on their common dates.
+Column roles come from the universe (docs/data.md, "Column roles"): constituents are the
+universe's constituents found in the data, other universe tickers keep their roles, and
+columns the universe does not know are ignored unless ``constituents="file"``. Without the
+universe's benchmark the equal-weighted average of the constituents stands in for it, and the
+snapshot says so. Every problem raises one ``FileDataError`` naming the file and the first
+offending row or column.
 """
 from __future__ import annotations
 
+import gzip
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from models.market import MarketData, drop_partial_tail
+from models.market import MarketData, drop_partial_tail, exclude_implausible
 from models.sources import Progress
 from models.universe import Universe
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
+DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "dates")
 EW_BENCHMARK = "EW constituents"
+CONSTITUENT_MODES = ("universe", "file")
+# day and month first, year last: 02/01/2024, 2.1.24, 02-01-2024 10:00
+NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:[ T].*)?$")
+OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 
 class FileDataError(ValueError):
@@ -31,43 +42,139 @@ def is_data_file(name: str) -> bool:
     return str(name).lower().endswith(SUFFIXES)
 
 
+def split_paths(text: str) -> list[str]:
+    """``a.csv;b.csv`` -> the paths (empty parts ignored)."""
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def expand_paths(paths) -> list[Path]:
+    """Files as given; folders -> their data files (sorted). Errors name the path."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file() and is_data_file(p.name))
+            if not inside:
+                raise FileDataError(f"{path}: the folder has no data files "
+                                    f"({', '.join(SUFFIXES)})")
+            files += inside
+        else:
+            files.append(path)
+    if len(set(files)) < len(files):
+        dup = next(f for f in files if files.count(f) > 1)
+        raise FileDataError(f"{dup.name}: given twice")
+    return files
+
+
 @dataclass(frozen=True)
 class FileSource:
-    path: Path
+    """One or several price files or folders (``paths``) as a market."""
+
+    paths: tuple[Path, ...]
+    constituents: str = "universe"
+    date_format: str | None = None
     name: str = "file"
+
+    def __post_init__(self) -> None:
+        paths = (self.paths,) if isinstance(self.paths, (str, Path)) else tuple(self.paths)
+        object.__setattr__(self, "paths", tuple(Path(p) for p in paths))
+        if self.constituents not in CONSTITUENT_MODES:
+            raise ValueError(f"--constituents must be one of {', '.join(CONSTITUENT_MODES)}, "
+                             f"got {self.constituents!r}")
 
     def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
         progress = progress or (lambda stage, frac: None)
-        progress(f"Reading {self.path.name}", 0.1)
-        close, volume = read_price_file(self.path)
-        progress(f"Validated {self.path.name}", 0.8)
-        close, partial = drop_partial_tail(close)
-        notes = [partial] if partial else []
+        files = expand_paths(self.paths)
+        parts = []
+        for n, path in enumerate(files):
+            progress(f"Reading {path.name}", 0.1 + 0.7 * n / len(files))
+            parts.append((path, *read_price_file(path, self.date_format)))
+        close, volume = join_files(parts)
+        label = files[0].name if len(files) == 1 else f"{len(files)} files"
+        known = set(universe.all_tickers())
+        members = [t for t in universe.constituents if t in close.columns]
+        unknown = [c for c in close.columns if c not in known]
+        notes = []
+        if self.constituents == "file":
+            constituents = tuple(members + unknown)
+        else:
+            constituents = tuple(members)
+            if unknown:
+                shown = ", ".join(unknown[:12]) + (", ..." if len(unknown) > 12 else "")
+                notes.append(f"ignored {len(unknown)} columns not in the universe: {shown}; use "
+                             "--constituents file to treat unknown columns as stocks")
+        if len(members) < 0.5 * len(universe.constituents):
+            notes.append(f"only {len(members)} of the universe's {len(universe.constituents)} "
+                         f"constituents are in the data ({len(members) / max(len(universe.constituents), 1):.0%})")
+        used = [c for c in close.columns if c in known or c in constituents]
+        cleaned, implausible = exclude_implausible(close[used], universe.yield_tickers())
+        if implausible:
+            close[used] = cleaned
+        kept, partial = drop_partial_tail(close[used])
+        close = close.loc[kept.index]
+        notes += [n for n in (implausible, partial) if n]
         if volume is not None:
             volume = volume.loc[close.index]
-        known = set(universe.all_tickers()) - set(universe.constituents)
-        constituents = tuple(t for t in close.columns if t not in known)
-        benchmark = universe.benchmark
+        benchmark, proxy = universe.benchmark, None
         if benchmark not in close.columns:
             if not constituents:
-                raise FileDataError(f"{self.path}: no benchmark ({benchmark}) and no constituent "
-                                    "columns to average")
+                raise FileDataError(f"{label}: no benchmark ({benchmark}) and no constituent "
+                                    "columns to average (columns not in the universe are "
+                                    "ignored; use --constituents file to count them)")
             returns = close[list(constituents)].pct_change(fill_method=None)
             ew = (1.0 + returns.mean(axis=1).fillna(0.0)).cumprod() * 100.0
             close = close.assign(**{EW_BENCHMARK: ew})
             benchmark = EW_BENCHMARK
-            notes.append(f"{universe.benchmark} is not in {self.path.name}: the benchmark is the "
-                         f"equal-weighted average of {len(constituents)} constituents")
+            proxy = (f"equal-weighted average of {len(constituents)} constituents "
+                     f"({universe.benchmark} is not in the data)")
+            notes.append(f"benchmark: {proxy}")
         if volume is not None:
             volume = volume.reindex(columns=close.columns).fillna(0.0)
-        return MarketData(close=close, volume=volume, source=f"file {self.path.name}",
+        return MarketData(close=close, volume=volume, source=f"file {label}",
                           simulated=False, yield_tickers=universe.yield_tickers(),
-                          benchmark=benchmark, constituents=constituents, notes=tuple(notes),
-                          availability={"file": str(self.path)})
+                          benchmark=benchmark, benchmark_proxy=proxy,
+                          constituents=constituents, notes=tuple(notes),
+                          availability={"file": "; ".join(map(str, files))})
 
 
-def read_price_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Read and validate a price file -> (close, volume or None), wide, sorted, float64."""
+def join_files(parts: list[tuple[Path, pd.DataFrame, pd.DataFrame | None]]):
+    """Outer-join (path, close, volume) parts on dates. A ticker in two files must have the
+    same prices on the dates both hold; the error names both files, the ticker and the date."""
+    if len(parts) == 1:
+        return parts[0][1], parts[0][2]
+    owner: dict[str, tuple[Path, pd.DataFrame]] = {}
+    closes, volumes = [], []
+    for path, close, volume in parts:
+        for ticker in close.columns.intersection(list(owner)):
+            first_path, first = owner[ticker]
+            a, b = first[ticker].align(close[ticker], join="inner")
+            differ = a.notna() & b.notna() & ~np.isclose(a, b, rtol=1e-9, atol=0.0)
+            if differ.any():
+                day = differ.index[np.argmax(differ.to_numpy())]
+                raise FileDataError(
+                    f"{ticker} is in {first_path.name} and {path.name} with different prices "
+                    f"(first on {day:%Y-%m-%d}: {a[day]:g} vs {b[day]:g})")
+        for ticker in close.columns:
+            owner.setdefault(ticker, (path, close))
+        closes.append(close)
+        if volume is not None:
+            volumes.append(volume)
+    close = closes[0]
+    for part in closes[1:]:
+        close = close.combine_first(part)
+    close = close[list(owner)]
+    volume = None
+    if volumes:
+        volume = volumes[0]
+        for part in volumes[1:]:
+            volume = volume.combine_first(part)
+        volume = volume.reindex(index=close.index, columns=close.columns)
+    return close, volume
+
+
+def read_price_file(path: str | Path, date_format: str | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Read and validate a price file -> (close, volume or None), wide, sorted, float64.
+    ``date_format`` (strptime, e.g. ``%d/%m/%Y``) overrides the detection of the date order."""
     path = Path(path)
     fail = _failer(path)
     if not path.is_file():
@@ -87,7 +194,7 @@ def read_price_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None
             raise fail(f"no date column (expected one named date, or dates in the first "
                        f"column; first column is {first!r})")
         date_col = first
-    dates = _parse_dates(raw[date_col], fail)
+    dates = parse_dates(raw[date_col], fail, date_format)
     if "ticker" in lower and "close" in lower:
         return _from_long(raw, dates, lower, fail)
     return _from_wide(raw.drop(columns=[date_col]), dates, fail), None
@@ -111,30 +218,86 @@ def _read_raw(path: Path, fail) -> pd.DataFrame:
         raise
     except pd.errors.EmptyDataError:
         raise fail("the file is empty") from None
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        raise fail(f"the compressed file is truncated or damaged after line {_gzip_lines(path)}: "
+                   "download or export it again") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise fail(f"cannot be read as {'Parquet' if 'parquet' in path.name.lower() else 'CSV'}: "
                    f"{first}") from None
 
 
+def _gzip_lines(path: Path) -> int:
+    """Complete lines readable from a damaged gzip file (where the damage starts)."""
+    lines = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            for _line in fh:
+                lines += 1
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
+        pass
+    return lines
+
+
 def _looks_like_dates(column: pd.Series) -> bool:
-    sample = column.dropna().astype(str).head(5)
+    sample = column.dropna().astype(str).str.strip().head(5).str.replace(OFFSET, "", regex=True)
     return len(sample) > 0 and pd.to_datetime(sample, errors="coerce", format="mixed").notna().all()
 
 
-def _parse_dates(column: pd.Series, fail) -> pd.DatetimeIndex:
+def parse_dates(column: pd.Series, fail, date_format: str | None = None) -> pd.DatetimeIndex:
+    """A date column -> tz-naive DatetimeIndex; every problem names the row.
+
+    Day/month/year dates (02/01/2024) are read in the one order that the whole column allows:
+    a first field over 12 means day-first, a second field over 12 month-first; a column where
+    neither decides is an error (write ISO dates or pass ``date_format``). Time-zone offsets
+    (``2024-03-08 00:00:00-05:00``, as yfinance exports) give local dates when every stamp is
+    at local midnight; other stamps must share one offset.
+    """
     if pd.api.types.is_datetime64_any_dtype(column):
-        parsed = pd.to_datetime(column)
-    else:
-        parsed = pd.to_datetime(column.astype(str).str.strip(), errors="coerce", format="mixed")
+        index = pd.DatetimeIndex(column)
+        return index.tz_localize(None) if index.tz is not None else index
+    text = column.astype(str).str.strip()
+    if date_format:
+        parsed = pd.to_datetime(text, errors="coerce", format=date_format)
+        _first_unparsed(parsed, column, fail, f" with --date-format {date_format}")
+        return pd.DatetimeIndex(parsed)
+    offsets = text.str.extract(f"({OFFSET.pattern})", expand=False)
+    if offsets.notna().any():
+        text = text.str.replace(OFFSET, "", regex=True).str.strip()
+    dayfirst = _day_first(text, fail)
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+    _first_unparsed(parsed, column, fail, "")
+    if offsets.nunique() > 1 and (parsed != parsed.dt.normalize()).any():
+        row = int(np.argmax((offsets != offsets.iloc[0]).to_numpy()))
+        raise fail(f"row {row + 2}: time-zone offset {offsets.iloc[row]} differs from "
+                   f"{offsets.iloc[0]} in row 2 on intraday times; export all stamps in one "
+                   "time zone")
+    return pd.DatetimeIndex(parsed)
+
+
+def _day_first(text: pd.Series, fail) -> bool:
+    fields = text.str.extract(NUMERIC_DMY)
+    if fields[0].isna().all():
+        return False
+    first, second = fields[0].astype(float), fields[1].astype(float)
+    day_first, month_first = first > 12, second > 12
+    if day_first.any() and month_first.any():
+        a, b = int(np.argmax(day_first.to_numpy())), int(np.argmax(month_first.to_numpy()))
+        raise fail(f"dates mix day-first (row {a + 2}: {text.iloc[a]!r}) and month-first "
+                   f"(row {b + 2}: {text.iloc[b]!r}) order")
+    if not day_first.any() and not month_first.any():
+        example = text[fields[0].notna()].iloc[0]
+        raise fail(f"ambiguous dates: no day in the column is over 12, so {example!r} could be "
+                   "day-first or month-first; write ISO dates (YYYY-MM-DD) or pass "
+                   "--date-format (e.g. %d/%m/%Y)")
+    return bool(day_first.any())
+
+
+def _first_unparsed(parsed: pd.Series, column: pd.Series, fail, how: str) -> None:
     bad = parsed.isna()
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise fail(f"row {row + 2}: cannot parse date {column.iloc[row]!r}")
-    index = pd.DatetimeIndex(parsed)
-    if index.tz is not None:
-        index = index.tz_localize(None)
-    return index
+        raise fail(f"row {row + 2}: cannot parse date {column.iloc[row]!r}{how}")
 
 
 def _numeric(frame: pd.DataFrame, fail, dates: pd.DatetimeIndex) -> pd.DataFrame:

@@ -98,3 +98,25 @@ def test_export_realdata_file(tmp_path, realdata):
     snapshot = json.loads((tmp_path / "snapshot.json").read_text())
     assert snapshot["simulated"] is False and "sp500_members_adjclose_wide.csv.gz" in snapshot["source"]
     assert snapshot["as_of"] == "2026-07-13"
+
+
+def test_several_sources_and_date_errors_name_the_flag(tmp_path):
+    days = pd.bdate_range("2025-01-02", periods=300)
+    rng = np.random.default_rng(2)
+    frames = {name: pd.DataFrame(100 * np.exp(np.cumsum(rng.normal(0, 0.01, (300, len(cols))),
+                                                        axis=0)), index=days, columns=cols)
+              for name, cols in (("a.csv", ["SPY", "AAPL", "MSFT"]), ("b.csv", ["NVDA", "KO"]))}
+    for name, frame in frames.items():
+        frame.rename_axis("date").reset_index().to_csv(tmp_path / name, index=False)
+    out = run("--export", str(tmp_path / "out"), "--source", str(tmp_path / "a.csv"),
+              "--source", str(tmp_path / "b.csv"), "--as-of", f"{days[-2]:%Y-%m-%d}")
+    assert out.returncode == 0, out.stderr
+    snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text())
+    assert snapshot["source"] == "file 2 files" and snapshot["as_of"] == f"{days[-2]:%Y-%m-%d}"
+    late = run("--export", str(tmp_path / "x"), "--source", str(tmp_path / "a.csv"),
+               "--as-of", "2031-01-02")
+    assert late.returncode == 1
+    assert f"--as-of 2031-01-02 is after the last date of the data ({days[-1]:%Y-%m-%d})" \
+        in late.stderr
+    bad = run("--export", str(tmp_path / "y"), "--source", "demo", "--as-of", "04/02/2026")
+    assert bad.returncode == 1 and "--as-of: cannot read '04/02/2026' as a date" in bad.stderr

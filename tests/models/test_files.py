@@ -54,8 +54,10 @@ def test_parquet_wide(tmp_path):
 
 def test_missing_benchmark_uses_equal_weight(tmp_path, universe):
     text = "date,AAA,BBB\n2026-01-05,10,20\n2026-01-06,11,19\n2026-01-07,12.1,19\n"
-    market = FileSource(write(tmp_path, text)).load(universe)
+    market = FileSource(write(tmp_path, text), constituents="file").load(universe)
     assert market.benchmark == EW_BENCHMARK
+    assert market.benchmark_proxy == ("equal-weighted average of 2 constituents (SPY is not in "
+                                      "the data)")
     ew = market.close[EW_BENCHMARK]
     assert ew.iloc[1] / ew.iloc[0] - 1 == pytest.approx((0.1 - 0.05) / 2)
     assert any("equal-weighted average of 2 constituents" in n for n in market.notes)
@@ -65,7 +67,7 @@ def test_partial_last_row_is_dropped_with_a_note(tmp_path, universe):
     rows = ["date," + ",".join(f"T{i}" for i in range(10))]
     rows += [f"2026-01-0{d}," + ",".join("10" for _ in range(10)) for d in (5, 6, 7)]
     rows.append("2026-01-08,11,11" + "," * 8)
-    market = FileSource(write(tmp_path, "\n".join(rows) + "\n")).load(universe)
+    market = FileSource(write(tmp_path, "\n".join(rows) + "\n"), constituents="file").load(universe)
     assert market.close.index[-1] == pd.Timestamp("2026-01-07")
     assert any("dropped the last 1 row(s) (2026-01-08)" in n for n in market.notes)
 
