@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--date-format", dest="date_format", metavar="FMT",
                         help="with price files: the date format (strptime, e.g. %%d/%%m/%%Y) "
                              "when the dates do not tell day-first from month-first")
+    parser.add_argument("--shares", action="append", metavar="PATH",
+                        help="ETF share counts to add to any source (long: date, ticker, "
+                             "shares_outstanding, or an issuer's 'Shares Outstanding (000)'; "
+                             "wide: date + one column per ticker); repeatable. They win over "
+                             "Yahoo's counts on the same day")
     parser.add_argument("--seed", type=int, default=7,
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
@@ -78,7 +83,7 @@ def source_factory(name: str, args):
     from models.sources import open_source
 
     source = open_source(name, seed=args.seed, end=args.end, constituents=args.constituents,
-                         date_format=args.date_format)
+                         date_format=args.date_format, shares=args.shares)
     return lambda: source
 
 
@@ -194,12 +199,19 @@ def run_gui(args) -> int:
     collector = GarbageCollector(interval=1.0)
     state = DashboardState(RefreshRequest(factory, universe, as_of))
 
+    current = {"source": source_name(args)}
+
     def select_source(name: str) -> None:
+        current["source"] = name
         state.set_request(RefreshRequest(source_factory(name, args), universe, as_of))
 
-    window = MainWindow(state, log_path=log_path, current_source=source_name(args),
+    def select_shares(paths: list[str]) -> None:
+        args.shares = list(paths)
+        select_source(current["source"])
+
+    window = MainWindow(state, log_path=log_path, current_source=current["source"],
                         sources=SOURCE_CHOICES, select_source=select_source,
-                        clear_cache=clear_cache)
+                        clear_cache=clear_cache, select_shares=select_shares)
     probe = StartupProbe(window, state) if args.timing else None
     window.show()
     QTimer.singleShot(0, state.refresh)

@@ -148,6 +148,8 @@ class RegionsView:
     flows_us: dict[str, float]        # period ("1m", "YTD", "1y") -> domestic ETF flows, USD
     flows_non_us: dict[str, float]    # the same for the foreign regions' ETFs
     weekly_usd: pd.DataFrame          # weekly USD returns per region (for the chart)
+    flows_since: pd.Timestamp | None = None   # share counts start later than the prices: the
+                                              # flows are summed from this date only
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ class Snapshot:
             out["regions"] = [{"name": name, "ret_1w_usd": _num(row["1w USD"]),
                                "ret_ytd_usd": _num(row["YTD USD"]),
                                "flows_ytd_usd": _num(row["flows YTD"]),
+                               "flows_since": _date(self.regions.flows_since),
                                "best_week_since": row["week vs history"]}
                               for name, row in self.regions.table.iterrows()]
         if self.regimes is not None:
@@ -509,11 +512,13 @@ def _regions(market, params: EngineParams) -> RegionsView | None:
     close = market.close
     shares = getattr(market, "shares_outstanding", None)
     etfs = [r.etf for r in params.regions if r.etf and r.etf in close.columns]
-    flows = None
+    flows, since = None, None
     if shares is not None and etfs:
         held = [t for t in etfs if t in shares.columns]
         if held:
             flows = period_flows(implied_flows(shares[held], close[held]))
+            first = shares[held].apply(pd.Series.first_valid_index).dropna()
+            since = first.min() if len(first) and first.min() > close.index[0] else None
     rows, weekly = {}, {}
     for region in params.regions:
         local, usd = _usd_levels(close, region)
@@ -543,7 +548,7 @@ def _regions(market, params: EngineParams) -> RegionsView | None:
                     for p in ("1m", "YTD", "1y")}
              for side, mask in (("us", domestic), ("non_us", ~domestic))}
     return RegionsView(table=table, flows_us=split["us"], flows_non_us=split["non_us"],
-                       weekly_usd=pd.DataFrame(weekly))
+                       weekly_usd=pd.DataFrame(weekly), flows_since=since)
 
 
 def _tile(value: str, number: float, state: str, since, detail: str, series: pd.Series,

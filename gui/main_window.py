@@ -34,12 +34,14 @@ class MainWindow(QMainWindow):
                  sources: Sequence[tuple[str, str]] = (("demo", "Simulated market (demo)"),),
                  current_source: str = "demo",
                  select_source: Callable[[str], None] | None = None,
-                 clear_cache: Callable[[], str] | None = None) -> None:
+                 clear_cache: Callable[[], str] | None = None,
+                 select_shares: Callable[[list[str]], None] | None = None) -> None:
         super().__init__()
         self.state = state
         self.settings = settings or QSettings("FactorDesk", "FactorDesk")
         self.log_path = log_path
         self.select_source = select_source
+        self.select_shares = select_shares
         self.clear_cache = clear_cache
         self.setObjectName("FactorDeskMainWindow")
         self.setWindowTitle("FactorDesk")
@@ -158,7 +160,11 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.setToolTipsVisible(True)
         self._action(file_menu, "Open data…", self.open_data_dialog, QKeySequence.Open,
-                     "Load a CSV, CSV.gz or Parquet price file (wide or long) as the data source")
+                     "Load one or several CSV, CSV.gz or Parquet price files (wide or long) as "
+                     "the data source, joined on dates")
+        self._action(file_menu, "Open share counts…", self.open_shares_dialog, None,
+                     "Load ETF share counts (date, ticker, shares_outstanding; or wide), e.g. "
+                     "an issuer's daily history: implied flows and leveraged-ETF assets")
         self._action(file_menu, "Load factor history…", self.load_factor_dialog, None,
                      "Load a Ken French daily factor file (published CSV layout) into the "
                      "event study")
@@ -404,6 +410,13 @@ class MainWindow(QMainWindow):
             for action in self.source_group.actions():
                 action.setChecked(False)
             self._choose_source(";".join(paths))
+
+    def open_shares_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open share counts", "", "Share-count files (*.csv *.csv.gz *.gz *.parquet *.pq)")
+        if paths and self.select_shares is not None:
+            self.select_shares(paths)
+            self.state.refresh()
 
     def clear_cache_dialog(self) -> None:
         if self.clear_cache is None:

@@ -3,7 +3,8 @@
 Layout under ``root`` (default: the platform's user cache dir / FactorDesk / <source>):
 ``manifest.json`` (source, tickers, first/last date, fetched_at, datasets) and one generation
 folder ``g<time>/`` holding ``close.parquet``, ``volume.parquet``, ``shares_outstanding.parquet``,
-``fund_assets.parquet`` and ``options_<underlying>.parquet``. A save writes a complete new
+``fund_assets.parquet``, ``share_history.parquet`` (dated share counts, models/shares.py) and
+``options_<underlying>.parquet``. A save writes a complete new
 generation, then replaces the manifest atomically (temp file + ``os.replace``), then deletes
 older generations: a crash at any point leaves the previous manifest and the generation it
 names intact. A file that cannot be read is renamed ``*.corrupt`` (quarantined), logged, and the
@@ -77,6 +78,9 @@ class MarketCache:
         if market.fund_assets is not None:
             datasets["fund_assets"] = self._write_frame(generation, "fund_assets",
                                                         market.fund_assets.to_frame("usd"))
+        if market.share_history is not None and len(market.share_history):
+            datasets["share_history"] = self._write_frame(generation, "share_history",
+                                                          market.share_history)
         options = {}
         for underlying, chain in market.options.items():
             options[underlying] = self._write_frame(generation, f"options_{_safe(underlying)}",
@@ -137,6 +141,7 @@ class MarketCache:
                 source=manifest.get("source", "cache"), simulated=False,
                 yield_tickers=frozenset(manifest.get("yield_tickers", [])),
                 fund_assets=None if assets is None else assets["usd"],
+                share_history=frames.get("share_history"),
                 availability=dict(manifest.get("availability", {})),
                 fetched_at=pd.Timestamp(manifest["fetched_at"]))
         except _Corrupt as exc:

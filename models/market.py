@@ -24,6 +24,8 @@ class MarketData:
     options: underlying -> chain with columns expiry, strike, kind ('C'/'P'), open_interest,
         implied_vol (fraction, 0.2 = 20%), observed on ``as_of``.
     fund_assets: latest total assets per fund in USD (leveraged ETFs), where known.
+    share_history: dated share counts and total assets as recorded or loaded (long frame, see
+        ``models.shares``); ``shares_outstanding`` already includes them.
     benchmark / constituents: set by sources whose data defines its own universe (a user file);
         None means "as the universe says".
     benchmark_proxy: what stands in for a benchmark missing from the data, in words (None when
@@ -43,6 +45,7 @@ class MarketData:
     simulated: bool = False
     yield_tickers: frozenset[str] = frozenset()
     fund_assets: pd.Series | None = None
+    share_history: pd.DataFrame | None = None
     benchmark: str | None = None
     constituents: tuple[str, ...] | None = None
     benchmark_proxy: str | None = None

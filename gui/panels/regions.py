@@ -101,7 +101,9 @@ class RegionsPanel(Panel):
         self.headline.setText(f"Regions as of {snapshot.as_of:%Y-%m-%d}: best last week in USD "
                               f"{lead} ({100 * view.table.loc[lead, '1w USD']:+.1f}%, "
                               f"{view.table.loc[lead, 'week vs history']})")
-        self.split_text.setText("ETF creations · " + " · ".join(
+        since = (f" (flows since {view.flows_since:%Y-%m-%d}: share counts start then)"
+                 if view.flows_since is not None else "")
+        self.split_text.setText("ETF creations" + since + " · " + " · ".join(
             split_words(us[p], non_us[p], label) for p, label in
             (("1y", "last year"), ("YTD", "YTD"), ("1m", "1 month"))))
         self.table.set_frame(view.table[list(COLUMNS)], FORMATS, index_label="Region",

@@ -47,13 +47,23 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
 
     ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
     ``demo`` takes ``seed`` and ``end``; files take ``constituents`` ("universe" or "file") and
-    ``date_format``; other sources ignore them.
+    ``date_format``; ``shares`` (paths of share-count files) applies to every source; other
+    sources ignore the rest.
     """
+    shares = options.pop("shares", None)
+    source = _open(str(name), cache_root, options)
+    if shares:
+        from models.shares import WithShareCounts
+
+        return WithShareCounts(source, shares, options.get("date_format"))
+    return source
+
+
+def _open(name: str, cache_root, options: dict[str, Any]) -> DataSource:
     from models.cache import MarketCache, default_cache_root
 
-    name = str(name)
     demo_options = {k: options.pop(k) for k in ("seed", "end") if k in options}
-    file_options = {k: options.pop(k) for k in ("constituents", "date_format")
+    file_options = {k: options[k] for k in ("constituents", "date_format")
                     if options.get(k) is not None}
     options = {k: v for k, v in options.items() if k not in ("constituents", "date_format")}
     if name == "demo":

@@ -27,6 +27,7 @@ import pandas as pd
 
 from models.cache import MarketCache
 from models.market import MarketData, drop_partial_tail
+from models.shares import apply_history, record
 from models.sources import Progress, SourceUnavailable
 from models.sources.adjustment import readjust
 from models.universe import Universe
@@ -233,7 +234,8 @@ class YahooSource:
             log.warning(notes[-1])
         volume = volume.reindex(index=close.index, columns=close.columns).fillna(0.0)
         deadline = time.monotonic() + self.extras_budget
-        shares, assets, availability = self._fund_data(yf, universe, close, deadline, progress)
+        shares, assets, availability, today = self._fund_data(yf, universe, close, deadline,
+                                                              progress)
         options, option_notes = self._options(yf, universe, close.index[-1], deadline, progress)
         availability.update(option_notes)
         progress("Prices downloaded", 1.0)
@@ -241,6 +243,9 @@ class YahooSource:
                             source="yahoo", simulated=False, yield_tickers=universe.yield_tickers(),
                             fund_assets=assets, availability=availability, notes=tuple(notes),
                             fetched_at=now)
+        history = record(cached.share_history if cached is not None else None, close.index[-1],
+                         today)
+        market = apply_history(market, history)
         if self.cache is not None:
             try:
                 self.cache.save(market)
@@ -310,14 +315,22 @@ class YahooSource:
              *(r.etf for r in universe.regions if r.etf)]))
         etfs = [t for t in etfs if t in close.columns]
         shares: dict[str, pd.Series] = {}
+        today: dict[str, tuple[float, float]] = {}
         start = (close.index[0]).strftime("%Y-%m-%d")
         for n, ticker in enumerate(etfs):
             if time.monotonic() > deadline:
                 break
             progress(f"Shares outstanding: {ticker} ({n + 1}/{len(etfs)})",
                      0.7 + 0.15 * n / max(len(etfs), 1))
+            fund = yf.Ticker(ticker)
             try:
-                series = normalize_shares(yf.Ticker(ticker).get_shares_full(start=start), close.index)
+                info = fund.info or {}
+                today[ticker] = (_positive(info.get("sharesOutstanding")),
+                                 _positive(info.get("totalAssets")))
+            except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
+                log.info("share count and assets for %s unavailable: %s", ticker, exc)
+            try:
+                series = normalize_shares(fund.get_shares_full(start=start), close.index)
             except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
                 log.info("shares outstanding for %s unavailable: %s", ticker, exc)
                 series = None
@@ -328,19 +341,15 @@ class YahooSource:
         for ticker in letfs:
             if ticker in shares and not np.isnan(shares[ticker].iloc[-1]):
                 assets[ticker] = float(shares[ticker].iloc[-1] * close[ticker].ffill().iloc[-1])
-            elif time.monotonic() < deadline:
-                try:
-                    total = yf.Ticker(ticker).info.get("totalAssets")
-                except Exception as exc:  # noqa: BLE001
-                    log.info("total assets for %s unavailable: %s", ticker, exc)
-                    total = None
-                if isinstance(total, (int, float)) and total > 0:
-                    assets[ticker] = float(total)
+            elif np.isfinite(today.get(ticker, (np.nan, np.nan))[1]):
+                assets[ticker] = today[ticker][1]
         availability = {
-            "shares_outstanding": f"{len(shares)} of {len(etfs)} ETFs",
+            "shares_outstanding": f"{len(shares)} of {len(etfs)} ETFs (history), "
+                                  f"{sum(np.isfinite(v[0]) for v in today.values())} recorded today",
             "fund_assets": f"{len(assets)} of {len(letfs)} leveraged ETFs",
         }
-        return frame, (pd.Series(assets, dtype=np.float64) if assets else None), availability
+        return frame, (pd.Series(assets, dtype=np.float64) if assets else None), availability, \
+            today
 
     def _options(self, yf, universe: Universe, as_of: pd.Timestamp, deadline: float,
                  progress: Progress):
@@ -369,6 +378,11 @@ class YahooSource:
             notes[f"options {underlying}"] = (f"{sum(len(p) for p in parts)} contracts in "
                                               f"{len(parts)} expiries; {dropped} dropped")
         return chains, notes
+
+
+def _positive(value) -> float:
+    """A positive number from Yahoo's info, else NaN."""
+    return float(value) if isinstance(value, (int, float)) and value > 0 else np.nan
 
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:

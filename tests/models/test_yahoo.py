@@ -143,7 +143,7 @@ def test_load_with_rate_limit_failures_and_extras(tmp_path, small_universe, fake
     shares = market.shares_outstanding
     assert shares.loc["2026-01-19", "SPY"] == 1.0e8 and shares.loc["2026-01-20", "SPY"] == 1.2e8
     assert "EWY" not in shares.columns
-    assert market.availability["shares_outstanding"] == "2 of 3 ETFs"
+    assert market.availability["shares_outstanding"] == "2 of 3 ETFs (history), 0 recorded today"
     assert market.fund_assets["SSO"] == pytest.approx(1.2e8 * market.close["SSO"].iloc[-1])
     chain = market.options["SPY"]
     assert set(chain["expiry"]) == {pd.Timestamp("2026-02-13"), pd.Timestamp("2026-03-20")}
