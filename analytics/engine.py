@@ -217,7 +217,8 @@ class Snapshot:
                                "themes": {k: _num(v["score"]) for k, v in gauges.items()
                                           if k != "Momentum"}}
         if self.flows is not None:
-            out["letf"] = {"rebalance_total_usd": _num(self.flows.total_usd),
+            total = self.flows.total_usd if len(self.flows.funds) else None
+            out["letf"] = {"rebalance_total_usd": _num(total),
                            "by_underlying": {k: _num(v) for k, v in
                                              self.flows.by_underlying["rebalance_usd"].items()}}
         if self.gamma is not None:

@@ -125,9 +125,16 @@ def assess(parts: dict[str, Any]) -> Radar:
         known = adv.notna() & (adv > 0)
         share = float(flows.by_underlying.loc[known, "rebalance_usd"].abs().sum()
                       / adv[known].sum()) if known.any() else float("nan")
-        signals["LETF flow % of ADV"] = RadarSignal(
-            f"{flows.total_usd / 1e9:+.2f}bn into the close, {100 * share:.1f}% of the "
-            "underlyings' daily dollar volume", share, light("LETF flow % of ADV", share))
+        if flows.by_underlying.empty:
+            text = ("n/a: no fund assets for the leveraged ETFs in the data (load share "
+                    "counts, e.g. --shares)")
+        elif not known.any():
+            text = (f"${flows.total_usd / 1e9:+.2f}bn into the close; % of volume n/a (no "
+                    "dollar volume for the underlyings)")
+        else:
+            text = (f"${flows.total_usd / 1e9:+.2f}bn into the close, {100 * share:.1f}% of the "
+                    "underlyings' daily dollar volume")
+        signals["LETF flow % of ADV"] = RadarSignal(text, share, light("LETF flow % of ADV", share))
     if gamma is not None and gamma.underlyings:
         name, g = next(iter(gamma.underlyings.items()))
         net = g["net_usd_per_pct"] / 1e9

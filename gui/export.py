@@ -71,7 +71,7 @@ def compose(content: QImage, width: int, height: int, footer: str, simulated: bo
     font.setPointSize(9)
     painter.setFont(font)
     painter.drawText(QRect(10, height - FOOTER_HEIGHT, width - 20, FOOTER_HEIGHT),
-                     Qt.AlignVCenter | Qt.AlignLeft, footer)
+                     Qt.AlignVCenter | Qt.AlignLeft | Qt.TextWordWrap, footer)
     if simulated:
         draw_watermark(painter, width, height)
     painter.end()

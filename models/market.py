@@ -101,7 +101,8 @@ def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         return close, None
     days = ", ".join(f"{d:%Y-%m-%d}" for d in close.index[end:])
     return close.iloc[:end], (f"dropped the last {len(close) - end} row(s) ({days}): under 90% "
-                              "of the tickers have a price yet")
+                              "of the tickers have a price (a session in progress or a file "
+                              "cut during the day)")
 
 
 IMPLAUSIBLE_JUMP = 1000.0      # a price x1000 (or /1000) the prior days' median in one day

@@ -119,6 +119,10 @@ def test_a_price_file_and_a_share_file_give_leveraged_etf_assets(tmp_path, unive
     prices.reset_index().to_csv(tmp_path / "prices.csv", index=False)
     counts = pd.DataFrame({"date": days[::5], "ticker": "SSO", "shares_outstanding": 6e7})
     counts.to_csv(tmp_path / "counts.csv", index=False)
+    without = open_source(str(tmp_path / "prices.csv")).load(universe)
+    bare = compute(without, engine_params(universe, without))
+    assert bare.headline()["letf"]["rebalance_total_usd"] is None, "missing is not $0"
+    assert bare.radar.signals["LETF flow % of ADV"].value.startswith("n/a: no fund assets")
     source = open_source(str(tmp_path / "prices.csv"), shares=[str(tmp_path / "counts.csv")])
     market = source.load(universe)
     snapshot = compute(market, engine_params(universe, market))
