@@ -6,9 +6,13 @@ leaves empty columns; they are detected, reported with the reason yfinance logge
 fail the refresh. yfinance does not retry rate limiting (``YFRateLimitError``, HTTP 429): we
 back off with jitter within a bounded total wait, then give up with ``SourceUnavailable``.
 Extras, each best effort and described in ``MarketData.availability``: ETF shares outstanding
-(``get_shares_full``, duplicate dates removed), leveraged-ETF assets (shares x price, else
-``info['totalAssets']``), option chains (expiries <= 90 days, cleaned).
-With a cache, a refresh downloads only from the cached last date minus a 5-day overlap.
+(``get_shares_full``, duplicate dates removed; empty for most ETFs), each ETF's current
+``info['sharesOutstanding']`` / ``info['totalAssets']`` recorded in the dated share history
+(models/shares.py), leveraged-ETF assets (shares x price, else total assets), option chains
+(expiries <= 90 days, cleaned).
+With a cache, a refresh downloads only from the cached last date minus a 5-day overlap, and
+first brings the cached history onto the new adjustment basis (splits and dividends since the
+last refresh; models/sources/adjustment.py, docs/data.md).
 """
 from __future__ import annotations
 

@@ -204,3 +204,18 @@ def test_followup_refresh_after_a_quick_cache_answer(make_state, qtbot):
     state.refresh()
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     assert seen == ["yahoo cache (5 min old)", "fake1"]
+
+
+def test_open_data_takes_several_files_and_share_counts_reach_the_source(make_window,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    chosen, shares = [], []
+    window = make_window(select_source=chosen.append, select_shares=shares.append)
+    monkeypatch.setattr(window.state, "refresh", lambda: None)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *a, **k: (["/d/members.csv.gz", "/d/etfs.csv"], "")))
+    window.open_data_dialog()
+    assert chosen == ["/d/members.csv.gz;/d/etfs.csv"]
+    window.open_shares_dialog()
+    assert shares == [["/d/members.csv.gz", "/d/etfs.csv"]]
