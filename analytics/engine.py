@@ -64,13 +64,16 @@ class Overview:
 
 @dataclass(frozen=True)
 class MomentumView:
-    """Decile momentum long/short and high-beta factor, their legs versus the benchmark.
+    """Decile momentum long/short and high-beta factor, and who moved it.
 
-    factor: daily returns (fractions): long, short, long_short, long_excess, short_excess
-    (legs minus the benchmark), high_beta (high minus low beta). sigma: long_short / trailing
-    63-day std. drawdown: compounded long/short drawdown. today: the last day's figures
-    (long_share: share of the long/short move from the long leg, None when both legs moved the
-    same way) and ``recent``: the worst long/short day of the last 10 sessions.
+    factor: daily returns (fractions): long, short, long_short, neutral (the equal-weighted
+    mean of the ranked constituents), long_excess, short_excess (legs minus the neutral: the
+    reading), long_vs_benchmark, short_vs_benchmark (legs minus the benchmark: the second line),
+    high_beta (high minus low beta). sigma: long_short / trailing 63-day std. drawdown:
+    compounded long/short drawdown. today: the last day's figures (long_share: share of the
+    long/short move from the long leg against the neutral, long_share_vs_benchmark the same
+    against the benchmark; None when both legs moved the same way) and ``recent``: the worst
+    long/short day of the last 10 sessions.
     """
 
     factor: pd.DataFrame
@@ -204,6 +207,10 @@ class Snapshot:
             out["momentum"] = {"long_short_1d": _num(t["long_short"]), "long_1d": _num(t["long"]),
                                "short_1d": _num(t["short"]), "sigma": _num(t["sigma"]),
                                "worst_since": _date(t["worst_since"]),
+                               "neutral_1d": _num(t.get("neutral")),
+                               "long_share": _num(t.get("long_share")),
+                               "long_share_vs_benchmark": _num(t.get("long_share_vs_benchmark")),
+                               "legs_measured_against": NEUTRAL_WORDS,
                                "reading": self.momentum.reading}
         if self.dispersion is not None:
             t = self.dispersion.today
@@ -260,15 +267,22 @@ def _date(value) -> str | None:
     return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def describe_legs(long_ex: float, short_ex: float, sigma: float) -> tuple[str, float | None]:
-    """Plain words for who moved the momentum long/short today, and the long leg's share."""
+NEUTRAL_WORDS = "the equal-weighted constituents"
+
+
+def describe_legs(long_ex: float, short_ex: float, sigma: float,
+                  neutral: str = NEUTRAL_WORDS) -> tuple[str, float | None]:
+    """Plain words for who moved the momentum long/short today, and the long leg's share.
+
+    ``long_ex`` / ``short_ex``: each leg's return minus the neutral portfolio named by
+    ``neutral`` (docs/methods.md, "Who sold")."""
     share = leg_attribution(long_ex, short_ex)
     spread = long_ex - short_ex
     if not np.isfinite(sigma) or abs(sigma) < 2:
         return "no unusual momentum move today", share
     direction = "unwind" if spread < 0 else "rally"
     if share is None:
-        return f"momentum {direction}: both legs moved the same way versus the benchmark", share
+        return f"momentum {direction}: both legs moved the same way versus {neutral}", share
     if share >= 0.6:
         who = "long-side de-grossing (winners sold)" if spread < 0 else "winners bought"
     elif share <= 0.4:
@@ -276,7 +290,7 @@ def describe_legs(long_ex: float, short_ex: float, sigma: float) -> tuple[str, f
     else:
         who = ("both legs: winners sold and losers bought" if spread < 0
                else "both legs: winners bought and losers sold")
-    return f"momentum {direction}: {who}, long leg {share:.0%} of the move", share
+    return f"momentum {direction}: {who}, long leg {share:.0%} of the move vs {neutral}", share
 
 
 def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: pd.DataFrame,
@@ -286,8 +300,10 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
     factor, long_mask, short_mask = momentum_with_legs(prices, quantile=params.momentum_quantile,
                                                        returns=returns)
     bench_r = bench / bench.shift(1) - 1.0
-    factor["long_excess"] = factor["long"] - bench_r
-    factor["short_excess"] = factor["short"] - bench_r
+    factor["long_excess"] = factor["long"] - factor["neutral"]
+    factor["short_excess"] = factor["short"] - factor["neutral"]
+    factor["long_vs_benchmark"] = factor["long"] - bench_r
+    factor["short_vs_benchmark"] = factor["short"] - bench_r
     factor["high_beta"] = high_beta(prices, bench, beta=beta, returns=returns)["long_short"]
     ls = factor["long_short"]
     sigma = sigma_move(ls, params.sigma_window)
@@ -298,7 +314,12 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
     if day is not None:
         row = factor.loc[day]
         today.update(long_short=row["long_short"], long=row["long"], short=row["short"],
-                     long_excess=row["long_excess"], short_excess=row["short_excess"],
+                     neutral=row["neutral"], long_excess=row["long_excess"],
+                     short_excess=row["short_excess"],
+                     long_vs_benchmark=row["long_vs_benchmark"],
+                     short_vs_benchmark=row["short_vs_benchmark"],
+                     long_share_vs_benchmark=leg_attribution(row["long_vs_benchmark"],
+                                                             row["short_vs_benchmark"]),
                      benchmark=bench_r.loc[day], sigma=sigma.loc[day],
                      high_beta=row["high_beta"], high_beta_sigma=sigma_move(
                          factor["high_beta"], params.sigma_window).loc[day])

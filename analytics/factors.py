@@ -73,10 +73,12 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
                 signal: Callable[[slice, np.ndarray], None], quantile: float,
                 weights: np.ndarray | None = None):
     """Legs re-formed every day on the ranking values ``signal(rows, out)`` writes for those
-    rows, held over the day: (factor frame, long mask, short mask). Works block by block of
+    rows, held over the day: (factor frame, long mask, short mask). The frame's ``neutral``
+    column is the same-weighted mean return of every ranked name (the portfolio the deciles
+    are cut from: each leg's excess over it says which leg moved). Works block by block of
     rows in scratch arrays (a ranking is within a day)."""
     long, short = np.zeros(returns.shape, bool), np.zeros(returns.shape, bool)
-    legs = np.full((2, len(returns)), np.nan)
+    legs = np.full((3, len(returns)), np.nan)
     step = block_rows(returns.shape)
     scratch = np.empty((3, step) + returns.shape[1:])
     for rows in row_blocks(returns.shape):
@@ -88,8 +90,9 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
         w = None if weights is None else weights[rows]
         legs[0, rows] = _leg_return(r, long[rows], w, held)
         legs[1, rows] = _leg_return(r, short[rows], w, held)
-    factor = pd.DataFrame({"long": legs[0], "short": legs[1], "long_short": legs[0] - legs[1]},
-                          index=index)
+        legs[2, rows] = _leg_return(r, valid, w, held)
+    factor = pd.DataFrame({"long": legs[0], "short": legs[1], "long_short": legs[0] - legs[1],
+                           "neutral": legs[2]}, index=index)
     return factor, long, short
 
 
@@ -107,7 +110,8 @@ def _cap_weights(prices: pd.DataFrame, shares: pd.DataFrame | None, weighting: s
 
 def momentum(prices: pd.DataFrame, lookback: int = 252, skip: int = 21, quantile: float = 0.1,
              weighting: str = "equal", shares: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Daily momentum long/short: columns ``long``, ``short``, ``long_short`` (= long - short).
+    """Daily momentum long/short: columns ``long``, ``short``, ``long_short`` (= long - short)
+    and ``neutral`` (the mean return of all ranked names, weighted like the legs).
 
     Each day t, constituents are ranked on P[t-skip] / P[t-lookback] - 1 (information up to
     t-1 when skip >= 1); the top and bottom ``quantile`` form the legs (see ``leg_masks``).

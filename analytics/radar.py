@@ -95,9 +95,13 @@ def assess(parts: dict[str, Any]) -> Radar:
         signals["Momentum σ-move"] = RadarSignal(
             f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}", sigma,
             light("Momentum σ-move", sigma), pct, _streak(mom.sigma, "Momentum σ-move"))
+        vs_bench = t.get("long_share_vs_benchmark")
         signals["Long vs short leg"] = RadarSignal(
-            f"long {100 * t.get('long_excess', np.nan):+.2f}% vs {bench}, short "
-            f"{100 * t.get('short_excess', np.nan):+.2f}%: {mom.reading}",
+            f"long {100 * t.get('long_excess', np.nan):+.2f}% vs the equal-weighted "
+            f"constituents, short {100 * t.get('short_excess', np.nan):+.2f}%: {mom.reading}; "
+            f"vs {bench}: long {100 * t.get('long_vs_benchmark', np.nan):+.2f}%, short "
+            f"{100 * t.get('short_vs_benchmark', np.nan):+.2f}%"
+            + (f" (long leg {vs_bench:.0%})" if vs_bench is not None else ""),
             float(t.get("long_share") or np.nan),
             signals["Momentum σ-move"].state if t.get("long_share") is not None else "green")
         ratio, cut = var_shock(mom.factor["long_short"])

@@ -10,8 +10,8 @@ from gui import theme
 from gui.panels.base import WindowedPanel, headline_label
 from gui.widgets.chart import TimeSeriesChart
 
-SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − benchmark",
-          "short_excess": "Short leg − benchmark", "high_beta": "High beta L/S"}
+SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
+          "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
 
 def since_words(today: dict, key: str = "worst_since") -> str:
@@ -44,7 +44,7 @@ class MomentumPanel(WindowedPanel):
         top.addWidget(self.selector, 0, Qt.AlignTop)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
-                              "Legs are shown minus the benchmark.")
+                              "Legs are shown minus the equal-weighted constituents.")
         self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="L/S drawdown")
         self.drawdown.setToolTip("Momentum L/S drawdown from its running peak (compounded)")
         self.drawdown.link_x(self.chart)
@@ -75,12 +75,18 @@ class MomentumPanel(WindowedPanel):
             f"{fmt.pct(t['long_short'])} ({fmt.sigma(t['sigma'])})</span> · {since_words(t)}")
         self.reading.setText(view.reading[0].upper() + view.reading[1:])
         bench = snapshot.benchmark
+        share = t.get("long_share_vs_benchmark")
+        share_words = (f"long leg {share:.0%} of the move" if share is not None
+                       else "both legs moved the same way")
         self.legs.setText(
             f"Long leg (top decile) {fmt.pct(t.get('long'))}, "
-            f"<b>{fmt.pct(t.get('long_excess'))} vs {bench}</b> · Short leg (bottom decile) "
-            f"{fmt.pct(t.get('short'))}, <b>{fmt.pct(t.get('short_excess'))} vs {bench}</b> · "
-            f"{bench} {fmt.pct(t.get('benchmark'))} · High beta L/S {fmt.pct(t.get('high_beta'))}"
-            f" ({fmt.sigma(t.get('high_beta_sigma'))})")
+            f"<b>{fmt.pct(t.get('long_excess'))} vs equal-weighted constituents</b> · Short leg "
+            f"(bottom decile) {fmt.pct(t.get('short'))}, <b>{fmt.pct(t.get('short_excess'))} vs "
+            f"equal-weighted constituents</b> ({fmt.pct(t.get('neutral'))}) · High beta L/S "
+            f"{fmt.pct(t.get('high_beta'))} ({fmt.sigma(t.get('high_beta_sigma'))})<br>"
+            f"Against {bench} ({fmt.pct(t.get('benchmark'))}): long "
+            f"{fmt.pct(t.get('long_vs_benchmark'))}, short {fmt.pct(t.get('short_vs_benchmark'))}"
+            f", {share_words}")
         recent = t.get("recent")
         if recent:
             since = "worst on record" if recent["worst_since"] is None else \

@@ -79,3 +79,27 @@ def test_describe_legs():
     assert describe_legs(-0.005, 0.05, -6)[0].startswith("momentum unwind: short covering")
     assert "both legs" in describe_legs(-0.04, 0.04, -6)[0]
     assert describe_legs(-0.04, 0.04, -1)[0] == "no unusual momentum move today"
+
+
+def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_market):
+    """The reading uses each leg minus the equal-weighted mean of the ranked names; a
+    cap-weighted benchmark that moved differently only changes the second (SPY) line.
+    Oracle: the 2026-02-04 shape, long -3.50%, short +2.64%, constituents +0.20% and SPY
+    -0.48%: vs the constituents the long leg is 3.70 / 6.14 = 60% of the move (de-grossing);
+    vs SPY it is 3.02 / 6.14 = 49%."""
+    from analytics.engine import describe_legs
+    from analytics.factors import leg_attribution
+
+    reading, share = describe_legs(-0.0350 - 0.0020, 0.0264 - 0.0020, -4.0)
+    assert share == pytest.approx(0.0370 / 0.0614)
+    assert "long-side de-grossing" in reading and "equal-weighted constituents" in reading
+    assert leg_attribution(-0.0350 + 0.0048, 0.0264 + 0.0048) == pytest.approx(0.0302 / 0.0614)
+    snap = compute(demo_market, __import__("models.state", fromlist=["engine_params"])
+                   .engine_params(universe, demo_market))
+    f = snap.momentum.factor
+    assert (f["long_excess"] - (f["long"] - f["neutral"])).abs().max() == 0
+    spy = demo_market.close["SPY"].pct_change(fill_method=None)
+    assert (f["long_vs_benchmark"] - (f["long"] - spy)).abs().max() < 1e-15
+    headline = snap.headline()["momentum"]
+    assert headline["legs_measured_against"] == "the equal-weighted constituents"
+    assert {"neutral_1d", "long_share", "long_share_vs_benchmark"} <= set(headline)

@@ -34,6 +34,7 @@ def test_momentum_legs_hand_computed():
     assert last["long"] == pytest.approx(np.mean([147 / 140 - 1, 120 / 120 - 1]))
     assert last["short"] == pytest.approx(np.mean([80.8 / 80 - 1, 63 / 60 - 1]))
     assert last["long_short"] == pytest.approx(last["long"] - last["short"])
+    assert last["neutral"] == pytest.approx(np.mean(prices.iloc[-1] / prices.iloc[-2] - 1))
     assert out.iloc[:3].isna().all().all(), "no full signal before lookback days"
 
 

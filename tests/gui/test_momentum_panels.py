@@ -30,10 +30,12 @@ def test_momentum_panel_words(qtbot, crash):
     assert f"{100 * t['long_short']:+.2f}%" in text and f"{t['sigma']:+.1f}σ" in text
     assert "worst on record (history since" in text
     assert panel.reading.text().startswith("Momentum unwind")
-    assert "vs SPY" in panel.legs.text()
+    legs = panel.legs.text()
+    assert "vs equal-weighted constituents" in legs and "Against SPY" in legs
+    assert "of the move vs the equal-weighted constituents" in panel.reading.text()
     assert "Worst day of the last 10 sessions" in panel.recent.text()
-    assert set(panel.chart.series_names()) == {"Momentum L/S", "Long leg − benchmark",
-                                               "Short leg − benchmark", "High beta L/S"}
+    assert set(panel.chart.series_names()) == {"Momentum L/S", "Long leg − equal-weighted",
+                                               "Short leg − equal-weighted", "High beta L/S"}
 
 
 def test_momentum_panel_window_selector(qtbot, crash):
