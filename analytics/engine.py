@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import crowding as crowd
+from analytics.cleaning import gap_returns, reversed_spikes
 from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
                                   realized_average_correlation)
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
@@ -22,6 +23,7 @@ from analytics.radar import Radar, assess
 from analytics.letf import flow_table, implied_leverage
 from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
                                rolling_correlation_flip, streak_start)
+from analytics.regimes import period_returns as regime_periods
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
 
@@ -547,13 +549,15 @@ def _regions(market, params: EngineParams) -> RegionsView | None:
         if local is None:
             continue
         table = period_returns(pd.concat({"local": local, "usd": usd}, axis=1))
+        own = close[region.index if region.index in close.columns else region.etf]
+        observed = local[own.notna()]
         has_flows = flows is not None and region.etf in flows.index
         row = {"index": region.index or region.etf, "level": float(local.iloc[-1]),
                "1d": table.loc["local", "1d"], "1w": table.loc["local", "1w"],
                "1m": table.loc["local", "1m"], "YTD": table.loc["local", "YTD"],
                "1d USD": table.loc["usd", "1d"], "1w USD": table.loc["usd", "1w"],
                "1m USD": table.loc["usd", "1m"], "YTD USD": table.loc["usd", "YTD"],
-               "week vs history": _week_words(local.pct_change(fill_method=None)),
+               "week vs history": _week_words(gap_returns(observed)),
                "etf": region.etf or "",
                "flows 1w": flows.loc[region.etf, "1w"] if has_flows else np.nan,
                "flows 1m": flows.loc[region.etf, "1m"] if has_flows else np.nan,
@@ -561,7 +565,8 @@ def _regions(market, params: EngineParams) -> RegionsView | None:
                "flows 1y": flows.loc[region.etf, "1y"] if has_flows else np.nan,
                "domestic": bool(region.domestic)}
         rows[region.name] = row
-        weekly[region.name] = usd.resample("W-FRI").last().pct_change(fill_method=None)
+        weekly[region.name] = regime_periods(gap_returns(usd[own.notna()]), "W",
+                                              include_last=True)
     if not rows:
         return None
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -688,11 +693,19 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         bench_r = bench / bench.shift(1) - 1.0
         names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
                                               if t in close.columns]))
+        prints = reversed_spikes(close[names])
+        notes.extend(prints.notes())
+        if len(prints.excluded):
+            close = close.copy()
+            close[names] = prints.prices
         returns = daily_returns(close[names])
+        returns[prints.broken] = np.nan
         member_returns = returns[members] if len(members) < len(names) else returns
         beta = rolling_beta(returns, bench_r)
         mom, long_mask, short_mask = _momentum(close, members, bench, beta, member_returns,
                                                params)
+        mom.today["provisional"] = [(r.ticker, r.ret) for r in prints.provisional.itertuples()
+                                    if r.ticker in members]
         gauges = _crowding(close, names, bench_r, beta, returns, mom, long_mask, short_mask,
                            params)
         scores = {k: v["score"] for k, v in gauges.gauges.items()}

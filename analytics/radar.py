@@ -92,8 +92,10 @@ def assess(parts: dict[str, Any]) -> Radar:
             f"worst since {pd.Timestamp(t['worst_since']):%Y-%m-%d}"
         pct = percentile_rank(mom.factor["long_short"]).iloc[-1] \
             if mom.factor["long_short"].notna().any() else np.nan
+        provisional = ", ".join(ticker for ticker, _ in t.get("provisional", ()))
         signals["Momentum σ-move"] = RadarSignal(
-            f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}", sigma,
+            f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}"
+            + (f" (provisional: {provisional} may be a bad print)" if provisional else ""), sigma,
             light("Momentum σ-move", sigma), pct, _streak(mom.sigma, "Momentum σ-move"))
         vs_bench = t.get("long_share_vs_benchmark")
         signals["Long vs short leg"] = RadarSignal(

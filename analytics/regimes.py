@@ -11,18 +11,23 @@ import pandas as pd
 FREQ_RULES = {"W": "W-FRI", "M": "ME"}
 
 
-def period_returns(returns: pd.Series, freq: str = "W") -> pd.Series:
+def period_returns(returns: pd.Series, freq: str = "W", include_last: bool = False) -> pd.Series:
     """Compounded returns per period (W = Monday-Friday weeks, M = calendar months), labelled
-    by the period's last trading day in the data. The last period is dropped unless the data
-    reach its last business day (an incomplete week is not compared with full ones)."""
-    r = returns.dropna()
+    by the period's last trading day in the data. Incomplete periods are skipped: a period
+    holding a NaN return (a break, see ``analytics.cleaning.gap_returns``: pass returns on the
+    series' own trading days), and the last period unless the data reach its last business
+    day (an incomplete week is not compared with full ones; ``include_last`` keeps it, for a
+    chart)."""
     rule = FREQ_RULES[freq]
     grouper = pd.Grouper(freq=rule)
+    broken = returns.isna().groupby(grouper).any()
+    r = returns.dropna()
     totals = np.expm1(np.log1p(r).groupby(grouper).sum(min_count=1))
     ends = pd.Series(r.index, index=r.index).groupby(grouper).max()
-    keep = totals.notna() & ends.notna()
+    keep = totals.notna() & ends.notna() & ~broken.reindex(totals.index, fill_value=False)
     totals, ends = totals[keep], ends[keep]
-    if len(ends) and ends.iloc[-1] < pd.offsets.BDay().rollback(totals.index[-1]):
+    if not include_last and len(ends) and \
+            ends.iloc[-1] < pd.offsets.BDay().rollback(totals.index[-1]):
         totals, ends = totals.iloc[:-1], ends.iloc[:-1]
     return pd.Series(totals.to_numpy(), index=pd.DatetimeIndex(ends.to_numpy()), name=r.name)
 
@@ -61,20 +66,26 @@ class CorrelationFlip:
     lagged: bool                # b was lagged one day to align the closes
 
 
+def _trailing_corr(x: pd.Series, y: pd.Series, days: int) -> float:
+    both = x.notna() & y.notna()
+    return float(x[both].iloc[-days:].corr(y[both].iloc[-days:]))
+
+
 def rolling_correlation_flip(a: pd.Series, b: pd.Series, window: int = 60,
-                             band: float = 0.2) -> CorrelationFlip:
+                             band: float = 0.2, align_days: int = 250) -> CorrelationFlip:
     """Rolling correlation of two return series with sign-flip detection.
 
     Asian closes: an Asian index's close (a) precedes the US-clock close of a Yahoo FX bar (b),
     so both alignments are tried, same day and b lagged one day, and the one with the larger
-    full-sample |correlation| is used throughout. Hysteresis: the state is positive while
+    |correlation| over the last ``align_days`` paired days is used (a data vendor's bar times
+    change over the years; the current alignment is the one that matters today). Hysteresis: the state is positive while
     rho > +band and negative once rho < -band (the band in between keeps the previous state);
     ``flip_date`` is the latest change of that state. ``z`` compares the latest window with the
     window before it (Fisher z).
     """
     pair = pd.concat({"a": a, "b": b}, axis=1, sort=True)
-    same = pair["a"].corr(pair["b"])
-    lagged_corr = pair["a"].corr(pair["b"].shift(1))
+    same = _trailing_corr(pair["a"], pair["b"], align_days)
+    lagged_corr = _trailing_corr(pair["a"], pair["b"].shift(1), align_days)
     lagged = abs(lagged_corr) > abs(same)
     x, y = pair["a"], pair["b"].shift(1) if lagged else pair["b"]
     both = x.notna() & y.notna()

@@ -73,7 +73,11 @@ class MomentumPanel(WindowedPanel):
         self.headline.setText(
             f"Momentum L/S {fmt.day(t['day'])}: <span style='color:{colour}'>"
             f"{fmt.pct(t['long_short'])} ({fmt.sigma(t['sigma'])})</span> · {since_words(t)}")
-        self.reading.setText(view.reading[0].upper() + view.reading[1:])
+        provisional = ", ".join(f"{ticker} {fmt.pct(ret, 0)}" for ticker, ret in
+                                t.get("provisional", ()))
+        self.reading.setText(view.reading[0].upper() + view.reading[1:] + (
+            f" · provisional: {provisional} today may be a bad print (excluded if it reverses "
+            "tomorrow)" if provisional else ""))
         bench = snapshot.benchmark
         share = t.get("long_share_vs_benchmark")
         share_words = (f"long leg {share:.0%} of the move" if share is not None

@@ -103,3 +103,23 @@ def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_ma
     headline = snap.headline()["momentum"]
     assert headline["legs_measured_against"] == "the equal-weighted constituents"
     assert {"neutral_1d", "long_share", "long_share_vs_benchmark"} <= set(headline)
+
+
+def test_bad_prints_are_excluded_and_today_is_provisional(universe, demo_market):
+    from dataclasses import replace
+
+    from models.state import engine_params
+
+    close = demo_market.close.copy()
+    name = universe.constituents[5]
+    close.iloc[-30, close.columns.get_loc(name)] *= 27.0      # a one-day print, undone
+    close.iloc[-1, close.columns.get_loc(name)] *= 3.0        # today: cannot be judged yet
+    market = replace(demo_market, close=close)
+    snap = compute(market, engine_params(universe, market))
+    day = close.index[-30]
+    assert any(f"{name} {day:%Y-%m-%d}" in n and "bad print" in n for n in snap.notes)
+    assert snap.momentum.today["provisional"] == [(name, pytest.approx(2.0, rel=0.2))]
+    assert any("provisional" in n for n in snap.notes)
+    clean = compute(demo_market, engine_params(universe, demo_market)).momentum.factor
+    ls = snap.momentum.factor["long_short"]
+    assert abs(ls.loc[day] - clean["long_short"].loc[day]) < 0.01, "the print is not a move"

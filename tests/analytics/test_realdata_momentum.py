@@ -49,3 +49,19 @@ def test_factor_tracks_french_momentum(real_crash, realdata):
     ratio = joined["ours"].std() / joined["french"].std()
     assert 1.2 < ratio < 2.2, "a decile long/short is more volatile than French's 2x3 terciles"
     assert np.sign(ours.loc["2020-11-09"]) == np.sign(french.loc["2020-11-09"]) == -1
+
+
+def test_bad_prints_do_not_make_momentum_crashes(realdata, universe):
+    """NVR's reorganisation print (+2,633% on 1993-10-01) made a -83% momentum day: it is now a
+    series break, listed in the notes, and the day is ordinary."""
+    close, _ = read_price_file(realdata / "yf_adjclose_2026" / "sp500_members_adjclose_wide.csv.gz")
+    etfs = pd.read_csv(realdata / "yf_adjclose_2026" / "etfs_adjclose_wide.csv.gz",
+                       parse_dates=["date"], index_col="date")
+    close = close.join(etfs[["SPY"]]).loc["1991":"1995"]
+    members = tuple(c for c in close.columns if c != "SPY")
+    snap = default_compute(MarketData(close=close, source="realdata", benchmark="SPY",
+                                      constituents=members), universe)
+    ls = snap.momentum.factor["long_short"]
+    assert abs(ls.loc["1993-10-01"]) < 0.03 and ls.min() > -0.1
+    assert any("NVR 1993-10-01 (+2633%)" in note and "series breaks" in note
+               for note in snap.notes)

@@ -126,3 +126,17 @@ def test_planted_events_recovered(universe, demo_market):
     headline = snap.headline()
     assert {r["name"] for r in headline["regions"]} >= {"US", "Korea", "Japan"}
     assert set(headline["regimes"]["Japan equity / currency"]) == {"value", "state", "since"}
+
+
+def test_fx_alignment_is_chosen_on_the_last_year():
+    """A vendor changed its FX bar times: lagged alignment for 1,000 days, same-day for the
+    last 300. The tile must use today's alignment, not the full sample's."""
+    rng = np.random.default_rng(4)
+    days = pd.bdate_range("2020-01-01", periods=1300)
+    fx = pd.Series(rng.normal(0, 0.005, 1300), index=days)
+    noise = rng.normal(0, 0.004, 1300)
+    equity = pd.Series(np.r_[0.8 * fx.shift(1).fillna(0).to_numpy()[:1000],
+                             0.8 * fx.to_numpy()[1000:]] + noise, index=days)
+    assert not rolling_correlation_flip(equity, fx).lagged
+    assert rolling_correlation_flip(equity.iloc[:1000], fx.iloc[:1000]).lagged
+    assert rolling_correlation_flip(equity, fx).current > 0.5
