@@ -19,16 +19,17 @@ from analytics.factors import (basket_returns, daily_returns, high_beta, leg_att
 from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
 from analytics.events import EventStudy, event_study
 from analytics.flows import implied_flows, period_flows
-from analytics.radar import Radar, assess
+from analytics.radar import WORST_IN_DAYS, Radar, assess
 from analytics.letf import flow_table, implied_leverage
 from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
                                rolling_correlation_flip, streak_start)
 from analytics.regimes import period_returns as regime_periods
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
-from analytics.stats import drawdown, percentile_rank, sigma_move, worst_since
+from analytics.stats import drawdown, percentile_rank, sigma_move, worst_in, worst_since
 
 
 RECENT_DAYS = 10
+TIMELINE_DAYS = 20          # radar lights of the last sessions in snapshot.json and the panel
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,11 @@ class DispersionView:
 
 @dataclass(frozen=True)
 class CrowdingView:
-    """name -> Crowding.latest() dict (score, band, z per component, available, values)."""
+    """name -> Crowding.latest() dict (score, band, z per component, available, values);
+    momentum_score: the momentum gauge of every day (for the radar's history)."""
 
     gauges: dict[str, dict]
+    momentum_score: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -247,13 +250,24 @@ class Snapshot:
                                      "since": _date(t["since"])}
                               for name, t in self.regimes.tiles.items()}
         if self.radar is not None:
+            recent = self.radar.history.iloc[-TIMELINE_DAYS:]
             out["radar"] = {"verdict": self.radar.verdict,
                             "signals": {name: {"value": _num(sig.number), "state": sig.state}
-                                        for name, sig in self.radar.signals.items()}}
+                                        for name, sig in self.radar.signals.items()},
+                            "timeline": {f"{day:%Y-%m-%d}": row.xs("state", level="field")
+                                         .to_dict() for day, row in recent.iterrows()}}
         if self.events is not None:
             row = self.events.table.loc[21] if 21 in self.events.table.index else None
-            out["events"] = {"count": int(len(self.events.events)),
-                             "fwd_21d_mean": None if row is None else _num(row["mean"])}
+            states = self.events.by_state
+            out["events"] = {
+                "count": int(len(self.events.events)),
+                "fwd_21d_mean": None if row is None else _num(row["mean"]),
+                "non_event_fwd_21d_mean": None if row is None else _num(row["non_event_mean"]),
+                "welch_t_21d": None if row is None else _num(row["welch_t"]),
+                "p_bootstrap_21d": None if row is None else _num(row["p_bootstrap"]),
+                "by_state": {state: {"count": int(states.loc[(state, 21), "count"]),
+                                     "fwd_21d_mean": _num(states.loc[(state, 21), "mean"])}
+                             for state in ("bear", "bull") if (state, 21) in states.index}}
         out["notes"] = list(self.notes)
         return out
 
@@ -273,14 +287,16 @@ NEUTRAL_WORDS = "the equal-weighted constituents"
 
 
 def describe_legs(long_ex: float, short_ex: float, sigma: float,
-                  neutral: str = NEUTRAL_WORDS) -> tuple[str, float | None]:
+                  neutral: str = NEUTRAL_WORDS, worst_in_year: bool = False
+                  ) -> tuple[str, float | None]:
     """Plain words for who moved the momentum long/short today, and the long leg's share.
 
     ``long_ex`` / ``short_ex``: each leg's return minus the neutral portfolio named by
-    ``neutral`` (docs/methods.md, "Who sold")."""
+    ``neutral`` (docs/methods.md, "Who sold"). A move is unusual at |σ| >= 2, or when it is
+    the worst day in a year (``worst_in_year``, which the radar lights whatever the σ)."""
     share = leg_attribution(long_ex, short_ex)
     spread = long_ex - short_ex
-    if not np.isfinite(sigma) or abs(sigma) < 2:
+    if not worst_in_year and (not np.isfinite(sigma) or abs(sigma) < 2):
         return "no unusual momentum move today", share
     direction = "unwind" if spread < 0 else "rally"
     if share is None:
@@ -328,7 +344,10 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
         since = worst_since(ls, day)
         today.update(worst_since=since, on_record=since is None,
                      history_start=ls.first_valid_index())
-        reading, share = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day])
+        severe = bool(row["long_short"] < 0 and
+                      worst_in(ls.loc[:day], WORST_IN_DAYS["amber"]).iloc[-1])
+        reading, share = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day],
+                                       worst_in_year=severe)
         today["long_share"] = share
         recent = ls.loc[:day].iloc[-RECENT_DAYS:]
         worst_day = recent.idxmin()
@@ -405,8 +424,8 @@ def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: p
               returns: pd.DataFrame, mom: MomentumView, long_mask, short_mask,
               params: EngineParams) -> CrowdingView:
     inputs = crowd.CrowdingInputs.build(close[names], bench_r, beta, returns)
-    gauges = {"Momentum": crowd.crowding_from(inputs, mom.factor["long_short"], long_mask,
-                                              short_mask).latest()}
+    momentum = crowd.crowding_from(inputs, mom.factor["long_short"], long_mask, short_mask)
+    gauges = {"Momentum": momentum.latest()}
     for theme, tickers in params.themes.items():
         present = [t for t in tickers if t in close.columns]
         if len(present) < 3:
@@ -414,7 +433,7 @@ def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: p
         mask = pd.DataFrame(True, index=close.index, columns=present)
         excess = returns[present].mean(axis=1) - bench_r
         gauges[theme] = crowd.crowding_from(inputs, excess, mask).latest()
-    return CrowdingView(gauges=gauges)
+    return CrowdingView(gauges=gauges, momentum_score=momentum.score)
 
 
 def bill_rate(close: pd.DataFrame, ticker: str) -> float:
@@ -718,7 +737,8 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     views["regimes"] = _regimes(close, params)
     views["radar"] = assess({**views, "benchmark": params.benchmark})
     if views.get("momentum") is not None:
-        views["events"] = event_study(views["momentum"].factor["long_short"])
+        views["events"] = event_study(views["momentum"].factor["long_short"],
+                                      market=close[params.benchmark])
     if views["flows"] is not None and views["flows"].missing:
         notes.append(f"no assets for {', '.join(views['flows'].missing)}: left out of the "
                      "leveraged-ETF flows")

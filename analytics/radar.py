@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.stats import percentile_rank
+from analytics.stats import percentile_rank, rolling_drawdown, worst_in
 
 # name -> (amber, red, direction): "low" = smaller is worse, "high" = larger is worse.
 RULES: dict[str, tuple[float, float, str]] = {
@@ -23,8 +23,14 @@ RULES: dict[str, tuple[float, float, str]] = {
     "LETF flow % of ADV": (0.05, 0.10, "high"),
     "Dealer net gamma ($bn/1%)": (0.5, 0.0, "low"),
     "VaR shock (EWMA / 1y vol)": (1.2, 1.5, "high"),
+    "Momentum drawdown (1y peak)": (-0.35, -0.50, "low"),   # 1997-2026: 15% / 6% of days
 }
+# A losing momentum day that is the worst in this many trading days lights at least amber
+# (a year) or red (five years), whatever its σ: in a high-vol regime (April 2009) the worst
+# days on record are only -2σ.
+WORST_IN_DAYS = {"amber": 252, "red": 1260}
 LETF_BILLIONS_WORTH_SAYING = 1e9
+STATE_ORDER = ("n/a", "green", "amber", "red")     # for the worst light of a day
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,12 @@ class RadarSignal:
 
 @dataclass(frozen=True)
 class Radar:
+    """signals: today's lights; verdict: the words; history: ``history`` of the signals
+    that have one (empty when not computed)."""
+
     signals: dict[str, RadarSignal] = field(default_factory=dict)
     verdict: str = ""
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def light(name: str, number: float) -> str:
@@ -50,6 +60,27 @@ def light(name: str, number: float) -> str:
     if direction == "low":
         return "red" if number <= red else ("amber" if number <= amber else "green")
     return "red" if number >= red else ("amber" if number >= amber else "green")
+
+
+def lights(name: str, numbers) -> np.ndarray:
+    """``light`` for a whole array or Series of numbers at once (strings, same shape)."""
+    x = np.asarray(numbers, dtype=float)
+    amber, red, direction = RULES[name]
+    with np.errstate(invalid="ignore"):
+        worse = (x <= red, x <= amber) if direction == "low" else (x >= red, x >= amber)
+    return np.select([~np.isfinite(x), worse[0], worse[1]], ["n/a", "red", "amber"], "green")
+
+
+def momentum_states(long_short: pd.Series, sigma: pd.Series) -> pd.Series:
+    """The momentum σ-move light of every day: ``RULES`` on the σ, raised to amber / red on a
+    losing day that is the worst in ``WORST_IN_DAYS`` (docs/methods.md, "Crash radar")."""
+    state = lights("Momentum σ-move", sigma.reindex(long_short.index))
+    losing = (long_short < 0).to_numpy()
+    red = losing & worst_in(long_short, WORST_IN_DAYS["red"]).to_numpy()
+    amber = losing & worst_in(long_short, WORST_IN_DAYS["amber"]).to_numpy()
+    state = np.where(red, "red", state)
+    state = np.where(amber & np.isin(state, ("green", "n/a")), "amber", state)
+    return pd.Series(state, index=long_short.index)
 
 
 def _streak(series: pd.Series | None, name: str):
@@ -65,17 +96,31 @@ def _streak(series: pd.Series | None, name: str):
     return lit.index[0] if off.empty else lit.loc[off.index[-1]:].index[1]
 
 
-def var_shock(factor: pd.Series) -> tuple[float, float]:
-    """(EWMA(0.94) vol / 252-day vol of a long/short factor, gross cut implied by today's jump
-    in EWMA vol = 1 - vol_yesterday / vol_today) (METHODS 11)."""
+def var_shock_history(factor: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Every day's (EWMA(0.94) vol / 252-day vol of a long/short factor, gross cut implied by
+    the day's jump in EWMA vol = 1 - vol_yesterday / vol_today) (docs/methods.md); NaN for the
+    first 252 returns."""
     r = factor.dropna()
-    if len(r) < 253:
-        return float("nan"), float("nan")
     ewma = np.sqrt((r ** 2).ewm(alpha=0.06, adjust=False).mean())
-    long = r.iloc[-252:].std()
-    ratio = float(ewma.iloc[-1] / long) if long > 0 else float("nan")
-    cut = float(max(0.0, 1 - ewma.iloc[-2] / ewma.iloc[-1])) if ewma.iloc[-1] > 0 else 0.0
-    return ratio, cut
+    long = r.rolling(252, min_periods=252).std()
+    ratio = (ewma / long.where(long > 0)).where(np.arange(len(r)) >= 252)
+    cut = (1 - ewma.shift(1) / ewma.where(ewma > 0)).clip(lower=0.0).fillna(0.0)
+    return ratio, cut.where(ratio.notna())
+
+
+def var_shock(factor: pd.Series) -> tuple[float, float]:
+    """Today's ``var_shock_history`` (NaN, NaN with under 253 returns)."""
+    ratio, cut = var_shock_history(factor)
+    if ratio.empty or not np.isfinite(ratio.iloc[-1]):
+        return float("nan"), float("nan")
+    return float(ratio.iloc[-1]), float(cut.iloc[-1])
+
+
+def leg_shares(long_excess: pd.Series, short_excess: pd.Series) -> pd.Series:
+    """``analytics.factors.leg_attribution`` for every day at once (NaN where undefined)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = long_excess / (long_excess - short_excess)
+    return share.where((long_excess * short_excess <= 0) & (long_excess != short_excess))
 
 
 def assess(parts: dict[str, Any]) -> Radar:
@@ -90,13 +135,15 @@ def assess(parts: dict[str, Any]) -> Radar:
         sigma = float(t.get("sigma", np.nan))
         since = "worst on record" if t.get("worst_since") is None else \
             f"worst since {pd.Timestamp(t['worst_since']):%Y-%m-%d}"
-        pct = percentile_rank(mom.factor["long_short"]).iloc[-1] \
-            if mom.factor["long_short"].notna().any() else np.nan
+        ls = mom.factor["long_short"]
+        pct = percentile_rank(ls).iloc[-1] if ls.notna().any() else np.nan
+        day = t.get("day", ls.last_valid_index())
+        state = momentum_states(ls, mom.sigma).loc[day] if day is not None else "n/a"
         provisional = ", ".join(ticker for ticker, _ in t.get("provisional", ()))
         signals["Momentum σ-move"] = RadarSignal(
             f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}"
             + (f" (provisional: {provisional} may be a bad print)" if provisional else ""), sigma,
-            light("Momentum σ-move", sigma), pct, _streak(mom.sigma, "Momentum σ-move"))
+            state, pct, _streak(mom.sigma, "Momentum σ-move"))
         vs_bench = t.get("long_share_vs_benchmark")
         signals["Long vs short leg"] = RadarSignal(
             f"long {100 * t.get('long_excess', np.nan):+.2f}% vs the equal-weighted "
@@ -106,10 +153,18 @@ def assess(parts: dict[str, Any]) -> Radar:
             + (f" (long leg {vs_bench:.0%})" if vs_bench is not None else ""),
             float(t.get("long_share") or np.nan),
             signals["Momentum σ-move"].state if t.get("long_share") is not None else "green")
-        ratio, cut = var_shock(mom.factor["long_short"])
+        ratio, cut = var_shock(ls)
         signals["VaR shock (EWMA / 1y vol)"] = RadarSignal(
             f"{ratio:.2f}x; a vol-targeting book cuts gross {100 * cut:.0f}% today", ratio,
             light("VaR shock (EWMA / 1y vol)", ratio))
+        if day is not None:
+            drawdowns = rolling_drawdown(ls.loc[:day])
+            wealth = (1.0 + ls.loc[:day].fillna(0.0)).cumprod().iloc[-252:]
+            dd = float(drawdowns.iloc[-1])
+            signals["Momentum drawdown (1y peak)"] = RadarSignal(
+                f"{100 * dd:+.1f}% below the 1-year high of the L/S "
+                f"({wealth.idxmax():%Y-%m-%d})", dd, light("Momentum drawdown (1y peak)", dd),
+                since=_streak(drawdowns, "Momentum drawdown (1y peak)"))
     if crowd is not None and "Momentum" in crowd.gauges:
         score = crowd.gauges["Momentum"]["score"]
         signals["Momentum crowding"] = RadarSignal(f"{score:.0f}/100", score,
@@ -135,19 +190,75 @@ def assess(parts: dict[str, Any]) -> Radar:
             text = ("n/a: no fund assets for the leveraged ETFs in the data (load share "
                     "counts, e.g. --shares)")
         elif not known.any():
-            text = (f"${flows.total_usd / 1e9:+.2f}bn into the close; % of volume n/a (no "
+            text = (f"{_billions(flows.total_usd)} into the close; % of volume n/a (no "
                     "dollar volume for the underlyings)")
         else:
-            text = (f"${flows.total_usd / 1e9:+.2f}bn into the close, {100 * share:.1f}% of the "
+            text = (f"{_billions(flows.total_usd)} into the close, {100 * share:.1f}% of the "
                     "underlyings' daily dollar volume")
         signals["LETF flow % of ADV"] = RadarSignal(text, share, light("LETF flow % of ADV", share))
     if gamma is not None and gamma.underlyings:
         name, g = next(iter(gamma.underlyings.items()))
         net = g["net_usd_per_pct"] / 1e9
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
-            f"{name} net {net:+.2f}bn per 1% ({g['reading']})", net,
+            f"{name} net {_billions(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
             light("Dealer net gamma ($bn/1%)", net))
-    return Radar(signals=signals, verdict=verdict(signals, parts))
+    return Radar(signals=signals, verdict=verdict(signals, parts), history=history(parts))
+
+
+HISTORY_SIGNALS = ("Momentum σ-move", "Long vs short leg", "VaR shock (EWMA / 1y vol)",
+                   "Momentum drawdown (1y peak)", "Momentum crowding", "Dispersion percentile",
+                   "Breadth vs index")
+
+
+def history(parts: dict[str, Any], start=None) -> pd.DataFrame:
+    """Every day's value and light of each radar signal that has a daily history, vectorised:
+    columns (signal, "value" / "state") for ``HISTORY_SIGNALS`` (the leveraged-ETF flow and
+    dealer gamma are known only for today, from today's fund assets and option chain), plus
+    ("Worst light", "state"). The same rules as ``assess``: the last row equals today's
+    lights. ``parts`` as for ``assess`` (``crowding`` needs its ``momentum_score`` series);
+    ``start``: the first date to return."""
+    mom, disp, crowd = parts.get("momentum"), parts.get("dispersion"), parts.get("crowding")
+    signals: dict[str, tuple[pd.Series, Any]] = {}      # name -> (values, states)
+    if mom is not None:
+        f = mom.factor
+        ls = f["long_short"]
+        states = momentum_states(ls, mom.sigma)
+        signals["Momentum σ-move"] = (mom.sigma.reindex(ls.index), states)
+        if {"long_excess", "short_excess"} <= set(f.columns):
+            share = leg_shares(f["long_excess"], f["short_excess"])
+            signals["Long vs short leg"] = (share, states.where(share.notna(), "green"))
+        ratio = var_shock_history(ls)[0].reindex(ls.index)
+        signals["VaR shock (EWMA / 1y vol)"] = (ratio, lights("VaR shock (EWMA / 1y vol)",
+                                                              ratio))
+        dd = rolling_drawdown(ls).where(ls.notna().cumsum() > 0)
+        signals["Momentum drawdown (1y peak)"] = (dd, lights("Momentum drawdown (1y peak)",
+                                                             dd))
+    score = getattr(crowd, "momentum_score", None)
+    if score is not None:
+        signals["Momentum crowding"] = (score, lights("Momentum crowding", score))
+    if disp is not None:
+        pct = disp.ratio_percentile
+        signals["Dispersion percentile"] = (pct, lights("Dispersion percentile", pct))
+        falling = (disp.benchmark_return.reindex(disp.breadth.index) < 0).to_numpy()
+        signals["Breadth vs index"] = (disp.breadth, np.where(
+            falling, lights("Breadth vs index", disp.breadth), "green"))
+    if not signals:
+        return pd.DataFrame()
+    index = signals[next(iter(signals))][0].index
+    for values, _ in signals.values():
+        index = index.union(values.index)
+    frame = {}
+    for name in [n for n in HISTORY_SIGNALS if n in signals]:
+        values, states = signals[name]
+        frame[(name, "value")] = values.reindex(index)
+        frame[(name, "state")] = pd.Series(np.asarray(states), index=values.index) \
+            .reindex(index).fillna("n/a")
+    out = pd.DataFrame(frame, index=index)
+    order = {name: i for i, name in enumerate(STATE_ORDER)}
+    codes = np.stack([out[k].map(order).to_numpy() for k in out.columns if k[1] == "state"])
+    out[("Worst light", "state")] = np.asarray(STATE_ORDER)[codes.max(axis=0)]
+    out.columns = pd.MultiIndex.from_tuples(out.columns, names=["signal", "field"])
+    return out.loc[pd.Timestamp(start):] if start is not None else out
 
 
 def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
@@ -176,6 +287,13 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
                            f"crash ({100 * recent['long_short']:+.1f}%)")
         else:
             phrases.append("Calm: no momentum unwind")
+    drawdown = signals.get("Momentum drawdown (1y peak)")
+    if drawdown is not None and drawdown.state in ("red", "amber"):
+        words = f"L/S {100 * drawdown.number:.0f}% below its 1-year high"
+        if drawdown.state == "red" and phrases[0].startswith("Calm"):
+            phrases[0] = f"Momentum crash under way: {words}"
+        else:
+            phrases.append(words)
     breadth = signals.get("Breadth vs index")
     if breadth is not None and breadth.state == "red":
         phrases.append(f"{_fraction_words(breadth.number)} of stocks beat the falling index")
@@ -198,8 +316,14 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
         ", ".join(rest) + "."
 
 
+def _billions(usd: float) -> str:
+    """-9.93e9 -> '-$9.93bn' (the sign before the currency)."""
+    return f"{'-' if usd < 0 else '+'}${abs(usd) / 1e9:.2f}bn"
+
+
 def _fraction_words(x: float) -> str:
+    """'3/4' only for 72.5-77.5% (likewise 2/3, 3/5); otherwise the percentage."""
     for value, words in ((0.75, "3/4"), (2 / 3, "2/3"), (0.6, "3/5")):
-        if x >= value - 0.03:
+        if abs(x - value) <= 0.025:
             return words
     return f"{100 * x:.0f}%"

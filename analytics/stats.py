@@ -77,3 +77,19 @@ def percentile_rank(series: pd.Series, start=None, include_current: bool = True)
     else:
         pct = 100.0 * (at_most - 1.0) / (count - 1.0).where(count > 1)
     return pct
+
+
+def worst_in(returns: pd.Series, days: int) -> pd.Series:
+    """True where the return is at or below every one of the ``days`` returns before it (the
+    worst day in that long, vectorised); False until ``days`` earlier returns exist."""
+    prior = returns.shift(1).rolling(days, min_periods=days).min()
+    return (returns <= prior).fillna(False).astype(bool)
+
+
+def rolling_drawdown(returns: pd.Series, days: int = 252) -> pd.Series:
+    """Compounded drawdown from the highest wealth of the last ``days`` days (today included,
+    the start of the series counting as wealth 1): how far a factor is below its 1-year peak."""
+    wealth = (1.0 + returns.fillna(0.0)).cumprod()
+    start = pd.Series(1.0, index=wealth.index).where(np.arange(len(wealth)) < days)
+    peak = np.fmax(wealth.rolling(days, min_periods=1).max(), start.fillna(0.0))
+    return wealth / peak - 1.0

@@ -7,12 +7,16 @@ import math
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHeaderView, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from analytics.engine import TIMELINE_DAYS
 
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 
 STATE_WORDS = {"red": "● signal", "amber": "● watch", "green": "● calm", "n/a": "n/a"}
+STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
 
 
 class RadarPanel(Panel):
@@ -28,15 +32,31 @@ class RadarPanel(Panel):
         self.table.setHorizontalHeaderLabels(["Signal", "Light", "Today", "Percentile / since"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeToContents,
+                                       QHeaderView.ResizeToContents, QHeaderView.Stretch,
+                                       QHeaderView.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
         self.table.setWordWrap(True)
+        self.timeline = QTableWidget(0, 0)
+        self.timeline.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.timeline.setSelectionMode(QTableWidget.NoSelection)
+        self.timeline.setToolTip("How the lights built up: each signal's light on each of the "
+                                 "last 20 sessions (hover a cell for the value)")
         self.note = note_label("Lights: red = signal on, amber = watch, green = calm (thresholds "
                                "in analytics/radar.py RULES). Percentiles are within the "
-                               "signal's own history.")
+                               "signal's own history. Timeline: the same rules on every past "
+                               "day (leveraged-ETF flow and dealer gamma are known for today "
+                               "only).")
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.timeline)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.verdict)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(split, 1)
         layout.addWidget(self.note)
 
     def render(self, snapshot) -> None:
@@ -66,8 +86,35 @@ class RadarPanel(Panel):
                 if col == 1:
                     item.setForeground(QColor(colours[sig.state]))
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
+        self._draw_timeline(radar.history.iloc[-TIMELINE_DAYS:], colours)
+
+    def _draw_timeline(self, recent: pd.DataFrame, colours: dict[str, str]) -> None:
+        names = list(dict.fromkeys(recent.columns.get_level_values(0))) if len(recent) else []
+        self.timeline.clear()
+        self.timeline.setRowCount(len(names))
+        self.timeline.setColumnCount(len(recent))
+        self.timeline.setVerticalHeaderLabels(names)
+        self.timeline.setHorizontalHeaderLabels([f"{d:%m-%d}" for d in recent.index])
+        for row, name in enumerate(names):
+            states = recent[(name, "state")]
+            values = recent[(name, "value")] if (name, "value") in recent.columns else None
+            for col, (day, state) in enumerate(states.items()):
+                item = QTableWidgetItem(STATE_LETTERS[state])
+                item.setTextAlignment(Qt.AlignCenter)
+                item.setBackground(QColor(colours[state]))
+                item.setForeground(QColor("#000000" if state != "n/a" else colours["n/a"]))
+                value = "" if values is None else f": {values.loc[day]:.3g}"
+                item.setToolTip(f"{name} on {day:%Y-%m-%d}{value} ({state})")
+                self.timeline.setItem(row, col, item)
+        self.timeline.resizeColumnsToContents()
+        self.timeline.resizeRowsToContents()
+
+    def timeline_states(self) -> dict[str, list[str]]:
+        """Signal -> the light letters shown, oldest first (for tests)."""
+        return {self.timeline.verticalHeaderItem(r).text():
+                [self.timeline.item(r, c).text() for c in range(self.timeline.columnCount())]
+                for r in range(self.timeline.rowCount())}
 
     def states(self) -> dict[str, str]:
         return {self.table.item(r, 0).text(): self.table.item(r, 1).text()

@@ -37,7 +37,44 @@ def test_events_and_forward_returns():
     assert study.table.loc[1, "mean"] == pytest.approx(0.0)
     assert study.path.loc[1, "mean"] == pytest.approx(0.0)
     assert study.path.loc[5, "mean"] == pytest.approx(row["mean"])
-    assert row["unconditional_mean"] == pytest.approx(fwd5.mean())
+    others = fwd5.drop(r.index[[100, 103, 300]]).dropna()
+    assert row["non_event_mean"] == pytest.approx(others.mean())
+    assert row["non_event_count"] == len(others)
+
+
+def test_welch_t_and_bootstrap_p_oracles():
+    from analytics.events import bootstrap_p, welch_t
+
+    a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
+    # means 2.5 and 0.5; variances 5/3 and 0.3: t = 2 / sqrt(5/12 + 0.05)
+    assert welch_t(a, b) == pytest.approx(2.0 / np.sqrt(5 / 12 + 0.05))
+    rng = np.random.default_rng(5)
+    base = rng.normal(0.0, 1.0, 5000)
+    typical = base[:40] - base[:40].mean() + base.mean()
+    assert bootstrap_p(typical, base) > 0.95, "a sample with the other days' mean is no event"
+    assert bootstrap_p(typical - 0.5, base) < 0.005, "half a sigma lower over 40 draws is"
+    assert bootstrap_p(base[:40], base) == bootstrap_p(base[:40], base), "fixed seed"
+
+
+def test_events_split_by_market_state():
+    """Daniel & Moskowitz: momentum crashes rebound in bear markets. The market halves over the
+    first 600 days and then doubles: the day-700 event is a bear event only if the market is
+    below its level 504 days before."""
+    from analytics.events import market_state
+
+    dates = pd.bdate_range("2010-01-01", periods=1400)
+    market = pd.Series(np.r_[np.linspace(100, 50, 600), np.linspace(50, 200, 800)], dates)
+    state = market_state(market)
+    assert state.iloc[:505].eq("n/a").all() and state.iloc[505] == "bear"
+    assert state.iloc[-1] == "bull"
+    r = pd.Series(np.where(np.arange(1400) % 2 == 0, 0.005, -0.005), index=dates)
+    r.iloc[700], r.iloc[1300] = -0.1, -0.1
+    study = event_study(r, threshold=-5, market=market)
+    assert study.events["state"].tolist() == ["bear", "bull"]
+    assert study.by_state.loc[("bear", 21), "count"] == 1
+    assert study.by_state.loc[("bull", 21), "count"] == 1
+    assert study.by_state.loc[("bear", 21), "mean"] == pytest.approx(
+        forward_returns(r, 21).iloc[700])
 
 
 def test_clustering():

@@ -24,6 +24,22 @@ def test_radar_panel(qtbot, crash):
     states = panel.states()
     assert states["Momentum σ-move"] == "● signal" and states["Breadth vs index"] == "● signal"
     assert panel.table.rowCount() == len(crash.radar.signals)
+    timeline = panel.timeline_states()
+    assert panel.timeline.columnCount() == 20
+    assert panel.timeline.horizontalHeaderItem(19).text() == "02-04"
+    assert timeline["Momentum σ-move"][-1] == "R" and timeline["Worst light"][-1] == "R"
+    assert set(timeline) >= {"Momentum σ-move", "Dispersion percentile", "Breadth vs index"}
+
+
+def test_events_panel_tests_against_other_days(qtbot, crash):
+    panel = EventsPanel()
+    qtbot.addWidget(panel)
+    panel.render(crash)
+    headers = [panel.table.horizontalHeaderItem(c).text()
+               for c in range(panel.table.columnCount())]
+    assert {"Welch t vs other days", "Bootstrap p", "Bear market (n, mean)",
+            "Bull market (n, mean)"} <= set(headers)
+    assert "on other days (bootstrap p" in panel.headline.text()
 
 
 def test_events_panel_switches_series_and_threshold(qtbot, crash):
