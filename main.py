@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "shares_outstanding, or an issuer's 'Shares Outstanding (000)'; "
                              "wide: date + one column per ticker); repeatable. They win over "
                              "Yahoo's counts on the same day")
+    parser.add_argument("--options", action="append", metavar="PATH",
+                        help="option chains for dealer gamma (CSV: expiry, strike, kind C/P or "
+                             "call/put, open_interest, implied_vol; optionally underlying_price, "
+                             "quote_date, underlying); repeatable. They replace the source's "
+                             "chains for the same underlyings")
     parser.add_argument("--seed", type=int, default=7,
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
@@ -83,7 +88,8 @@ def source_factory(name: str, args):
     from models.sources import open_source
 
     source = open_source(name, seed=args.seed, end=args.end, constituents=args.constituents,
-                         date_format=args.date_format, shares=args.shares)
+                         date_format=args.date_format, shares=args.shares,
+                         options=args.options)
     return lambda: source
 
 
@@ -209,9 +215,14 @@ def run_gui(args) -> int:
         args.shares = list(paths)
         select_source(current["source"])
 
+    def select_options(paths: list[str]) -> None:
+        args.options = list(paths)
+        select_source(current["source"])
+
     window = MainWindow(state, log_path=log_path, current_source=current["source"],
                         sources=SOURCE_CHOICES, select_source=select_source,
-                        clear_cache=clear_cache, select_shares=select_shares)
+                        clear_cache=clear_cache, select_shares=select_shares,
+                        select_options=select_options)
     probe = StartupProbe(window, state) if args.timing else None
     window.show()
     QTimer.singleShot(0, state.refresh)

@@ -16,7 +16,8 @@ from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
                                   realized_average_correlation)
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
                                momentum_with_legs, rolling_beta)
-from analytics.gamma import clean_chain, default_grid, gex_by_strike, gex_profile, zero_gamma_level
+from analytics.gamma import (clean_chain, continuous_rate, default_grid, flip_uncertainty,
+                             gex_by_strike, gex_profile, parity_spot, zero_gamma_level)
 from analytics.events import EventStudy, event_study
 from analytics.flows import implied_flows, period_flows
 from analytics.radar import WORST_IN_DAYS, Radar, assess
@@ -47,6 +48,8 @@ class EngineParams:
     momentum_quantile: float = 0.1
     leveraged_etfs: tuple = ()           # objects with ticker, underlying, multiple
     option_underlyings: tuple[str, ...] = ()
+    dividend_yields: Mapping[str, float] = field(default_factory=dict)   # underlying -> yield
+    default_rate: float = 0.04           # when the 13-week bill is not in the data
     short_rate: str = "^IRX"             # 13-week bill, percent, bank-discount basis
     long_rate: str = "^TNX"              # 10-year yield, percent
     regions: tuple = ()                  # objects with name, index, etf, currency, domestic
@@ -141,7 +144,9 @@ class FlowsView:
 class GammaView:
     """Dealer gamma per option underlying: name -> dict(spot, by_strike, profile,
     zero_gamma_level, dealer_gex_usd_per_pct, letf_gamma_usd_per_pct, net_usd_per_pct,
-    dropped, contracts, reading)."""
+    dropped, contracts, reading, and the inputs: quote_date, spot_source, rate (continuous),
+    rate_source, dividend_yield, dividend_source, uncertain (why the sign is not resolved, or
+    None)). rate: the latest 13-week bill, bond-equivalent (NaN without it)."""
 
     underlyings: dict[str, dict]
     rate: float
@@ -234,9 +239,15 @@ class Snapshot:
                            "by_underlying": {k: _num(v) for k, v in
                                              self.flows.by_underlying["rebalance_usd"].items()}}
         if self.gamma is not None:
-            out["gamma"] = {name: {key: _num(g[key]) for key in
-                                   ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
-                                    "net_usd_per_pct", "zero_gamma_level", "spot")}
+            out["gamma"] = {name: {**{key: _num(g[key]) for key in
+                                      ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
+                                       "net_usd_per_pct", "zero_gamma_level", "spot", "rate",
+                                       "dividend_yield")},
+                                   "quote_date": _date(g["quote_date"]),
+                                   "spot_source": g["spot_source"],
+                                   "rate_source": g["rate_source"],
+                                   "dividend_source": g["dividend_source"],
+                                   "sign_uncertain": g["uncertain"], "reading": g["reading"]}
                             for name, g in self.gamma.underlyings.items()}
         if self.regions is not None:
             out["regions"] = [{"name": name, "ret_1w_usd": _num(row["1w USD"]),
@@ -437,10 +448,10 @@ def _crowding(close: pd.DataFrame, names: list[str], bench_r: pd.Series, beta: p
 
 
 def bill_rate(close: pd.DataFrame, ticker: str) -> float:
-    """Latest 13-week bill rate as a decimal bond-equivalent yield (METHODS 10.3): Yahoo quotes
-    ^IRX in percent on a bank-discount basis; 0 when it is not in the data."""
+    """Latest 13-week bill rate as a decimal bond-equivalent yield (docs/methods.md): Yahoo
+    quotes ^IRX in percent on a bank-discount basis; NaN when it is not in the data."""
     if ticker not in close.columns or close[ticker].dropna().empty:
-        return 0.0
+        return float("nan")
     discount = float(close[ticker].dropna().iloc[-1])
     if discount > 20:                       # Cboe's native x10 quote slipped through
         discount /= 10
@@ -486,36 +497,82 @@ def _flows(market, params: EngineParams) -> FlowsView | None:
                      total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing)
 
 
+def _chain_spot(chain: pd.DataFrame, close: pd.DataFrame, name: str,
+                day: pd.Timestamp) -> tuple[float | None, str]:
+    """Spot for the chain's strikes (unadjusted, docs/methods.md "Dealer gamma"): the chain's
+    own underlying price, else put-call parity on its quotes, else the underlying's close on
+    the quote date (adjusted: right on the day of the last dividend, low before it)."""
+    if "underlying_price" in chain.columns:
+        price = pd.to_numeric(chain["underlying_price"], errors="coerce")
+        if (price > 0).any():
+            return float(price[price > 0].median()), "the chain's underlying price"
+    implied = parity_spot(chain, day)
+    if implied is not None:
+        return implied, "put-call parity on the chain's quotes"
+    if name in close.columns and close[name].loc[:day].notna().any():
+        return float(close[name].loc[:day].dropna().iloc[-1]), \
+            f"the {name} close (adjusted; no underlying price in the chain)"
+    return None, ""
+
+
 def _gamma(market, params: EngineParams, flows: FlowsView | None) -> GammaView | None:
     options = getattr(market, "options", {}) or {}
     close = market.close
-    rate = bill_rate(close, params.short_rate)
     out = {}
     for name in params.option_underlyings:
         chain = options.get(name)
-        if chain is None or name not in close.columns:
+        if chain is None or chain.empty:
             continue
-        spot = float(close[name].dropna().iloc[-1])
-        clean, dropped = clean_chain(chain, market.as_of)
+        day = pd.Timestamp(market.as_of)
+        if "quote_date" in chain.columns and chain["quote_date"].notna().any():
+            day = pd.Timestamp(chain["quote_date"].dropna().iloc[0]).normalize()
+        spot, spot_source = _chain_spot(chain, close, name, day)
+        if spot is None:
+            continue
+        bill = bill_rate(close.loc[:day], params.short_rate)
+        if np.isfinite(bill):
+            rate, rate_source = continuous_rate(bill), \
+                f"13-week bill ({params.short_rate}), continuous"
+        else:
+            rate, rate_source = params.default_rate, \
+                f"the universe's default: no {params.short_rate} in the data"
+        div, div_source = 0.0, "none known: 0% assumed"
+        chain_yield = pd.to_numeric(chain["dividend_yield"], errors="coerce") \
+            if "dividend_yield" in chain.columns else pd.Series(dtype=float)
+        if chain_yield.notna().any():
+            div, div_source = float(chain_yield.dropna().iloc[0]), \
+                "the chain's own (Yahoo's trailing yield or the file's column)"
+        elif name in params.dividend_yields:
+            div, div_source = float(params.dividend_yields[name]), "the universe file"
+        clean, dropped = clean_chain(chain, day)
         if clean.empty:
             continue
-        by_strike = gex_by_strike(clean, spot, market.as_of, rate)
-        profile = gex_profile(clean, spot, market.as_of, default_grid(spot), rate)
+        by_strike = gex_by_strike(clean, spot, day, rate, div)
+        profile = gex_profile(clean, spot, day, default_grid(spot), rate, div)
         dealer = float(by_strike["net_gex"].sum())
-        letf = 0.0
+        letf = float("nan")                 # unknown without fund assets: not zero
         if flows is not None and name in flows.by_underlying.index:
             letf = float(flows.by_underlying.loc[name, "letf_gamma_usd_per_pct"])
-        net = dealer - letf
+        known = letf if np.isfinite(letf) else 0.0
+        net = dealer - known
+        zero = zero_gamma_level(clean, spot, day, rate, div)
+        uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, known)
         out[name] = {"spot": spot, "by_strike": by_strike, "profile": profile,
-                     "zero_gamma_level": zero_gamma_level(clean, spot, market.as_of, rate),
+                     "zero_gamma_level": zero,
                      "dealer_gex_usd_per_pct": dealer, "letf_gamma_usd_per_pct": letf,
                      "net_usd_per_pct": net, "dropped": dropped, "contracts": len(clean),
-                     "reading": gamma_reading(dealer, net)}
-    return GammaView(underlyings=out, rate=rate) if out else None
+                     "quote_date": day, "spot_source": spot_source, "rate": rate,
+                     "rate_source": rate_source, "dividend_yield": div,
+                     "dividend_source": div_source, "uncertain": uncertain,
+                     "reading": gamma_reading(dealer, net, uncertain)}
+    return GammaView(underlyings=out, rate=bill_rate(close, params.short_rate)) if out else None
 
 
-def gamma_reading(dealer: float, net: float) -> str:
-    """Plain words for the sign of dealer and net (dealer minus leveraged-ETF) gamma."""
+def gamma_reading(dealer: float, net: float, uncertain: str | None = None) -> str:
+    """Plain words for the sign of dealer and net (dealer minus leveraged-ETF) gamma; near the
+    flip (``uncertain`` says why) the sign is not claimed."""
+    if uncertain:
+        return f"near the gamma flip: sign uncertain ({uncertain})"
     if net < 0:
         lead = "net short gamma: hedging adds to moves"
         return lead + (" (dealers alone are long; leveraged-ETF rebalancing outweighs them)"

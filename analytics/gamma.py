@@ -102,3 +102,68 @@ def zero_gamma_level(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0,
     if not candidates:
         return None
     return float(min(candidates, key=lambda level: abs(level - spot)))
+
+
+FLIP_BAND = 0.005            # zero gamma within 0.5% of spot: the sign is not resolved
+CARRY_DAYS = 1               # ... nor when one day of carry flips it
+YIELD_BUMP = 0.0025          # ... or 25 bp on the rate or the dividend yield
+
+
+def continuous_rate(bond_equivalent: float, days: int = 91) -> float:
+    """A T-bill's bond-equivalent yield (decimal) -> the continuously compounded rate over its
+    term: ln(1 + y d / 365) x 365 / d (Black-Scholes discounts continuously)."""
+    return float(np.log1p(bond_equivalent * days / 365.0) * 365.0 / days)
+
+
+def parity_spot(chain: pd.DataFrame, as_of) -> float | None:
+    """The spot implied by put-call parity on the nearest expiry after ``as_of`` with >= 3
+    strikes quoted on both sides: median of K + C - P over the 5 strikes where |C - P| is
+    smallest (carry over a few days is negligible there). Prices: bid/ask mid where both are
+    positive, else ``last_price``. None when the chain has no prices."""
+    price = None
+    if {"bid", "ask"} <= set(chain.columns):
+        bid, ask = (pd.to_numeric(chain[c], errors="coerce") for c in ("bid", "ask"))
+        price = ((bid + ask) / 2).where((bid > 0) & (ask > 0))
+    if "last_price" in chain.columns:
+        last = pd.to_numeric(chain["last_price"], errors="coerce").where(lambda p: p > 0)
+        price = last if price is None else price.fillna(last)
+    if price is None:
+        return None
+    quotes = chain.assign(price=price).dropna(subset=["price"])
+    quotes = quotes[pd.to_datetime(quotes["expiry"]) > pd.Timestamp(as_of)]
+    pairs = quotes.pivot_table(index=["expiry", "strike"], columns="kind", values="price",
+                               aggfunc="median")
+    if not {"C", "P"} <= set(pairs.columns):
+        return None
+    pairs = pairs.dropna()
+    for _, group in pairs.groupby(level="expiry", sort=True):
+        if len(group) >= 3:
+            diff = group["C"] - group["P"]
+            near = diff.abs().nsmallest(5).index
+            strikes = near.get_level_values("strike").to_numpy(dtype=float)
+            return float(np.median(strikes + diff.loc[near].to_numpy()))
+    return None
+
+
+def flip_uncertainty(chain: pd.DataFrame, spot: float, as_of, rate: float, div: float,
+                     zero_level: float | None, offset: float = 0.0) -> str | None:
+    """Why the sign of net gamma (dealer GEX minus ``offset``, e.g. leveraged-ETF gamma) at
+    spot cannot be trusted, or None when it can: zero gamma within ``FLIP_BAND`` of spot, or
+    a sign change under +-1 day of carry or +-25 bp of rate or dividend yield."""
+    as_of = pd.Timestamp(as_of)
+    reasons = []
+    if zero_level is not None and abs(zero_level / spot - 1) <= FLIP_BAND:
+        reasons.append(f"zero gamma {zero_level:.2f} is {100 * (zero_level / spot - 1):+.2f}% "
+                       "from spot")
+    base = gex_by_strike(chain, spot, as_of, rate, div)["net_gex"].sum() - offset
+    bumps = {"1 day of carry": [(as_of - pd.Timedelta(days=CARRY_DAYS), rate, div),
+                                (as_of + pd.Timedelta(days=CARRY_DAYS), rate, div)],
+             "25 bp of rate": [(as_of, rate - YIELD_BUMP, div), (as_of, rate + YIELD_BUMP, div)],
+             "25 bp of dividend yield": [(as_of, rate, div - YIELD_BUMP),
+                                         (as_of, rate, div + YIELD_BUMP)]}
+    for words, cases in bumps.items():
+        signs = {np.sign(gex_by_strike(chain, spot, day, r, q)["net_gex"].sum() - offset)
+                 for day, r, q in cases}
+        if signs - {np.sign(base)}:
+            reasons.append(f"the sign changes under {words}")
+    return "; ".join(reasons) if reasons else None

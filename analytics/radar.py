@@ -201,7 +201,7 @@ def assess(parts: dict[str, Any]) -> Radar:
         net = g["net_usd_per_pct"] / 1e9
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
             f"{name} net {_billions(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
-            light("Dealer net gamma ($bn/1%)", net))
+            "amber" if g.get("uncertain") else light("Dealer net gamma ($bn/1%)", net))
     return Radar(signals=signals, verdict=verdict(signals, parts), history=history(parts))
 
 
@@ -303,7 +303,9 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
         phrases.append(f"est. ${abs(flows.total_usd) / 1e9:.0f}bn leveraged-ETF {side} into the "
                        "close")
     gamma = signals.get("Dealer net gamma ($bn/1%)")
-    if gamma is not None and gamma.number < 0:
+    if gamma is not None and gamma.state == "amber" and "sign uncertain" in gamma.value:
+        phrases.append("dealer gamma near its flip (sign uncertain)")
+    elif gamma is not None and gamma.number < 0:
         phrases.append("dealers net short gamma")
     crowd = signals.get("Momentum crowding")
     if crowd is not None and crowd.state == "red":

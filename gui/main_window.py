@@ -35,13 +35,15 @@ class MainWindow(QMainWindow):
                  current_source: str = "demo",
                  select_source: Callable[[str], None] | None = None,
                  clear_cache: Callable[[], str] | None = None,
-                 select_shares: Callable[[list[str]], None] | None = None) -> None:
+                 select_shares: Callable[[list[str]], None] | None = None,
+                 select_options: Callable[[list[str]], None] | None = None) -> None:
         super().__init__()
         self.state = state
         self.settings = settings or QSettings("FactorDesk", "FactorDesk")
         self.log_path = log_path
         self.select_source = select_source
         self.select_shares = select_shares
+        self.select_options = select_options
         self.clear_cache = clear_cache
         self.setObjectName("FactorDeskMainWindow")
         self.setWindowTitle("FactorDesk")
@@ -165,6 +167,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Open share counts…", self.open_shares_dialog, None,
                      "Load ETF share counts (date, ticker, shares_outstanding; or wide), e.g. "
                      "an issuer's daily history: implied flows and leveraged-ETF assets")
+        self._action(file_menu, "Open option chain…", self.open_options_dialog, None,
+                     "Load option chains (expiry, strike, kind, open_interest, implied_vol; "
+                     "optionally underlying_price, quote_date) for dealer gamma")
         self._action(file_menu, "Load factor history…", self.load_factor_dialog, None,
                      "Load a Ken French daily factor file (published CSV layout) into the "
                      "event study")
@@ -412,10 +417,17 @@ class MainWindow(QMainWindow):
             self._choose_source(";".join(paths))
 
     def open_shares_dialog(self) -> None:
+        self._open_side_files("Open share counts", "Share-count files", self.select_shares)
+
+    def open_options_dialog(self) -> None:
+        self._open_side_files("Open option chain", "Option chains", self.select_options)
+
+    def _open_side_files(self, title: str, kind: str, select) -> None:
+        """Files that join any source (share counts, option chains), then a refresh."""
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open share counts", "", "Share-count files (*.csv *.csv.gz *.gz *.parquet *.pq)")
-        if paths and self.select_shares is not None:
-            self.select_shares(paths)
+            self, title, "", f"{kind} (*.csv *.csv.gz *.gz *.parquet *.pq)")
+        if paths and select is not None:
+            select(paths)
             self.state.refresh()
 
     def clear_cache_dialog(self) -> None:

@@ -7,6 +7,9 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 
+AMBER = "#f0b400"           # the "watch" light, the same in both themes
+
+
 @dataclass(frozen=True)
 class Theme:
     name: str

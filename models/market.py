@@ -69,8 +69,9 @@ class MarketData:
             object.__setattr__(self, "as_of", self.close.index[-1] if len(self.close) else None)
 
     def until(self, day) -> "MarketData":
-        """The data as it stood at the close of ``day`` (later rows dropped). Option chains are
-        observed on ``as_of`` only, so they are kept only when ``day`` is that date."""
+        """The data as it stood at the close of ``day`` (later rows dropped). An option chain is
+        kept only when it was observed on ``day``: its ``quote_date`` (a chain file), else the
+        data's last date."""
         day = pd.Timestamp(day)
         if day > self.close.index[-1]:
             raise MarketDataError(f"--as-of {day:%Y-%m-%d} is after the last date of the data "
@@ -82,11 +83,15 @@ class MarketData:
                                   f"{self.close.index[0]:%Y-%m-%d}")
         cut = lambda frame: None if frame is None else frame.loc[:day]  # noqa: E731
         close = cut(self.close)
+        chains = {name: chain for name, chain in self.options.items()
+                  if "quote_date" in chain.columns and
+                  (pd.to_datetime(chain["quote_date"]).dt.normalize() == close.index[-1]).all()}
+        kept = f"option chains of that day: {', '.join(chains)}" if chains else "no option chains"
         return replace(self, close=close, volume=cut(self.volume),
-                       shares_outstanding=cut(self.shares_outstanding), options={},
+                       shares_outstanding=cut(self.shares_outstanding), options=chains,
                        as_of=close.index[-1],
                        notes=self.notes + (f"as of {close.index[-1]:%Y-%m-%d}: later data "
-                                           "hidden; no option chains",))
+                                           f"hidden; {kept}",))
 
 
 def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:

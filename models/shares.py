@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.sources.files import FileDataError, _read_raw, parse_dates
+from models.sources.files import FileDataError, parse_dates, read_rows
 
 HISTORY_COLUMNS = ("date", "ticker", "shares_outstanding", "total_assets", "source")
 SOURCES = ("yahoo", "file")            # later wins on the same day
@@ -89,16 +89,7 @@ def read_share_file(path: str | Path, date_format: str | None = None) -> pd.Data
     Long: ``date, ticker, shares_outstanding`` (also "Shares Outstanding (000)" or "(mn)",
     scaled to shares, as issuers publish them). Wide: a date column and one column per ticker.
     """
-    path = Path(path)
-
-    def fail(problem: str) -> ShareFileError:
-        return ShareFileError(f"{path.name}: {problem}")
-
-    if not path.is_file():
-        raise fail("file not found")
-    raw = _read_raw(path, fail)
-    if raw.empty:
-        raise fail("the file is empty (no rows)")
+    raw, fail = read_rows(path, ShareFileError)
     names = {str(c).strip(): c for c in raw.columns}
     lower = {k.lower(): v for k, v in names.items()}
     date_col = next((lower[n] for n in ("date", "dates", "day") if n in lower), raw.columns[0])

@@ -21,6 +21,7 @@ KNOWN_SECTIONS = (
     "as_of", "benchmark", "constituents", "themes", "pairs", "styles", "leveraged_etfs",
     "regions", "cross_asset", "options",
 )
+DEFAULT_RATE = 0.04        # the short rate for dealer gamma when ^IRX is not in the data
 CROSS_ASSET_LISTS = ("rates", "metals", "fx", "volatility", "broad", "cyclical", "defensive")
 
 
@@ -96,6 +97,8 @@ class Universe:
     regions: list[Region]
     cross_asset: CrossAsset
     option_underlyings: list[str]
+    dividend_yields: dict[str, float] = field(default_factory=dict)   # option underlying -> yield
+    default_rate: float = DEFAULT_RATE
 
     def all_tickers(self) -> list[str]:
         """Every ticker the universe names, each once, in a stable order."""
@@ -196,7 +199,22 @@ class _Parser:
             leveraged_etfs=self.leveraged(raw.get("leveraged_etfs", [])),
             regions=self.regions(raw.get("regions", [])), cross_asset=cross,
             option_underlyings=self.tickers("[options] underlyings", options.get("underlyings", [])),
+            dividend_yields=self.fractions("[options] dividend_yields",
+                                           options.get("dividend_yields", {})),
+            default_rate=self.fraction("[options] default_rate",
+                                       options.get("default_rate", DEFAULT_RATE)),
         )
+
+    def fraction(self, entry: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not -0.05 <= value <= 0.5:
+            raise self.fail(entry, f"expected a yearly fraction between -0.05 and 0.5 (0.012 = "
+                                   f"1.2%), got {value!r}")
+        return float(value)
+
+    def fractions(self, entry: str, value: object) -> dict[str, float]:
+        table = self.table(entry, value)
+        return {str(k): self.fraction(f"{entry} {k}", v) for k, v in table.items()}
 
     def constituents(self, table: dict) -> tuple[list[str], dict[str, str]]:
         sectors: dict[str, str] = {}

@@ -20,10 +20,18 @@ def per_pct(x: float) -> str:
 def summary(name: str, g: dict) -> str:
     spot, zero = g["spot"], g["zero_gamma_level"]
     flip = "no flip within ±20%" if zero is None else \
-        f"zero gamma {zero:.2f} ({100 * (zero / spot - 1):+.1f}% from spot)"
+        f"zero gamma {zero:.2f} ({100 * (zero / spot - 1):+.2f}% from spot)"
     return (f"{name} {spot:.2f} · dealer GEX {per_pct(g['dealer_gex_usd_per_pct'])} per 1% · "
-            f"leveraged-ETF gamma {per_pct(-g['letf_gamma_usd_per_pct'])} · net "
+            f"leveraged-ETF gamma {per_pct(-g['letf_gamma_usd_per_pct'])}"
+            f"{'' if math.isfinite(g['letf_gamma_usd_per_pct']) else ' (no fund assets)'} · net "
             f"{per_pct(g['net_usd_per_pct'])} per 1% · {flip}")
+
+
+def inputs(g: dict) -> str:
+    """The model's inputs and where each came from (a user must be able to check them)."""
+    return (f"Spot {g['spot']:.2f} from {g['spot_source']}; rate {100 * g['rate']:.2f}% "
+            f"({g['rate_source']}); dividend yield {100 * g['dividend_yield']:.2f}% "
+            f"({g['dividend_source']}); chain quoted {g['quote_date']:%Y-%m-%d}")
 
 
 class GammaPanel(Panel):
@@ -102,13 +110,14 @@ class GammaPanel(Panel):
         if g is None:
             return
         t = theme.current()
-        colour = t.down if g["net_usd_per_pct"] < 0 else t.up
+        colour = theme.AMBER if g.get("uncertain") else \
+            (t.down if g["net_usd_per_pct"] < 0 else t.up)
         self.headline.setText(f"<span style='color:{colour}'>{g['reading'][0].upper()}"
                               f"{g['reading'][1:]}</span>")
         dropped = sum(g["dropped"].values())
-        self.detail.setText(f"{summary(name, g)}. {g['contracts']:,} contracts as of "
-                            f"{self.snapshot.as_of:%Y-%m-%d} ({dropped} dropped: expired, no "
-                            f"open interest or IV outside 1%-300%).")
+        self.detail.setText(f"{summary(name, g)}. {g['contracts']:,} contracts ({dropped} "
+                            f"dropped: expired, no open interest or IV outside 1%-300%). "
+                            f"{inputs(g)}.")
         self._draw_strikes(g, t)
         self._draw_profile(g, t)
 

@@ -65,7 +65,7 @@ class RadarPanel(Panel):
         if radar is None:
             return
         t = theme.current()
-        colours = {"red": t.down, "amber": "#f0b400", "green": t.up, "n/a": t.muted}
+        colours = {"red": t.down, "amber": theme.AMBER, "green": t.up, "n/a": t.muted}
         worst = next((s for s in ("red", "amber") if any(v.state == s for v in
                                                          radar.signals.values())), "green")
         proxy = (f" · benchmark: {html.escape(snapshot.benchmark_proxy)}"

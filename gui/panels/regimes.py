@@ -35,7 +35,7 @@ class Tile(QFrame):
 
     def set_tile(self, tile: dict) -> None:
         t = theme.current()
-        colour = {"green": t.up, "amber": "#f0b400", "red": t.down}[tile["state"]]
+        colour = {"green": t.up, "amber": theme.AMBER, "red": t.down}[tile["state"]]
         self.state = tile["state"]
         self.setStyleSheet(f"Tile {{ border: 1px solid {t.grid}; border-left: 6px solid {colour};"
                            f" background: {t.base}; }}")

@@ -47,15 +47,20 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
 
     ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
     ``demo`` takes ``seed`` and ``end``; files take ``constituents`` ("universe" or "file") and
-    ``date_format``; ``shares`` (paths of share-count files) applies to every source; other
-    sources ignore the rest.
+    ``date_format``; ``shares`` (paths of share-count files) and ``options`` (paths of
+    option-chain files) apply to every source; other sources ignore the rest.
     """
     shares = options.pop("shares", None)
+    chains = options.pop("options", None)
     source = _open(str(name), cache_root, options)
     if shares:
         from models.shares import WithShareCounts
 
-        return WithShareCounts(source, shares, options.get("date_format"))
+        source = WithShareCounts(source, shares, options.get("date_format"))
+    if chains:
+        from models.options import WithOptionChains
+
+        source = WithOptionChains(source, chains, options.get("date_format"))
     return source
 
 

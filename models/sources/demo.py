@@ -528,7 +528,7 @@ class _Simulator:
                 oi = np.round(weight * shape * round_bonus * np.exp(rng.normal(0, 0.4, len(strikes))))
                 rows.append(pd.DataFrame({"expiry": expiry, "strike": strikes, "kind": kind,
                                           "open_interest": oi, "implied_vol": iv}))
-        chain = pd.concat(rows, ignore_index=True)
+        chain = pd.concat(rows, ignore_index=True).assign(underlying_price=spot, quote_date=as_of)
         return chain[chain["open_interest"] > 0].reset_index(drop=True)
 
 

@@ -200,6 +200,22 @@ def read_price_file(path: str | Path, date_format: str | None = None
     return _from_wide(raw.drop(columns=[date_col]), dates, fail), None
 
 
+def read_rows(path: str | Path, error: type[FileDataError] = FileDataError):
+    """A side file's rows (share counts, option chains) and its ``fail`` (problem -> an
+    ``error`` naming the file); a missing or empty file is an error."""
+    path = Path(path)
+
+    def fail(problem: str) -> FileDataError:
+        return error(f"{path.name}: {problem}")
+
+    if not path.is_file():
+        raise fail("file not found")
+    raw = _read_raw(path, fail)
+    if raw.empty:
+        raise fail("the file is empty (no rows)")
+    return raw, fail
+
+
 def _failer(path: Path):
     return lambda problem: FileDataError(f"{path.name}: {problem}")
 

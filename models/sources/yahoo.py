@@ -364,7 +364,7 @@ class YahooSource:
                 expiries = [pd.Timestamp(e) for e in ticker.options]
                 expiries = [e for e in expiries
                             if as_of < e <= as_of + pd.Timedelta(days=MAX_OPTION_DAYS)]
-                parts, dropped = [], 0
+                parts, dropped, quote = [], 0, {}
                 for n, expiry in enumerate(expiries):
                     if time.monotonic() > deadline:
                         break
@@ -373,15 +373,32 @@ class YahooSource:
                     part, lost = clean_chain(chain.calls, chain.puts, expiry, as_of)
                     parts.append(part)
                     dropped += lost
+                    quote = getattr(chain, "underlying", None) or quote
             except Exception as exc:  # noqa: BLE001 - best effort
                 log.info("options for %s unavailable: %s", underlying, exc)
                 notes[f"options {underlying}"] = f"unavailable ({exc})"
                 continue
             if parts:
-                chains[underlying] = pd.concat(parts, ignore_index=True)
+                chains[underlying] = pd.concat(parts, ignore_index=True).assign(
+                    **chain_inputs(quote, as_of))
             notes[f"options {underlying}"] = (f"{sum(len(p) for p in parts)} contracts in "
                                               f"{len(parts)} expiries; {dropped} dropped")
         return chains, notes
+
+
+def chain_inputs(quote: dict, as_of: pd.Timestamp) -> dict:
+    """Columns that carry the gamma model's inputs with a Yahoo chain: ``underlying_price``
+    (the quote's unadjusted regularMarketPrice; NaN if absent), ``quote_date`` and
+    ``dividend_yield`` (the ETF's trailing ``yield``, else trailingAnnualDividendYield; NaN if
+    neither is a plausible fraction)."""
+    dividend = np.nan
+    for key in ("yield", "trailingAnnualDividendYield"):
+        value = quote.get(key)
+        if isinstance(value, (int, float)) and 0 <= value < 0.2:
+            dividend = float(value)
+            break
+    return {"underlying_price": _positive(quote.get("regularMarketPrice")),
+            "quote_date": pd.Timestamp(as_of).normalize(), "dividend_yield": dividend}
 
 
 def _positive(value) -> float:

@@ -101,3 +101,56 @@ def test_profile_is_fast_enough_shape():
                                           rng.uniform(0.1, 0.5, n))])
     profile = gex_profile(big, 500.0, AS_OF, grid=np.linspace(400, 600, 401))
     assert profile.shape == (401,) and np.isfinite(profile).all()
+
+
+def test_continuous_rate_oracle():
+    from analytics.gamma import continuous_rate
+
+    # 4% bond-equivalent over 91 days: ln(1 + 0.04 x 91/365) x 365/91 = 3.9801%
+    assert continuous_rate(0.04) == pytest.approx(0.039801, abs=1e-6)
+    assert continuous_rate(0.0) == 0.0
+
+
+def _bs_price(spot, strike, t, vol, rate, div, call):
+    from math import erf, exp, log, sqrt
+
+    d1 = (log(spot / strike) + (rate - div + vol * vol / 2) * t) / (vol * sqrt(t))
+    d2 = d1 - vol * sqrt(t)
+    n = lambda x: 0.5 * (1 + erf(x / sqrt(2)))  # noqa: E731
+    if call:
+        return spot * exp(-div * t) * n(d1) - strike * exp(-rate * t) * n(d2)
+    return strike * exp(-rate * t) * n(-d2) - spot * exp(-div * t) * n(-d1)
+
+
+def test_parity_spot_recovers_the_underlying():
+    """Quotes priced off spot 201.72 (the 2015-01-05 SPY chain has no spot column): parity on
+    the nearest live expiry gives it back; an expired expiry's stale quotes are ignored."""
+    from analytics.gamma import parity_spot
+
+    rows = []
+    for days in (4, 32):
+        for strike in np.arange(190.0, 215.0, 1.0):
+            for call in (True, False):
+                price = _bs_price(201.72, strike, days / 365, 0.15, 0.0002, 0.019, call)
+                rows.append({"expiry": AS_OF + pd.Timedelta(days=days), "strike": strike,
+                             "kind": "C" if call else "P", "bid": price - 0.02,
+                             "ask": price + 0.02})
+    stale = [{"expiry": AS_OF - pd.Timedelta(days=3), "strike": k, "kind": c, "bid": b,
+              "ask": b + 0.1} for k in (200.0, 205.0, 210.0) for c, b in (("C", 9.0), ("P", 1.0))]
+    chain = pd.DataFrame(rows + stale)
+    # within the 4 days' dividend carry parity leaves out (1.9% x 4/365 x 201.72 = 0.04)
+    assert parity_spot(chain, AS_OF) == pytest.approx(201.72, abs=0.05)
+    assert parity_spot(chain.drop(columns=["bid", "ask"]), AS_OF) is None
+
+
+def test_flip_uncertainty_near_and_far_from_the_flip():
+    from analytics.gamma import flip_uncertainty
+
+    chain = pd.DataFrame({"expiry": [AS_OF + pd.Timedelta(days=30)] * 2, "strike": [110.0, 90.0],
+                          "kind": ["C", "P"], "open_interest": [1000.0, 1000.0],
+                          "implied_vol": [0.2, 0.2]})
+    zero = zero_gamma_level(chain, 100.0, AS_OF)
+    far = flip_uncertainty(chain, 80.0, AS_OF, 0.04, 0.01, zero_gamma_level(chain, 80.0, AS_OF))
+    assert far is None, "deep in put territory: short gamma whatever the carry"
+    near = flip_uncertainty(chain, zero * 1.002, AS_OF, 0.04, 0.01, zero)
+    assert near is not None and near.startswith(f"zero gamma {zero:.2f} is -0.20% from spot")

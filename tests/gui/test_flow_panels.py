@@ -56,6 +56,8 @@ def test_gamma_panel_summary(qtbot, last_day):
     g = last_day.gamma.underlyings["SPY"]
     assert f"dealer GEX +${g['dealer_gex_usd_per_pct'] / 1e9:.2f}bn per 1%" in panel.detail.text()
     assert "zero gamma" in panel.detail.text()
+    assert f"Spot {g['spot']:.2f} from {g['spot_source']}; rate" in panel.detail.text()
+    assert "dividend yield" in panel.detail.text() and "chain quoted" in panel.detail.text()
     panel.choice.setCurrentText("QQQ")
     assert panel.detail.text().startswith("QQQ")
     assert "gamma" in panel.headline.text()

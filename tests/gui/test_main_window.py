@@ -210,8 +210,9 @@ def test_open_data_takes_several_files_and_share_counts_reach_the_source(make_wi
                                                                         monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    chosen, shares = [], []
-    window = make_window(select_source=chosen.append, select_shares=shares.append)
+    chosen, shares, chains = [], [], []
+    window = make_window(select_source=chosen.append, select_shares=shares.append,
+                         select_options=chains.append)
     monkeypatch.setattr(window.state, "refresh", lambda: None)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames",
                         staticmethod(lambda *a, **k: (["/d/members.csv.gz", "/d/etfs.csv"], "")))
@@ -219,3 +220,7 @@ def test_open_data_takes_several_files_and_share_counts_reach_the_source(make_wi
     assert chosen == ["/d/members.csv.gz;/d/etfs.csv"]
     window.open_shares_dialog()
     assert shares == [["/d/members.csv.gz", "/d/etfs.csv"]]
+    window.open_options_dialog()
+    assert chains == [["/d/members.csv.gz", "/d/etfs.csv"]]
+    assert "Open option chain…" in [a.text() for a in window.menuBar().actions()[0].menu()
+                                    .actions()]

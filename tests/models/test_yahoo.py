@@ -104,7 +104,8 @@ class FakeTicker:
         puts = pd.DataFrame({"contractSymbol": ["p"] * 4, "strike": strikes,
                              "openInterest": [200, 150, np.nan, 10],
                              "impliedVolatility": [0.25, 1e-5, 0.2, 0.22]})
-        return Options(calls, puts, {"regularMarketPrice": 600.0})
+        return Options(calls, puts, {"regularMarketPrice": 600.0,
+                                     "trailingAnnualDividendYield": 0.0118})
 
 
 @pytest.fixture
@@ -150,6 +151,8 @@ def test_load_with_rate_limit_failures_and_extras(tmp_path, small_universe, fake
     assert len(chain) == 2 * 4 and (chain["open_interest"] > 0).all()
     assert chain["implied_vol"].between(0.01, 3).all()
     assert market.availability["options SPY"] == "8 contracts in 2 expiries; 8 dropped"
+    assert (chain["underlying_price"] == 600.0).all() and (chain["dividend_yield"] == 0.0118).all()
+    assert (chain["quote_date"] == market.close.index[-1]).all()
 
 
 def test_incremental_refresh_fetches_only_new_dates(tmp_path, small_universe, fake):
