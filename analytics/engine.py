@@ -15,7 +15,7 @@ from analytics.cleaning import gap_returns, reversed_spikes
 from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
                                   realized_average_correlation)
 from analytics.factors import (basket_returns, daily_returns, high_beta, leg_attribution,
-                               momentum_with_legs, rolling_beta)
+                               membership_mask, momentum_with_legs, rolling_beta)
 from analytics.gamma import (clean_chain, continuous_rate, default_grid, flip_uncertainty,
                              gex_by_strike, gex_profile, parity_spot, zero_gamma_level)
 from analytics.events import EventStudy, event_study
@@ -50,6 +50,8 @@ class EngineParams:
     option_underlyings: tuple[str, ...] = ()
     dividend_yields: Mapping[str, float] = field(default_factory=dict)   # underlying -> yield
     default_rate: float = 0.04           # when the 13-week bill is not in the data
+    membership: tuple = ()               # stays (ticker, start, end): point-in-time members;
+                                         # empty = the constituents on every day
     short_rate: str = "^IRX"             # 13-week bill, percent, bank-discount basis
     long_rate: str = "^TNX"              # 10-year yield, percent
     regions: tuple = ()                  # objects with name, index, etf, currency, domestic
@@ -777,6 +779,12 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         returns = daily_returns(close[names])
         returns[prints.broken] = np.nan
         member_returns = returns[members] if len(members) < len(names) else returns
+        if params.membership:
+            mask = membership_mask(close.index, pd.Index(members), params.membership)
+            member_returns = member_returns.where(mask)
+            notes.append(f"point-in-time members: {int(mask[-1].sum())} on "
+                         f"{close.index[-1]:%Y-%m-%d}, {int(mask.any(axis=0).sum())} over the "
+                         "history in the data (a name counts only while it is in the index)")
         beta = rolling_beta(returns, bench_r)
         mom, long_mask, short_mask = _momentum(close, members, bench, beta, member_returns,
                                                params)

@@ -236,3 +236,22 @@ def leg_attribution(long_ex: float, short_ex: float) -> float | None:
             long_ex == short_ex:
         return None
     return long_ex / (long_ex - short_ex)
+
+
+def membership_mask(index: pd.DatetimeIndex, columns: pd.Index, stays) -> np.ndarray:
+    """Point-in-time index membership as a boolean dates x columns array: True where a stay
+    (objects with ``ticker``, ``start``, ``end``; ``end`` None = still a member; both ends
+    inclusive) covers the date. Vectorised: +1 at each stay's first row, -1 after its last,
+    summed down the rows."""
+    where = {c: i for i, c in enumerate(columns)}
+    held = [s for s in stays if s.ticker in where]
+    steps = np.zeros((len(index) + 1, len(columns)), np.int32)
+    if held:
+        cols = np.array([where[s.ticker] for s in held])
+        first = index.searchsorted(pd.DatetimeIndex([pd.Timestamp(s.start) for s in held]))
+        last = index.searchsorted(pd.DatetimeIndex(
+            [pd.Timestamp(s.end) if s.end is not None else index[-1] for s in held]),
+            side="right")
+        np.add.at(steps, (first, cols), 1)
+        np.add.at(steps, (last, cols), -1)
+    return np.cumsum(steps[:-1], axis=0) > 0

@@ -40,7 +40,7 @@ def engine_params(universe: Universe, market=None):
 
     benchmark = getattr(market, "benchmark", None) or universe.benchmark
     name = universe.benchmark_name if benchmark == universe.benchmark else benchmark
-    constituents = getattr(market, "constituents", None) or tuple(universe.constituents)
+    constituents = getattr(market, "constituents", None) or tuple(universe.index_members())
     return EngineParams(benchmark=benchmark, benchmark_name=name,
                         sector_etfs=dict(universe.cross_asset.sectors),
                         constituents=tuple(constituents), themes=dict(universe.themes),
@@ -49,6 +49,7 @@ def engine_params(universe: Universe, market=None):
                         option_underlyings=tuple(universe.option_underlyings),
                         dividend_yields=dict(universe.dividend_yields),
                         default_rate=universe.default_rate,
+                        membership=universe.membership,
                         regions=tuple(universe.regions),
                         metals=tuple(universe.cross_asset.metals),
                         cyclical=tuple(universe.cross_asset.cyclical),

@@ -5,6 +5,7 @@ raises one :class:`UniverseError` naming the file, the entry and the problem.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ class LeveragedETF:
     underlying: str
     multiple: float
     name: str = ""
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One stay in the index: ``ticker`` was a constituent from ``start`` to ``end`` (both
+    inclusive; ``end`` None = still a member)."""
+
+    ticker: str
+    start: dt.date
+    end: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,10 +110,17 @@ class Universe:
     option_underlyings: list[str]
     dividend_yields: dict[str, float] = field(default_factory=dict)   # option underlying -> yield
     default_rate: float = DEFAULT_RATE
+    membership: tuple[Membership, ...] = ()     # point-in-time members (empty: today's list)
+    membership_path: Path | None = None
+
+    def index_members(self) -> list[str]:
+        """Every ticker that is or was a constituent: today's list, then former members from
+        the membership file."""
+        return list(dict.fromkeys([*self.constituents, *(m.ticker for m in self.membership)]))
 
     def all_tickers(self) -> list[str]:
         """Every ticker the universe names, each once, in a stable order."""
-        groups: list[list[str]] = [[self.benchmark], self.constituents]
+        groups: list[list[str]] = [[self.benchmark], self.index_members()]
         for name, members in self.themes.items():
             groups += [members, self.theme_etfs.get(name, [])]
         for pair in self.pairs:
@@ -120,6 +138,66 @@ class Universe:
     def region_etfs(self, domestic: bool) -> list[str]:
         """US-listed ETFs of the domestic region(s) or of the foreign ones."""
         return [r.etf for r in self.regions if r.etf and r.domestic == domestic]
+
+
+MEMBERSHIP_COLUMNS = {"ticker": ("ticker", "symbol"), "start": ("start", "start_date", "added"),
+                      "end": ("end", "end_date", "removed")}
+
+
+def read_membership(path: Path) -> tuple[Membership, ...]:
+    """A point-in-time membership file: one row per stay in the index (``ticker, start, end``,
+    ISO dates; a blank end = still a member; a ticker that left and came back has one row per
+    stay). Any problem raises a UniverseError naming the file and the row."""
+    def fail(problem: str) -> UniverseError:
+        return UniverseError(f"{path}: {problem}")
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise fail(f"cannot read the membership file ({exc.strerror or exc})") from None
+    if not rows:
+        raise fail("the membership file is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    where = {}
+    for key, names in MEMBERSHIP_COLUMNS.items():
+        found = [header.index(n) for n in names if n in header]
+        if not found:
+            raise fail(f"missing column {key!r} (expected ticker, start, end)")
+        where[key] = found[0]
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {k: (row[i].strip() if i < len(row) else "") for k, i in where.items()}
+        try:
+            start = dt.date.fromisoformat(cells["start"])
+            end = dt.date.fromisoformat(cells["end"]) if cells["end"] else None
+        except ValueError:
+            raise fail(f"row {number}: dates must be YYYY-MM-DD, got start {cells['start']!r}, "
+                       f"end {cells['end']!r}") from None
+        if not cells["ticker"]:
+            raise fail(f"row {number}: no ticker")
+        if end is not None and end < start:
+            raise fail(f"row {number}: {cells['ticker']} ends ({end}) before it starts "
+                       f"({start})")
+        out.append(Membership(cells["ticker"], start, end))
+    if not out:
+        raise fail("the membership file has no rows")
+    return tuple(out)
+
+
+def reconcile(stays: tuple[Membership, ...], current: list[str]) -> tuple[Membership, ...]:
+    """The membership file up to its last recorded change, today's list after it: a stay
+    still open in the file for a name no longer listed ends on that date, and a listed name
+    without an open stay joins the day after (the file is older than the universe's list)."""
+    last = max(d for s in stays for d in (s.start, s.end) if d is not None)
+    listed = set(current)
+    out = [s if s.end is not None or s.ticker in listed else Membership(s.ticker, s.start, last)
+           for s in stays]
+    open_now = {s.ticker for s in out if s.end is None}
+    out += [Membership(t, last + dt.timedelta(days=1)) for t in current if t not in open_now]
+    return tuple(out)
 
 
 def load_universe(path: str | Path | None = None) -> Universe:
@@ -185,7 +263,12 @@ class _Parser:
         if not isinstance(benchmark, str) or not benchmark:
             raise self.fail("[benchmark]", "missing 'ticker'")
 
-        constituents, sectors = self.constituents(self.table("[constituents]", raw["constituents"]))
+        table = dict(self.table("[constituents]", raw["constituents"]))
+        membership_entry = table.pop("membership", None)
+        constituents, sectors = self.constituents(table)
+        membership_path = self.membership_path(membership_entry)
+        membership = reconcile(read_membership(membership_path), constituents) \
+            if membership_path else ()
         themes, theme_etfs = self.themes(self.table("[themes]", raw.get("themes", {})))
         styles = {k: self.tickers(f"[styles] {k}", v)
                   for k, v in self.table("[styles]", raw.get("styles", {})).items()}
@@ -203,7 +286,17 @@ class _Parser:
                                            options.get("dividend_yields", {})),
             default_rate=self.fraction("[options] default_rate",
                                        options.get("default_rate", DEFAULT_RATE)),
+            membership=membership, membership_path=membership_path,
         )
+
+    def membership_path(self, value: object) -> Path | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail("[constituents] membership", "expected the path of a membership "
+                                                         "file (ticker, start, end)")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.path.parent / path
 
     def fraction(self, entry: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or \

@@ -91,7 +91,7 @@ class FileSource:
         close, volume = join_files(parts)
         label = files[0].name if len(files) == 1 else f"{len(files)} files"
         known = set(universe.all_tickers())
-        members = [t for t in universe.constituents if t in close.columns]
+        members = [t for t in universe.index_members() if t in close.columns]
         unknown = [c for c in close.columns if c not in known]
         notes = []
         if self.constituents == "file":
@@ -102,9 +102,10 @@ class FileSource:
                 shown = ", ".join(unknown[:12]) + (", ..." if len(unknown) > 12 else "")
                 notes.append(f"ignored {len(unknown)} columns not in the universe: {shown}; use "
                              "--constituents file to treat unknown columns as stocks")
-        if len(members) < 0.5 * len(universe.constituents):
-            notes.append(f"only {len(members)} of the universe's {len(universe.constituents)} "
-                         f"constituents are in the data ({len(members) / max(len(universe.constituents), 1):.0%})")
+        current = [t for t in universe.constituents if t in close.columns]
+        if len(current) < 0.5 * len(universe.constituents):
+            notes.append(f"only {len(current)} of the universe's {len(universe.constituents)} "
+                         f"constituents are in the data ({len(current) / max(len(universe.constituents), 1):.0%})")
         used = [c for c in close.columns if c in known or c in constituents]
         cleaned, implausible = exclude_implausible(close[used], universe.yield_tickers())
         if implausible:

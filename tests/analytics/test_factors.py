@@ -124,3 +124,44 @@ def test_causality(demo_market, universe):
     assert_causal(lambda p: momentum(p), prices)
     assert_causal(lambda p, b: high_beta(p, b), prices, bench)
     assert_causal(lambda p: basket_returns(p, {"x": list(p.columns[:5])}), prices)
+
+
+def test_membership_mask_oracle():
+    from types import SimpleNamespace as Stay
+
+    from analytics.factors import membership_mask
+
+    days = pd.bdate_range("2024-01-01", periods=10)
+    stays = [Stay(ticker="A", start=days[2].date(), end=days[4].date()),
+             Stay(ticker="A", start=days[7].date(), end=None),
+             Stay(ticker="B", start=pd.Timestamp("2023-01-01").date(), end=None),
+             Stay(ticker="ZZ", start=days[0].date(), end=None)]
+    mask = membership_mask(days, pd.Index(["A", "B", "C"]), stays)
+    assert mask[:, 0].tolist() == [False, False, True, True, True, False, False, True, True, True]
+    assert mask[:, 1].all() and not mask[:, 2].any()
+
+
+def test_non_members_are_left_out_of_the_legs(universe, demo_market):
+    """A name outside the index on a day is not ranked that day, whatever its momentum."""
+    from dataclasses import replace
+    from types import SimpleNamespace as Stay
+
+    from analytics.engine import compute
+    from models.state import engine_params
+
+    params = engine_params(universe, demo_market)
+    first = demo_market.close.index[0].date()
+    joins = demo_market.close.index[-60].date()
+    stays = [Stay(ticker=t, start=first, end=None) for t in params.constituents[1:]]
+    stays.append(Stay(ticker=params.constituents[0], start=joins, end=None))
+    snap = compute(demo_market, replace(params, membership=tuple(stays)))
+    late = params.constituents[0]
+    assert any(n.startswith("point-in-time members: ") for n in snap.notes)
+    close = demo_market.close.copy()
+    close.loc[:pd.Timestamp(joins) - pd.Timedelta(days=1), late] = np.nan
+    absent = compute(replace(demo_market, close=close), params)
+    before = slice(None, pd.Timestamp(joins) - pd.Timedelta(days=1))
+    pd.testing.assert_frame_equal(snap.momentum.factor.loc[before, ["long", "short", "neutral"]],
+                                  absent.momentum.factor.loc[before, ["long", "short", "neutral"]])
+    pd.testing.assert_series_equal(snap.dispersion.breadth.loc[before],
+                                   absent.dispersion.breadth.loc[before])

@@ -1,6 +1,8 @@
 """Our momentum factor on real S&P 500 history (skipped without ../shared/realdata)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,3 +67,31 @@ def test_bad_prints_do_not_make_momentum_crashes(realdata, universe):
     assert abs(ls.loc["1993-10-01"]) < 0.03 and ls.min() > -0.1
     assert any("NVR 1993-10-01 (+2633%)" in note and "series breaks" in note
                for note in snap.notes)
+
+
+def test_point_in_time_members_on_real_history(realdata, tmp_path):
+    """With the 1996-2025 membership file a name counts only while in the S&P 500: EP (El
+    Paso, acquired 2012) no longer makes the -8σ 'momentum crash' of 2014-03-07 from its
+    re-used ticker's penny prints, and today's count is today's list."""
+    from pathlib import Path
+
+    from models.sources import open_source
+    from models.universe import DEFAULT_UNIVERSE, load_universe
+
+    members = realdata / "constituents" / "sp500_membership_ticker_start_end_1996_2025.csv"
+    text = Path(DEFAULT_UNIVERSE).read_text(encoding="utf-8").replace(
+        "[constituents]\n", f'[constituents]\nmembership = "{members.as_posix()}"\n', 1)
+    (tmp_path / "universe.toml").write_text(text, encoding="utf-8")
+    universe = load_universe(tmp_path / "universe.toml")
+    assert "EP" in universe.index_members() and "EP" not in universe.constituents
+    paths = ";".join(str(realdata / "yf_adjclose_2026" / name) for name in
+                     ("sp500_members_adjclose_wide.csv.gz", "etfs_adjclose_wide.csv.gz"))
+    market = open_source(paths).load(universe)
+    assert "EP" in market.constituents
+    cut = market.until("2026-02-04")
+    snap = default_compute(replace(cut, close=cut.close.loc["2011":]), universe)
+    assert abs(snap.momentum.sigma.loc["2014-03-07"]) < 3
+    assert any(n.startswith("point-in-time members: 501 on 2026-02-04") for n in snap.notes)
+    everyone = default_compute(replace(cut, close=cut.close.loc["2011":], constituents=tuple(
+        c for c in cut.close.columns if c in universe.index_members())), load_universe())
+    assert everyone.momentum.sigma.loc["2014-03-07"] < -5, "the survivorship-free list matters"

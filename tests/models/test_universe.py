@@ -114,3 +114,50 @@ def test_missing_file(tmp_path):
 
 def test_default_path_is_the_resource():
     assert DEFAULT_UNIVERSE.name == "universe.toml" and DEFAULT_UNIVERSE.is_file()
+
+
+def test_membership_file_names_former_members(tmp_path):
+    (tmp_path / "members.csv").write_text(
+        "ticker,start_date,end_date\nAAPL,1982-11-30,\nMSFT,1994-06-01,\nENRN,1990-01-02,"
+        "2001-11-29\nGM,1990-01-02,2009-06-08\nGM,2013-06-06,2014-01-01\n")
+    u = load_universe(write(tmp_path, MINIMAL.replace(
+        "[constituents]\n", '[constituents]\nmembership = "members.csv"\n')))
+    assert u.constituents == ["AAPL", "MSFT"], "today's list is unchanged"
+    assert u.index_members() == ["AAPL", "MSFT", "ENRN", "GM"]
+    assert u.membership_path == tmp_path / "members.csv"
+    stays = [m for m in u.membership if m.ticker == "GM"]
+    assert [(str(m.start), str(m.end)) for m in stays] == [("1990-01-02", "2009-06-08"),
+                                                          ("2013-06-06", "2014-01-01")]
+    assert "ENRN" in u.all_tickers()
+
+
+@pytest.mark.parametrize("rows, problem", [
+    ("ticker,start\nA,2020-01-01\n", "missing column 'end'"),
+    ("ticker,start,end\nA,01/02/2020,\n", "row 2: dates must be YYYY-MM-DD"),
+    ("ticker,start,end\nA,2020-01-01,2019-01-01\n", "row 2: A ends (2019-01-01) before it starts"),
+    ("ticker,start,end\n", "the membership file has no rows"),
+])
+def test_bad_membership_files_name_the_row(tmp_path, rows, problem):
+    (tmp_path / "members.csv").write_text(rows)
+    with pytest.raises(UniverseError) as err:
+        load_universe(write(tmp_path, MINIMAL.replace(
+            "[constituents]\n", '[constituents]\nmembership = "members.csv"\n')))
+    assert "members.csv" in str(err.value) and problem in str(err.value)
+
+
+def test_a_missing_membership_file_is_named(tmp_path):
+    with pytest.raises(UniverseError, match="nope.csv: cannot read the membership file"):
+        load_universe(write(tmp_path, MINIMAL.replace(
+            "[constituents]\n", '[constituents]\nmembership = "nope.csv"\n')))
+
+
+def test_todays_list_wins_after_the_membership_file_ends(tmp_path):
+    """The file ends 2025-11 (its last change); the universe lists today's members: a name
+    removed since stops on that date, a name added since starts the day after."""
+    (tmp_path / "members.csv").write_text(
+        "ticker,start,end\nAAPL,1982-11-30,\nOLD,1990-01-02,\nX,1999-01-04,2025-11-14\n")
+    u = load_universe(write(tmp_path, MINIMAL.replace(
+        "[constituents]\n", '[constituents]\nmembership = "members.csv"\n')))
+    stays = {(m.ticker, str(m.start), str(m.end)) for m in u.membership}
+    assert ("OLD", "1990-01-02", "2025-11-14") in stays
+    assert ("MSFT", "2025-11-15", "None") in stays and ("AAPL", "1982-11-30", "None") in stays
