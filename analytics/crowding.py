@@ -1,4 +1,4 @@
-"""Crowding: components, point-in-time z-scores and the 0-100 gauge (METHODS section 4).
+"""Crowding: components, point-in-time z-scores and the 0-100 gauge (docs/methods.md).
 
 Components (each a daily series, higher = more crowded):
   comomentum            average pairwise correlation of market-residual returns within the

@@ -1,4 +1,4 @@
-"""Dispersion, breadth and average correlation (METHODS sections 5 and 6)."""
+"""Dispersion, breadth and average correlation (docs/methods.md)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +11,7 @@ from analytics.rolling import block_rows, rolling_rms, rolling_std, trailing
 def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "rms"):
     """Daily vol over the ``window`` days ending at t (including t); all days required.
 
-    method "rms" (zero-mean root mean square, METHODS 5.1: with 5 days a demeaned std throws
+    method "rms" (zero-mean root mean square, docs/methods.md: with 5 days a demeaned std throws
     away a degree of freedom and is much noisier) or "std" (sample standard deviation).
     """
     if method == "rms":
@@ -82,7 +82,7 @@ def advance_decline(prices: pd.DataFrame, returns: pd.DataFrame | None = None) -
 
 
 def implied_average_correlation(index_vol, member_vols, weights=None):
-    """Average pairwise correlation implied by the variance identity (METHODS 5.1):
+    """Average pairwise correlation implied by the variance identity (docs/methods.md):
 
         rho = (s_I^2 - sum w_i^2 s_i^2) / ((sum w_i s_i)^2 - sum w_i^2 s_i^2)
 

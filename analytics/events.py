@@ -1,4 +1,4 @@
-"""Event study: what followed large down days of a factor (METHODS section 12)."""
+"""Event study: what followed large down days of a factor (docs/methods.md, "Event study")."""
 from __future__ import annotations
 
 import warnings
@@ -86,8 +86,8 @@ def event_study(returns: pd.Series, threshold: float = -3.0, window: int = 63,
                 horizons: tuple[int, ...] = (5, 21, 63),
                 cluster_days: int | None = None, market: pd.Series | None = None) -> EventStudy:
     """Events: days with ``sigma_move(returns, window) <= threshold`` (first day of a cluster;
-    clusters = events within ``cluster_days``, default the longest horizon; METHODS 12.2's
-    oracle uses 21). For each horizon: count, mean, median and hit rate (share > 0) of the
+    clusters = events within ``cluster_days``, default the longest horizon; French's
+    published oracle uses 21). For each horizon: count, mean, median and hit rate (share > 0) of the
     forward returns, tested against the non-event days' forward returns (every day at or
     above the threshold) with Welch's t and a bootstrap p-value. ``market`` (the benchmark's
     level): events split by ``market_state`` (docs/methods.md, "Event study")."""

@@ -1,4 +1,4 @@
-"""Momentum and high-beta long/short factors, basket and pair returns (METHODS section 1).
+"""Momentum and high-beta long/short factors, basket and pair returns (docs/methods.md).
 
 ``prices``: adjusted closes, DatetimeIndex x tickers. Returns are simple daily returns on each
 ticker's own calendar (no forward fill across a ticker's missing days), as fractions. Legs are
@@ -230,7 +230,7 @@ def pair_returns(prices: pd.DataFrame, pairs) -> pd.DataFrame:
 
 
 def leg_attribution(long_ex: float, short_ex: float) -> float | None:
-    """Share of a long/short move due to the long leg, x_L / (x_L - x_S) (METHODS 1.4);
+    """Share of a long/short move due to the long leg, x_L / (x_L - x_S) (docs/methods.md, "Who sold");
     None when the legs' excess returns do not push the spread the same way."""
     if any(map(math.isnan, (long_ex, short_ex))) or long_ex * short_ex > 0 or \
             long_ex == short_ex:

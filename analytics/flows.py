@@ -1,4 +1,4 @@
-"""ETF creations and redemptions implied by shares outstanding (METHODS section 9)."""
+"""ETF creations and redemptions implied by shares outstanding (docs/methods.md)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -16,7 +16,7 @@ def implied_flows(shares_outstanding: pd.DataFrame, prices: pd.DataFrame,
       split, not a flow: it books nothing and earlier counts are rescaled by the ratio into
       today's share units, matching split-adjusted closes (Yahoo's adjusted prices).
     * ``lag``: creations struck on T usually appear in the count published for T+1, so by
-      default the flow is attributed to the previous trading day (METHODS 9); 0 books it on the
+      default the flow is attributed to the previous trading day (docs/methods.md); 0 books it on the
       day the count changed. Dates follow ``prices``; the last ``lag`` rows are NaN (unknown).
     """
     so = shares_outstanding[~shares_outstanding.index.duplicated(keep="last")].sort_index()

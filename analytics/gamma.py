@@ -1,4 +1,4 @@
-"""Dealer gamma exposure (METHODS section 8). Pure numpy/pandas, no scipy."""
+"""Dealer gamma exposure (docs/methods.md, "Dealer gamma"). Pure numpy/pandas, no scipy."""
 from __future__ import annotations
 
 import numpy as np

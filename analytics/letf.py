@@ -1,4 +1,4 @@
-"""Leveraged and inverse ETF rebalancing flows (METHODS section 7).
+"""Leveraged and inverse ETF rebalancing flows (docs/methods.md).
 
 A fund with daily multiple L and assets A (at yesterday's close) must trade A x L x (L - 1) x r
 of its underlying at today's close after the underlying returns r: leveraged and inverse funds

@@ -1,5 +1,6 @@
-"""Cross-asset regime signals (METHODS section 10): best/worst period since, correlation flips
-with Fisher-z significance, metals vs yields, the curve slope, cyclicals and defensives."""
+"""Cross-asset regime signals (docs/methods.md, "Regime tiles"): best/worst period since,
+correlation flips with Fisher-z significance, metals vs yields, the curve slope, cyclicals and
+defensives."""
 from __future__ import annotations
 
 import math
@@ -111,7 +112,7 @@ def rolling_correlation_flip(a: pd.Series, b: pd.Series, window: int = 60,
 
 def bill_to_bond_equivalent(discount_pct, days: int = 91):
     """Bank-discount T-bill quote in percent (^IRX) -> bond-equivalent yield in percent:
-    BEY = 365 d / (360 - d t), d decimal (METHODS 10.3)."""
+    BEY = 365 d / (360 - d t), d decimal (docs/methods.md, "Dealer gamma")."""
     d = np.asarray(discount_pct, dtype=float) / 100
     return 100 * 365 * d / (360 - d * days)
 

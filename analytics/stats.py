@@ -1,4 +1,4 @@
-"""Sigma moves, worst-since, drawdowns and percentile ranks (METHODS section 2).
+"""Sigma moves, worst-since, drawdowns and percentile ranks (docs/methods.md).
 
 Returns are fractions (0.01 = 1%). Every statistic that judges day t uses data up to t-1 unless
 it says it includes today.

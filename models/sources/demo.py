@@ -533,7 +533,7 @@ class _Simulator:
 
 
 def _rms_ratio(stocks: np.ndarray, index: np.ndarray, window: int = 5) -> np.ndarray:
-    """Average stock's rolling zero-mean RMS over the index's (METHODS 5.1), per row."""
+    """Average stock's rolling zero-mean RMS over the index's (docs/methods.md), per row."""
     def rms(x: np.ndarray) -> np.ndarray:
         c = np.cumsum(np.square(x), axis=0)
         out = np.full(x.shape, np.nan)
