@@ -20,7 +20,7 @@ from analytics.gamma import (clean_chain, continuous_rate, default_grid, flip_un
                              gex_by_strike, gex_profile, parity_spot, zero_gamma_level)
 from analytics.events import EventStudy, event_study
 from analytics.flows import implied_flows, period_flows
-from analytics.radar import WORST_IN_DAYS, Radar, assess
+from analytics.radar import TIMELINE_DAYS, WORST_IN_DAYS, Radar, assess
 from analytics.letf import flow_table, implied_leverage
 from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
                                rolling_correlation_flip, streak_start)
@@ -30,7 +30,6 @@ from analytics.stats import drawdown, percentile_rank, sigma_move, worst_in, wor
 
 
 RECENT_DAYS = 10
-TIMELINE_DAYS = 20          # radar lights of the last sessions in snapshot.json and the panel
 
 
 @dataclass(frozen=True)

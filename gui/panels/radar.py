@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHeaderView, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from analytics.engine import TIMELINE_DAYS
+from analytics.radar import TIMELINE_DAYS
 
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
