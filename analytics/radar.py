@@ -128,6 +128,7 @@ def assess(parts: dict[str, Any]) -> Radar:
     """Traffic lights and verdict from the snapshot's parts (``momentum``, ``dispersion``,
     ``crowding``, ``flows``, ``gamma``, ``benchmark``); any part may be missing."""
     signals: dict[str, RadarSignal] = {}
+    timeline = history(parts)            # today's momentum light and drawdown come from it
     mom, disp = parts.get("momentum"), parts.get("dispersion")
     crowd, flows, gamma = parts.get("crowding"), parts.get("flows"), parts.get("gamma")
     bench = parts.get("benchmark", "the index")
@@ -139,19 +140,20 @@ def assess(parts: dict[str, Any]) -> Radar:
         ls = mom.factor["long_short"]
         pct = percentile_rank(ls).iloc[-1] if ls.notna().any() else np.nan
         day = t.get("day", ls.last_valid_index())
-        state = momentum_states(ls, mom.sigma).loc[day] if day is not None else "n/a"
+        state = timeline[("Momentum σ-move", "state")].loc[day] if day is not None else "n/a"
         provisional = ", ".join(ticker for ticker, _ in t.get("provisional", ()))
         signals["Momentum σ-move"] = RadarSignal(
             f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}"
             + (f" (provisional: {provisional} may be a bad print)" if provisional else ""), sigma,
             state, pct, _streak(mom.sigma, "Momentum σ-move"))
-        vs_bench = t.get("long_share_vs_benchmark")
+        share, vs_bench = t.get("long_share"), t.get("long_share_vs_benchmark")
         signals["Long vs short leg"] = RadarSignal(
-            f"long {100 * t.get('long_excess', np.nan):+.2f}% vs the equal-weighted "
-            f"constituents, short {100 * t.get('short_excess', np.nan):+.2f}%: {mom.reading}; "
-            f"vs {bench}: long {100 * t.get('long_vs_benchmark', np.nan):+.2f}%, short "
-            f"{100 * t.get('short_vs_benchmark', np.nan):+.2f}%"
-            + (f" (long leg {vs_bench:.0%})" if vs_bench is not None else ""),
+            f"vs equal-weighted stocks: long {100 * t.get('long_excess', np.nan):+.2f}%, short "
+            f"{100 * t.get('short_excess', np.nan):+.2f}%"
+            + (f", long leg {share:.0%} of the move" if share is not None else "")
+            + f"; vs {bench}: long {100 * t.get('long_vs_benchmark', np.nan):+.2f}%, short "
+              f"{100 * t.get('short_vs_benchmark', np.nan):+.2f}%"
+            + (f" ({vs_bench:.0%})" if vs_bench is not None else ""),
             float(t.get("long_share") or np.nan),
             signals["Momentum σ-move"].state if t.get("long_share") is not None else "green")
         ratio, cut = var_shock(ls)
@@ -159,7 +161,7 @@ def assess(parts: dict[str, Any]) -> Radar:
             f"{ratio:.2f}x; a vol-targeting book cuts gross {100 * cut:.0f}% today", ratio,
             light("VaR shock (EWMA / 1y vol)", ratio))
         if day is not None:
-            drawdowns = rolling_drawdown(ls.loc[:day])
+            drawdowns = timeline[("Momentum drawdown (1y peak)", "value")].loc[:day]
             wealth = (1.0 + ls.loc[:day].fillna(0.0)).cumprod().iloc[-252:]
             dd = float(drawdowns.iloc[-1])
             signals["Momentum drawdown (1y peak)"] = RadarSignal(
@@ -203,7 +205,7 @@ def assess(parts: dict[str, Any]) -> Radar:
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
             f"{name} net {_billions(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
             "amber" if g.get("uncertain") else light("Dealer net gamma ($bn/1%)", net))
-    return Radar(signals=signals, verdict=verdict(signals, parts), history=history(parts))
+    return Radar(signals=signals, verdict=verdict(signals, parts), history=timeline)
 
 
 HISTORY_SIGNALS = ("Momentum σ-move", "Long vs short leg", "VaR shock (EWMA / 1y vol)",

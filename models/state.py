@@ -1,6 +1,6 @@
 """DashboardState: owns the current Snapshot and runs refreshes on a worker thread.
 
-Data flow (DESIGN.md): source.load -> analytics.engine.compute on a QThreadPool worker; the
+Data flow (docs/architecture.md): source.load -> analytics.engine.compute on a QThreadPool worker; the
 result comes back to the main thread through a queued signal and is dropped if a newer refresh
 was requested meanwhile. No widget is touched off the main thread.
 """

@@ -136,10 +136,12 @@ class EventsPanel(Panel):
         study = event_study(choices[name], threshold=self.threshold.value(), market=market)
         self.study = study
         row = study.table.loc[21]
-        n = len(study.events)
+        n, done = len(study.events), int(row["count"])
+        complete = "" if done == n else f" ({done} with 21 days after them so far)"
         self.headline.setText(
             f"{name}: {n} event{'s' if n != 1 else ''} at ≤ {study.threshold:+.1f}σ since "
-            f"{choices[name].first_valid_index():%Y-%m-%d}; next 21 days averaged "
+            f"{choices[name].first_valid_index():%Y-%m-%d}{complete}; the next 21 days "
+            f"averaged "
             f"{100 * row['mean']:+.2f}% against {100 * row['non_event_mean']:+.2f}% on other "
             f"days (bootstrap p {row['p_bootstrap']:.2f})"
             if n else f"{name}: no day at or below {study.threshold:+.1f}σ in the history")

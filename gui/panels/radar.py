@@ -77,7 +77,8 @@ class RadarPanel(Panel):
         for row, (name, sig) in enumerate(radar.signals.items()):
             extra = []
             if math.isfinite(sig.percentile):
-                extra.append(f"{sig.percentile:.0f}th pct")
+                extra.append("below the 1st pct" if sig.percentile < 1 else
+                             f"{sig.percentile:.0f}th pct")
             if sig.since is not None:
                 extra.append(f"since {pd.Timestamp(sig.since):%Y-%m-%d}")
             cells = [name, STATE_WORDS[sig.state], sig.value, ", ".join(extra)]
@@ -109,6 +110,9 @@ class RadarPanel(Panel):
                 self.timeline.setItem(row, col, item)
         self.timeline.resizeColumnsToContents()
         self.timeline.resizeRowsToContents()
+        if len(recent) and names:          # today is the column that matters: keep it in view
+            self.timeline.scrollToItem(self.timeline.item(0, len(recent) - 1),
+                                       QTableWidget.PositionAtCenter)
 
     def timeline_states(self) -> dict[str, list[str]]:
         """Signal -> the light letters shown, oldest first (for tests)."""
