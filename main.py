@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+STARTED = time.perf_counter()       # --timing reports durations from here
 log = logging.getLogger("factordesk")
 
 
@@ -60,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", metavar="WxH", default="1600x900",
                         help="with --export: PNG size in pixels (default 1600x900)")
     parser.add_argument("--timing", action="store_true",
-                        help="print startup timings as JSON (first paint, populated, longest "
-                             "main-thread stall during the refresh) and quit when populated")
+                        help="print startup timings as JSON (seconds from start to first "
+                             "paint and to populated, longest main-thread stall during the "
+                             "refresh in ms) and quit when populated")
     return parser
 
 
@@ -234,7 +236,8 @@ def run_gui(args) -> int:
 
 
 class StartupProbe:
-    """Measures first paint, populated dashboard and the longest main-thread stall (5 ms probe)."""
+    """Measures first paint and populated dashboard (seconds since main.py started) and the
+    longest main-thread stall (5 ms probe)."""
 
     def __init__(self, window, state) -> None:
         from PySide6.QtCore import QEvent, QObject, QTimer
@@ -248,8 +251,8 @@ class StartupProbe:
 
         class PaintFilter(QObject):
             def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-                if event.type() == QEvent.Paint and "first_paint" not in probe.times:
-                    probe.times["first_paint"] = time.time()
+                if event.type() == QEvent.Paint and "first_paint_s" not in probe.times:
+                    probe.times["first_paint_s"] = round(time.perf_counter() - STARTED, 3)
                 return False
 
         self._filter = PaintFilter()
@@ -274,7 +277,7 @@ class StartupProbe:
 
             QTimer.singleShot(0, self._populated)
             return
-        self.times["populated"] = time.time()
+        self.times["populated_s"] = round(time.perf_counter() - STARTED, 3)
         self.timer.stop()
         self.window.close()
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import crowding as crowd
+from analytics import formatting as fmt
 from analytics.cleaning import gap_returns, reversed_spikes
 from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
                                   realized_average_correlation)
@@ -22,10 +23,11 @@ from analytics.events import EventStudy, event_study
 from analytics.flows import implied_flows, period_flows
 from analytics.radar import TIMELINE_DAYS, WORST_IN_DAYS, Radar, assess
 from analytics.letf import flow_table, implied_leverage
-from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
-                               rolling_correlation_flip, streak_start)
+from analytics.regimes import (bill_to_bond_equivalent, curve_regime,
+                               rolling_correlation_flip, streak_start, trailing_since)
 from analytics.regimes import period_returns as regime_periods
-from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
+from analytics.returns import (PERIODS, WINDOWS, cumulative_returns, period_returns,
+                               window_start)
 from analytics.stats import drawdown, percentile_rank, sigma_move, worst_in, worst_since
 
 
@@ -49,6 +51,9 @@ class EngineParams:
     option_underlyings: tuple[str, ...] = ()
     dividend_yields: Mapping[str, float] = field(default_factory=dict)   # underlying -> yield
     default_rate: float = 0.04           # when the 13-week bill is not in the data
+    underlying_stocks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # ETF underlying -> the stocks its leveraged funds' hedges trade (their dollar volume is the
+    # "% of ADV" denominator; an underlying without a list is measured by its own volume)
     membership: tuple = ()               # stays (ticker, start, end): point-in-time members;
                                          # empty = the constituents on every day
     short_rate: str = "^IRX"             # 13-week bill, percent, bank-discount basis
@@ -99,6 +104,7 @@ class BasketsView:
     table: pd.DataFrame
     returns: pd.DataFrame
     cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
+    missing: dict[str, str] = field(default_factory=dict)   # left out: name -> why
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,10 @@ class FlowsView:
     funds: per fund (index ticker): underlying, leverage, implied_leverage (60-day slope),
     leverage_flag (|L^ - L| > 0.2), aum (USD at yesterday's close), underlying_return,
     rebalance_usd, gamma_usd_per_pct. by_underlying: rebalance_usd, letf_gamma_usd_per_pct,
-    aum, funds, pct_of_adv. returns: underlying -> today's return (the what-if baseline);
-    adv: underlying -> 21-day average dollar volume.
+    aum, funds, pct_of_adv, adv_basis (what the ADV measures: "21 stocks", "own volume").
+    returns: underlying -> today's return (the what-if baseline); adv: underlying -> 21-day
+    average dollar volume; adv_total: the same for every distinct stock or underlying behind
+    them once (NVDA counts once, not in SPY, QQQ, XLK and SOXX each).
     """
 
     funds: pd.DataFrame
@@ -139,6 +147,7 @@ class FlowsView:
     adv: pd.Series
     total_usd: float
     missing: tuple[str, ...] = ()
+    adv_total: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -218,6 +227,7 @@ class Snapshot:
             out["momentum"] = {"long_short_1d": _num(t["long_short"]), "long_1d": _num(t["long"]),
                                "short_1d": _num(t["short"]), "sigma": _num(t["sigma"]),
                                "worst_since": _date(t["worst_since"]),
+                               "best_since": _date(t.get("best_since")),
                                "neutral_1d": _num(t.get("neutral")),
                                "long_share": _num(t.get("long_share")),
                                "long_share_vs_benchmark": _num(t.get("long_share_vs_benchmark")),
@@ -273,6 +283,7 @@ class Snapshot:
             states = self.events.by_state
             out["events"] = {
                 "count": int(len(self.events.events)),
+                "count_with_21d": None if row is None else int(row["count"]),
                 "fwd_21d_mean": None if row is None else _num(row["mean"]),
                 "non_event_fwd_21d_mean": None if row is None else _num(row["non_event_mean"]),
                 "welch_t_21d": None if row is None else _num(row["welch_t"]),
@@ -339,7 +350,7 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
     sigma = sigma_move(ls, params.sigma_window)
     day = ls.last_valid_index()
     today: dict[str, Any] = {k: float("nan") for k in ("long_short", "long", "short", "sigma")}
-    today.update(worst_since=None, on_record=False, long_share=None, day=day)
+    today.update(worst_since=None, best_since=None, on_record=False, long_share=None, day=day)
     reading = "not enough history for a 12-1 momentum signal (needs 252 days)"
     if day is not None:
         row = factor.loc[day]
@@ -354,8 +365,8 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
                      high_beta=row["high_beta"], high_beta_sigma=sigma_move(
                          factor["high_beta"], params.sigma_window).loc[day])
         since = worst_since(ls, day)
-        today.update(worst_since=since, on_record=since is None,
-                     history_start=ls.first_valid_index())
+        today.update(worst_since=since, best_since=worst_since(ls, day, best=True),
+                     on_record=since is None, history_start=ls.first_valid_index())
         severe = bool(row["long_short"] < 0 and
                       worst_in(ls.loc[:day], WORST_IN_DAYS["amber"]).iloc[-1])
         reading, share = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day],
@@ -374,22 +385,47 @@ def _momentum(close: pd.DataFrame, members: list[str], bench: pd.Series, beta: p
 
 def _baskets(close: pd.DataFrame, params: EngineParams, bench_r: pd.Series,
              scores: dict[str, float]) -> BasketsView:
-    themes = {k: v for k, v in params.themes.items() if any(t in close for t in v)}
+    priced = {t for t in close.columns if close[t].notna().any()}
+    missing: dict[str, str] = {}
+    themes = {}
+    for name, members in params.themes.items():
+        if any(t in priced for t in members):
+            themes[name] = members
+        else:
+            missing[name] = f"no prices for any of {', '.join(members)}"
     daily = basket_returns(close, themes)
     kinds = {name: "theme" for name in daily}
     for pair in params.pairs:
+        empty = [side for side, legs in (("long", pair.long), ("short", pair.short))
+                 if not any(t in priced for t in legs)]
+        if empty:
+            missing[pair.name] = f"no prices for its {' and '.join(empty)} leg"
+            continue
         legs = basket_returns(close, {"long": list(pair.long), "short": list(pair.short)})
         daily[pair.name] = legs["long"] - legs["short"]
         kinds[pair.name] = "pair"
     levels = (1.0 + daily.fillna(0.0)).cumprod()
-    table = period_returns(levels)
+    table = _observed_period_returns(levels, daily)
     sigma = sigma_move(daily, params.sigma_window)
     day = daily.index[-1]
     table["sigma"] = sigma.loc[day]
     table["worst_since"] = [_since_text(daily[c], day) for c in daily.columns]
     table["crowding"] = [scores.get(c, float("nan")) for c in daily.columns]
     table["kind"] = [kinds[c] for c in daily.columns]
-    return BasketsView(table=table, returns=daily, cumulative=_compounded_windows(daily))
+    return BasketsView(table=table, returns=daily, cumulative=_compounded_windows(daily),
+                       missing=missing)
+
+
+def _observed_period_returns(levels: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    """``period_returns`` of ``levels``, NaN for a period in which the series has no return
+    at all (a missing basket day is unknown, not a flat +0.00%)."""
+    table = period_returns(levels)
+    seen = daily.notna()
+    for period, days in PERIODS.items():
+        table.loc[~seen.iloc[-days:].any().to_numpy(), period] = np.nan
+    ytd = seen.loc[seen.index > window_start(seen.index, "YTD")].any()
+    table.loc[~ytd.to_numpy(), "YTD"] = np.nan
+    return table
 
 
 def _compounded_windows(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -399,11 +435,10 @@ def _compounded_windows(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def _since_text(returns: pd.Series, day) -> str:
-    if not np.isfinite(returns.get(day, np.nan)):
-        return "n/a"
-    since = worst_since(returns, day, best=returns.loc[day] > 0)
-    word = "best" if returns.loc[day] > 0 else "worst"
-    return f"{word} on record" if since is None else f"{word} since {since:%Y-%m-%d}"
+    value = returns.get(day, np.nan)
+    if fmt.missing(value):
+        return fmt.NA
+    return fmt.since(value, worst_since(returns, day, best=True), worst_since(returns, day))
 
 
 def _dispersion(close: pd.DataFrame, members: list[str], bench: pd.Series,
@@ -485,17 +520,54 @@ def _flows(market, params: EngineParams) -> FlowsView | None:
     missing = tuple(t for t in tickers if not np.isfinite(aum[t]))
     table = table.drop(index=list(missing))
     today = returns[underlyings].iloc[-1]
-    volume = getattr(market, "volume", None)
-    adv = pd.Series(np.nan, index=underlyings)
-    if volume is not None:
-        dollars = (volume[underlyings] * close[underlyings]).iloc[-22:-1]
-        adv = dollars.where(dollars > 0).mean()
+    adv, basis, adv_total = _underlying_adv(market, underlyings, params.underlying_stocks)
     fund_rows, by_underlying = flow_table(table, today, adv)
+    by_underlying["adv_basis"] = basis.reindex(by_underlying.index)
     fund_rows.insert(2, "implied_leverage", implied.reindex(fund_rows.index))
     fund_rows.insert(3, "leverage_flag",
                      (fund_rows["implied_leverage"] - fund_rows["leverage"]).abs() > 0.2)
     return FlowsView(funds=fund_rows, by_underlying=by_underlying, returns=today, adv=adv,
-                     total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing)
+                     total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing,
+                     adv_total=adv_total)
+
+
+ADV_DAYS = 21
+
+
+def _underlying_adv(market, underlyings: list[str],
+                    stocks: Mapping[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series, float]:
+    """Average daily dollar volume over the ``ADV_DAYS`` sessions before today, per
+    underlying, and what it measures (docs/methods.md, "Leveraged ETF rebalancing"): for an
+    ETF with a stock list, the summed dollar volume of its stocks in the data (the funds'
+    swap hedges trade the stocks, and SOXX's own volume is a small fraction of theirs); for a
+    single stock or an ETF without a list, its own dollar volume. NaN without volume. Also the
+    ADV of every name behind them counted once (the radar's denominator)."""
+    close, volume = market.close, getattr(market, "volume", None)
+    adv = pd.Series(np.nan, index=underlyings, dtype=float)
+    basis = pd.Series("no volume", index=underlyings, dtype=object)
+    if volume is None:
+        return adv, basis, float("nan")
+    window = slice(-ADV_DAYS - 1, -1)
+    dollars = volume.reindex(columns=close.columns) * close
+    behind: dict[str, None] = {}            # every name measured, once, in order
+    for name in underlyings:
+        held = [t for t in stocks.get(name, ()) if t in dollars.columns
+                and dollars[t].iloc[window].gt(0).any()]
+        if held:
+            daily = dollars[held].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
+            adv[name] = float(daily.mean())
+            basis[name] = f"{len(held)} stocks"
+            behind.update(dict.fromkeys(held))
+        elif name in dollars.columns:
+            own = dollars[name].iloc[window]
+            adv[name] = float(own.where(own > 0).mean())
+            basis[name] = "own volume" if np.isfinite(adv[name]) else "no volume"
+            if np.isfinite(adv[name]):
+                behind[name] = None
+    if not behind:
+        return adv, basis, float("nan")
+    total = dollars[list(behind)].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
+    return adv, basis, float(total.mean())
 
 
 def _chain_spot(chain: pd.DataFrame, close: pd.DataFrame, name: str,
@@ -555,9 +627,9 @@ def _gamma(market, params: EngineParams, flows: FlowsView | None) -> GammaView |
         if flows is not None and name in flows.by_underlying.index:
             letf = float(flows.by_underlying.loc[name, "letf_gamma_usd_per_pct"])
         known = letf if np.isfinite(letf) else 0.0
-        net = dealer - known
+        net = dealer + known                # letf is negative: the funds trade with the move
         zero = zero_gamma_level(clean, spot, day, rate, div)
-        uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, known)
+        uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, letf=known)
         out[name] = {"spot": spot, "by_strike": by_strike, "profile": profile,
                      "zero_gamma_level": zero,
                      "dealer_gex_usd_per_pct": dealer, "letf_gamma_usd_per_pct": letf,
@@ -570,7 +642,7 @@ def _gamma(market, params: EngineParams, flows: FlowsView | None) -> GammaView |
 
 
 def gamma_reading(dealer: float, net: float, uncertain: str | None = None) -> str:
-    """Plain words for the sign of dealer and net (dealer minus leveraged-ETF) gamma; near the
+    """Plain words for the sign of dealer and net (dealer plus leveraged-ETF) gamma; near the
     flip (``uncertain`` says why) the sign is not claimed."""
     if uncertain:
         return f"near the gamma flip: sign uncertain ({uncertain})"
@@ -597,16 +669,15 @@ def _usd_levels(close: pd.DataFrame, region) -> tuple[pd.Series | None, pd.Serie
     return None, None
 
 
-def _week_words(returns: pd.Series) -> str:
-    info = best_period_since(returns, "W")
-    if info["period_end"] is None:
-        return "n/a"
-    best = info["return"] >= 0
-    since = info["best_since"] if best else info["worst_since"]
-    word = "best" if best else "worst"
-    if since is None:
-        return f"{word} week on record (since {info['history_start']:%Y-%m})"
-    return f"{word} week since {since:%Y-%m-%d}"
+WEEK_WORDS = "5 sessions in USD"     # the window and currency the week judgement is about
+
+
+def _week_words(usd: pd.Series, breaks: pd.Series) -> str:
+    """'worst 5 sessions in USD since ...': the judgement of the 1w $ column itself (same
+    window, same currency, same sign)."""
+    info = trailing_since(usd, 5, breaks)
+    return fmt.since(info["return"], info["best_since"], info["worst_since"], WEEK_WORDS,
+                     info["history_start"])
 
 
 def _regions(market, params: EngineParams) -> RegionsView | None:
@@ -626,15 +697,17 @@ def _regions(market, params: EngineParams) -> RegionsView | None:
         if local is None:
             continue
         table = period_returns(pd.concat({"local": local, "usd": usd}, axis=1))
-        own = close[region.index if region.index in close.columns else region.etf]
-        observed = local[own.notna()]
+        shown = region.index if region.index in close.columns else region.etf
+        own = close[shown]
+        breaks = gap_returns(usd[own.notna()]).isna().iloc[1:]
         has_flows = flows is not None and region.etf in flows.index
-        row = {"index": region.index or region.etf, "level": float(local.iloc[-1]),
+        row = {"index": shown if shown == region.index else f"{shown} (ETF, USD)",
+               "level": float(local.iloc[-1]),
                "1d": table.loc["local", "1d"], "1w": table.loc["local", "1w"],
                "1m": table.loc["local", "1m"], "YTD": table.loc["local", "YTD"],
                "1d USD": table.loc["usd", "1d"], "1w USD": table.loc["usd", "1w"],
                "1m USD": table.loc["usd", "1m"], "YTD USD": table.loc["usd", "YTD"],
-               "week vs history": _week_words(gap_returns(observed)),
+               "week vs history": _week_words(usd, breaks),
                "etf": region.etf or "",
                "flows 1w": flows.loc[region.etf, "1w"] if has_flows else np.nan,
                "flows 1m": flows.loc[region.etf, "1m"] if has_flows else np.nan,
@@ -799,10 +872,15 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     views["gamma"] = _gamma(market, params, views["flows"])
     views["regions"] = _regions(market, params)
     views["regimes"] = _regimes(close, params)
-    views["radar"] = assess({**views, "benchmark": params.benchmark})
+    views["radar"] = assess({**views, "benchmark": params.benchmark,
+                             "as_of": pd.Timestamp(market.as_of)})
     if views.get("momentum") is not None:
         views["events"] = event_study(views["momentum"].factor["long_short"],
                                       market=close[params.benchmark])
+    baskets = views.get("baskets")
+    if baskets is not None and baskets.missing:
+        notes.append("left out of themes & pairs for lack of data: " + "; ".join(
+            f"{name} ({why})" for name, why in baskets.missing.items()))
     if views["flows"] is not None and views["flows"].missing:
         notes.append(f"no assets for {', '.join(views['flows'].missing)}: left out of the "
                      "leveraged-ETF flows")

@@ -16,7 +16,8 @@ BEAR_DAYS = 504                 # 24 months of trading days (Daniel & Moskowitz'
 
 @dataclass(frozen=True)
 class EventStudy:
-    """events: date -> return, sigma and market state ("bear" / "bull" / "n/a") of each
+    """events: date -> return, sigma, market state ("bear" / "bull" / "n/a") and the forward
+    return per horizon (``fwd_21`` ...; NaN until that many days have passed) of each
     (first-of-cluster) event day.
     table: one row per horizon: count, mean, median, hit_rate of the forward cumulative
     returns starting the day after the event (fractions); non_event_mean and non_event_count
@@ -105,6 +106,7 @@ def event_study(returns: pd.Series, threshold: float = -3.0, window: int = 63,
     rows, split = {}, {}
     for h in horizons:
         fwd = forward_returns(r, h)
+        events[f"fwd_{h}"] = fwd.iloc[kept].to_numpy()
         sample = fwd.iloc[kept].dropna()
         others = fwd[~hit].dropna().to_numpy()
         n = len(sample)

@@ -146,23 +146,24 @@ def parity_spot(chain: pd.DataFrame, as_of) -> float | None:
 
 
 def flip_uncertainty(chain: pd.DataFrame, spot: float, as_of, rate: float, div: float,
-                     zero_level: float | None, offset: float = 0.0) -> str | None:
-    """Why the sign of net gamma (dealer GEX minus ``offset``, e.g. leveraged-ETF gamma) at
-    spot cannot be trusted, or None when it can: zero gamma within ``FLIP_BAND`` of spot, or
-    a sign change under +-1 day of carry or +-25 bp of rate or dividend yield."""
+                     zero_level: float | None, letf: float = 0.0) -> str | None:
+    """Why the sign of net gamma (dealer GEX plus ``letf``, the leveraged funds' gamma, which
+    is negative) at spot cannot be trusted, or None when it can: zero gamma within
+    ``FLIP_BAND`` of spot, or a sign change under +-1 day of carry or +-25 bp of rate or
+    dividend yield."""
     as_of = pd.Timestamp(as_of)
     reasons = []
     if zero_level is not None and abs(zero_level / spot - 1) <= FLIP_BAND:
         reasons.append(f"zero gamma {zero_level:.2f} is {100 * (zero_level / spot - 1):+.2f}% "
                        "from spot")
-    base = gex_by_strike(chain, spot, as_of, rate, div)["net_gex"].sum() - offset
+    base = gex_by_strike(chain, spot, as_of, rate, div)["net_gex"].sum() + letf
     bumps = {"1 day of carry": [(as_of - pd.Timedelta(days=CARRY_DAYS), rate, div),
                                 (as_of + pd.Timedelta(days=CARRY_DAYS), rate, div)],
              "25 bp of rate": [(as_of, rate - YIELD_BUMP, div), (as_of, rate + YIELD_BUMP, div)],
              "25 bp of dividend yield": [(as_of, rate, div - YIELD_BUMP),
                                          (as_of, rate, div + YIELD_BUMP)]}
     for words, cases in bumps.items():
-        signs = {np.sign(gex_by_strike(chain, spot, day, r, q)["net_gex"].sum() - offset)
+        signs = {np.sign(gex_by_strike(chain, spot, day, r, q)["net_gex"].sum() + letf)
                  for day, r, q in cases}
         if signs - {np.sign(base)}:
             reasons.append(f"the sign changes under {words}")

@@ -19,10 +19,11 @@ def rebalance_flow(aum, leverage, underlying_return):
 
 
 def letf_gamma(aum, leverage):
-    """Dollars the funds must buy per +1% move of the underlying (sell per -1%):
-    sum of A x L x (L - 1) x 1%. Behaves like a short-gamma hedger."""
-    return float(np.sum(np.asarray(aum, dtype=float) * np.asarray(leverage, dtype=float)
-                        * (np.asarray(leverage, dtype=float) - 1.0) * 0.01))
+    """The funds' gamma exposure in dollars per 1% move, in the dealer-GEX sign convention
+    (positive = trades against the move, negative = with it): -A x L x (L - 1) x 1%, never
+    positive. A fund buys A x L x (L - 1) x 1% after a +1% day and sells it after a -1% day:
+    a short-gamma hedger. Per fund (broadcast like ``rebalance_flow``)."""
+    return -rebalance_flow(aum, leverage, 0.01)
 
 
 def implied_leverage(etf_returns: pd.DataFrame | pd.Series, underlying_returns,
@@ -53,13 +54,14 @@ def flow_table(funds: pd.DataFrame, underlying_return: pd.Series,
     ``underlying_return``: underlying ticker -> return (fraction) to apply.
     ``adv``: underlying ticker -> average daily dollar volume, for the flow as % of ADV.
     Returns (per fund with ``underlying_return`` and ``rebalance_usd``; per underlying with
-    ``rebalance_usd``, ``letf_gamma_usd_per_pct``, ``aum``, ``funds``, ``pct_of_adv``).
+    ``rebalance_usd``, ``letf_gamma_usd_per_pct`` (``letf_gamma``: negative), ``aum``,
+    ``funds``, ``pct_of_adv``).
     """
     table = funds.copy()
     table["underlying_return"] = table["underlying"].map(underlying_return).astype(float)
     table["rebalance_usd"] = rebalance_flow(table["aum"], table["leverage"],
                                             table["underlying_return"])
-    table["gamma_usd_per_pct"] = rebalance_flow(table["aum"], table["leverage"], 0.01)
+    table["gamma_usd_per_pct"] = letf_gamma(table["aum"], table["leverage"])
     grouped = table.groupby("underlying", sort=False)
     by_underlying = pd.DataFrame({
         "rebalance_usd": grouped["rebalance_usd"].sum(min_count=1),

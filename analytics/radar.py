@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics import formatting as fmt
 from analytics.stats import percentile_rank, rolling_drawdown, worst_in
 
 # name -> (amber, red, direction): "low" = smaller is worse, "high" = larger is worse.
@@ -20,7 +21,7 @@ RULES: dict[str, tuple[float, float, str]] = {
     "Momentum crowding": (70.0, 84.0, "high"),
     "Dispersion percentile": (80.0, 95.0, "high"),
     "Breadth vs index": (0.60, 0.70, "high"),          # share beating a falling index
-    "LETF flow % of ADV": (0.05, 0.10, "high"),
+    "LETF flow % of ADV": (0.01, 0.02, "high"),         # of the stocks' dollar volume
     "Dealer net gamma ($bn/1%)": (0.5, 0.0, "low"),
     "VaR shock (EWMA / 1y vol)": (1.2, 1.5, "high"),
     "Momentum drawdown (1y peak)": (-0.35, -0.50, "low"),   # 1997-2026: 15% / 6% of days
@@ -46,11 +47,13 @@ class RadarSignal:
 @dataclass(frozen=True)
 class Radar:
     """signals: today's lights; verdict: the words; history: ``history`` of the signals
-    that have one (empty when not computed)."""
+    that have one (empty when not computed); tone: the light of the verdict itself
+    (``verdict_tone``), the headline's colour."""
 
     signals: dict[str, RadarSignal] = field(default_factory=dict)
     verdict: str = ""
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tone: str = "n/a"
 
 
 def light(name: str, number: float) -> str:
@@ -135,77 +138,117 @@ def assess(parts: dict[str, Any]) -> Radar:
     if mom is not None:
         t = mom.today
         sigma = float(t.get("sigma", np.nan))
-        since = "worst on record" if t.get("worst_since") is None else \
-            f"worst since {pd.Timestamp(t['worst_since']):%Y-%m-%d}"
+        since = fmt.since(t["long_short"], t.get("best_since"), t.get("worst_since"))
         ls = mom.factor["long_short"]
         pct = percentile_rank(ls).iloc[-1] if ls.notna().any() else np.nan
         day = t.get("day", ls.last_valid_index())
         state = timeline[("Momentum σ-move", "state")].loc[day] if day is not None else "n/a"
         provisional = ", ".join(ticker for ticker, _ in t.get("provisional", ()))
         signals["Momentum σ-move"] = RadarSignal(
-            f"{100 * t['long_short']:+.2f}% ({sigma:+.1f}σ), {since}"
+            f"{fmt.pct(t['long_short'])} ({fmt.sigma(sigma)}), {since}"
             + (f" (provisional: {provisional} may be a bad print)" if provisional else ""), sigma,
             state, pct, _streak(mom.sigma, "Momentum σ-move"))
         share, vs_bench = t.get("long_share"), t.get("long_share_vs_benchmark")
         signals["Long vs short leg"] = RadarSignal(
-            f"vs equal-weighted stocks: long {100 * t.get('long_excess', np.nan):+.2f}%, short "
-            f"{100 * t.get('short_excess', np.nan):+.2f}%"
-            + (f", long leg {share:.0%} of the move" if share is not None else "")
-            + f"; vs {bench}: long {100 * t.get('long_vs_benchmark', np.nan):+.2f}%, short "
-              f"{100 * t.get('short_vs_benchmark', np.nan):+.2f}%"
-            + (f" ({vs_bench:.0%})" if vs_bench is not None else ""),
+            f"vs equal-weighted stocks: long {fmt.pct(t.get('long_excess'))}, short "
+            f"{fmt.pct(t.get('short_excess'))}"
+            + (f", long leg {fmt.pct(share, 0, sign=False)} of the move"
+               if share is not None else "")
+            + f"; vs {bench}: long {fmt.pct(t.get('long_vs_benchmark'))}, short "
+              f"{fmt.pct(t.get('short_vs_benchmark'))}"
+            + (f" ({fmt.pct(vs_bench, 0, sign=False)})" if vs_bench is not None else ""),
             float(t.get("long_share") or np.nan),
             signals["Momentum σ-move"].state if t.get("long_share") is not None else "green")
         ratio, cut = var_shock(ls)
         signals["VaR shock (EWMA / 1y vol)"] = RadarSignal(
-            f"{ratio:.2f}x; a vol-targeting book cuts gross {100 * cut:.0f}% today", ratio,
-            light("VaR shock (EWMA / 1y vol)", ratio))
+            var_words(ratio, cut), ratio, light("VaR shock (EWMA / 1y vol)", ratio))
         if day is not None:
             drawdowns = timeline[("Momentum drawdown (1y peak)", "value")].loc[:day]
             wealth = (1.0 + ls.loc[:day].fillna(0.0)).cumprod().iloc[-252:]
             dd = float(drawdowns.iloc[-1])
             signals["Momentum drawdown (1y peak)"] = RadarSignal(
-                f"{100 * dd:+.1f}% below the 1-year high of the L/S "
+                f"{fmt.pct(dd, 1)} from the 1-year high of the L/S "
                 f"({wealth.idxmax():%Y-%m-%d})", dd, light("Momentum drawdown (1y peak)", dd),
                 since=_streak(drawdowns, "Momentum drawdown (1y peak)"))
     if crowd is not None and "Momentum" in crowd.gauges:
         score = crowd.gauges["Momentum"]["score"]
-        signals["Momentum crowding"] = RadarSignal(f"{score:.0f}/100", score,
-                                                   light("Momentum crowding", score), score)
+        signals["Momentum crowding"] = RadarSignal(
+            fmt.NA if fmt.missing(score) else f"{score:.0f}/100", score,
+            light("Momentum crowding", score))
     if disp is not None:
         d = disp.today
         signals["Dispersion percentile"] = RadarSignal(
-            f"{d['ratio']:.1f}x stock vs index vol, {d['ratio_pct']:.0f}th pct", d["ratio_pct"],
+            f"{fmt.multiple(d['ratio'])} stock vs index vol", d["ratio_pct"],
             light("Dispersion percentile", d["ratio_pct"]), d["ratio_pct"],
             _streak(disp.ratio_percentile, "Dispersion percentile"))
         falling = d["benchmark"] < 0
         breadth = d["breadth"] if falling else float("nan")
         state = light("Breadth vs index", breadth) if falling else "green"
         signals["Breadth vs index"] = RadarSignal(
-            f"{100 * d['breadth']:.0f}% beat {'a falling' if falling else 'a rising'} {bench} "
-            f"({100 * d['benchmark']:+.2f}%)", d["breadth"], state, d["breadth_pct"])
+            f"{fmt.pct(d['breadth'], 0, sign=False)} beat "
+            f"{'a falling' if falling else 'a rising'} {bench} ({fmt.pct(d['benchmark'])})",
+            d["breadth"], state, d["breadth_pct"])
     if flows is not None:
         adv = flows.adv.reindex(flows.by_underlying.index)
         known = adv.notna() & (adv > 0)
-        share = float(flows.by_underlying.loc[known, "rebalance_usd"].abs().sum()
-                      / adv[known].sum()) if known.any() else float("nan")
+        total = getattr(flows, "adv_total", float("nan"))
+        share = float(flows.by_underlying.loc[known, "rebalance_usd"].abs().sum() / total) \
+            if known.any() and total > 0 else float("nan")
         if flows.by_underlying.empty:
             text = ("n/a: no fund assets for the leveraged ETFs in the data (load share "
                     "counts, e.g. --shares)")
         elif not known.any():
-            text = (f"{_billions(flows.total_usd)} into the close; % of volume n/a (no "
+            text = (f"{fmt.money(flows.total_usd)} into the close; % of volume n/a (no "
                     "dollar volume for the underlyings)")
         else:
-            text = (f"{_billions(flows.total_usd)} into the close, {100 * share:.1f}% of the "
-                    "underlyings' daily dollar volume")
+            text = (f"{fmt.money(flows.total_usd)} into the close, {fmt.pct(share, 1, False)} "
+                    "of the underlyings' daily dollar volume")
         signals["LETF flow % of ADV"] = RadarSignal(text, share, light("LETF flow % of ADV", share))
+    else:
+        signals["LETF flow % of ADV"] = RadarSignal(
+            "n/a: no leveraged ETFs with prices in the data", float("nan"), "n/a")
     if gamma is not None and gamma.underlyings:
         name, g = next(iter(gamma.underlyings.items()))
         net = g["net_usd_per_pct"] / 1e9
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
-            f"{name} net {_billions(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
+            f"{name} net {fmt.money(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
             "amber" if g.get("uncertain") else light("Dealer net gamma ($bn/1%)", net))
-    return Radar(signals=signals, verdict=verdict(signals, parts), history=timeline)
+    else:
+        day = parts.get("as_of")
+        when = f" quoted on {fmt.day(day)}" if day is not None else ""
+        signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
+            f"n/a: no option chain{when} (a chain is only known on its quote date: replays "
+            "of past days have none unless a file holds that day's chain, --options)",
+            float("nan"), "n/a")
+    words = verdict(signals, parts)
+    return Radar(signals=signals, verdict=words, history=timeline,
+                 tone=verdict_tone(signals))
+
+
+def var_words(ratio: float, cut: float) -> str:
+    """The VaR-shock row: the vol ratio the light reads, and today's implied gross cut only
+    when there is one (a 0% cut beside a red light would contradict it)."""
+    if fmt.missing(ratio):
+        return "n/a: needs a year of momentum returns"
+    words = f"EWMA vol {fmt.multiple(ratio, 2)} its 1-year level"
+    if not fmt.missing(cut) and cut >= 0.005:
+        return f"{words}; a vol-targeting book cuts gross {fmt.pct(cut, 0, sign=False)} today"
+    return f"{words}; no further cut today (vol did not rise)"
+
+
+def verdict_tone(signals: dict[str, RadarSignal]) -> str:
+    """The headline's light: red when the verdict leads with an unwind or crash (momentum
+    σ-move or drawdown red), amber when momentum is on watch or any other light is red
+    (the verdict then names it), green when calm, n/a without the momentum signal."""
+    sigma, drawdown = signals.get("Momentum σ-move"), signals.get("Momentum drawdown (1y peak)")
+    if sigma is None:
+        return "n/a"
+    lead = [sigma.state] + ([drawdown.state] if drawdown is not None else [])
+    if "red" in lead:
+        return "red"
+    if "amber" in lead or any(s.state == "red" for s in signals.values()):
+        return "amber"
+    return "green"
 
 
 HISTORY_SIGNALS = ("Momentum σ-move", "Long vs short leg", "VaR shock (EWMA / 1y vol)",
@@ -303,8 +346,8 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
     flows = parts.get("flows")
     if flows is not None and abs(flows.total_usd) >= LETF_BILLIONS_WORTH_SAYING:
         side = "selling" if flows.total_usd < 0 else "buying"
-        phrases.append(f"est. ${abs(flows.total_usd) / 1e9:.0f}bn leveraged-ETF {side} into the "
-                       "close")
+        phrases.append(f"est. {fmt.money(abs(flows.total_usd), decimals=0, sign=False)} "
+                       f"leveraged-ETF {side} into the close")
     gamma = signals.get("Dealer net gamma ($bn/1%)")
     if gamma is not None and gamma.state == "amber" and "sign uncertain" in gamma.value:
         phrases.append("dealer gamma near its flip (sign uncertain)")
@@ -321,14 +364,9 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
         ", ".join(rest) + "."
 
 
-def _billions(usd: float) -> str:
-    """-9.93e9 -> '-$9.93bn' (the sign before the currency)."""
-    return f"{'-' if usd < 0 else '+'}${abs(usd) / 1e9:.2f}bn"
-
-
 def _fraction_words(x: float) -> str:
     """'3/4' only for 72.5-77.5% (likewise 2/3, 3/5); otherwise the percentage."""
     for value, words in ((0.75, "3/4"), (2 / 3, "2/3"), (0.6, "3/5")):
         if abs(x - value) <= 0.025:
             return words
-    return f"{100 * x:.0f}%"
+    return fmt.pct(x, 0, sign=False)

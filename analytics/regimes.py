@@ -1,4 +1,4 @@
-"""Cross-asset regime signals (docs/methods.md, "Regime tiles"): best/worst period since,
+"""Cross-asset regime signals (docs/methods.md, "Regime tiles"): best/worst window since,
 correlation flips with Fisher-z significance, metals vs yields, the curve slope, cyclicals and
 defensives."""
 from __future__ import annotations
@@ -33,21 +33,30 @@ def period_returns(returns: pd.Series, freq: str = "W", include_last: bool = Fal
     return pd.Series(totals.to_numpy(), index=pd.DatetimeIndex(ends.to_numpy()), name=r.name)
 
 
-def best_period_since(returns: pd.Series, freq: str = "W") -> dict:
-    """For the latest complete period: its end date and return, ``best_since`` = the end of the
-    most recent earlier period at least as good (None: best on record), ``worst_since`` the
-    mirror, and ``history_start``."""
-    periods = period_returns(returns, freq)
-    if periods.empty:
-        return {"period_end": None, "return": float("nan"), "best_since": None,
-                "worst_since": None, "history_start": None}
-    last, value = periods.index[-1], float(periods.iloc[-1])
-    before = periods.iloc[:-1]
+def trailing_since(levels: pd.Series, days: int = 5, broken: pd.Series | None = None) -> dict:
+    """The latest trailing ``days``-session return of ``levels`` (forward-filled, as the
+    overview's 1w column computes it: last / level ``days`` rows earlier - 1), judged against
+    every earlier trailing window that does not overlap it (ending ``days`` or more sessions
+    before the last). ``broken`` (bool per day, e.g. NaN returns of
+    ``analytics.cleaning.gap_returns``) blanks the windows holding a break.
+
+    Returns ``return``, ``best_since`` / ``worst_since`` (end of the most recent earlier window
+    at least as good / as bad; None: on record) and ``history_start`` (first window's end).
+    """
+    level = levels.ffill()
+    window = level / level.shift(days) - 1.0
+    if broken is not None:
+        hit = broken.reindex(window.index, fill_value=False).astype(float)
+        window = window.where(hit.rolling(days, min_periods=1).max() < 1)
+    value = float(window.iloc[-1]) if len(window) else float("nan")
+    before = window.iloc[:-days].dropna()
+    if not math.isfinite(value):
+        return {"return": value, "best_since": None, "worst_since": None,
+                "history_start": None}
     better, worse = before[before >= value], before[before <= value]
-    return {"period_end": last, "return": value,
-            "best_since": better.index[-1] if len(better) else None,
+    return {"return": value, "best_since": better.index[-1] if len(better) else None,
             "worst_since": worse.index[-1] if len(worse) else None,
-            "history_start": periods.index[0]}
+            "history_start": before.index[0] if len(before) else None}
 
 
 def fisher_z(rho_recent: float, rho_base: float, n_recent: int, n_base: int) -> float:

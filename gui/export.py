@@ -1,5 +1,9 @@
-"""PNG export of a panel: rendered offscreen at the requested size, with a footer (title,
-source, as-of) and a diagonal SIMULATED watermark when the data is simulated."""
+"""PNG export of a panel: rendered offscreen at the requested size or larger, never squeezed,
+with a footer (title, source, as-of) and a diagonal SIMULATED watermark when the data is
+simulated.
+
+Tables are laid out scroll-free (every row shown) and the image grows to the panel's minimum
+content size: scaling a widget's pixels down drops whole rows of them (minus signs first)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTableWidget, QWidget
 
 from gui import theme
 
@@ -24,14 +28,26 @@ def footer_text(title: str, snapshot) -> str:
             f"{label}")
 
 
-def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
-                 snapshot=None) -> Path:
-    """Render a fresh, offscreen copy of ``panel`` (same view state) to ``path`` as PNG, with
-    ``snapshot`` (default: the one the panel shows).
+def _fit_tables(widget: QWidget) -> None:
+    """Every table shows all its rows: no vertical scroll bar, a minimum height that holds them."""
+    for table in widget.findChildren(QTableWidget):
+        if not table.isVisibleTo(widget):
+            continue
+        table.resizeRowsToContents()
+        header = table.horizontalHeader()
+        rows = table.verticalHeader().length()
+        head = header.sizeHint().height() if header.isVisible() else 0
+        bar = table.horizontalScrollBar().sizeHint().height() \
+            if header.length() > table.viewport().width() else 0
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        table.setSizeAdjustPolicy(QAbstractScrollArea.AdjustIgnored)
+        table.setMinimumHeight(rows + head + bar + 2 * table.frameWidth() + 2)
 
-    Works for hidden or floating panels: the copy is never shown on screen.
-    """
-    path = Path(path)
+
+def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
+    """A fresh, offscreen copy of ``panel`` (same view state) showing ``snapshot`` (default:
+    the panel's own), laid out at least ``width`` x ``height - FOOTER_HEIGHT`` and at least its
+    minimum content size with every table row visible. The caller closes it."""
     snapshot = snapshot if snapshot is not None else panel.snapshot
     clone = type(panel)()
     clone.setAttribute(Qt.WA_DontShowOnScreen, True)
@@ -41,13 +57,37 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
     if snapshot is not None:
         clone.render(snapshot)
     QApplication.processEvents()
+    _fit_tables(clone)
+    for _ in range(2):              # wrapped labels change their height with the width
+        clone.layout().activate()
+        need = clone.minimumSizeHint()
+        size = (max(width, need.width()), max(height - FOOTER_HEIGHT, need.height()))
+        if (clone.width(), clone.height()) != size:
+            clone.resize(*size)
+            QApplication.processEvents()
+    return clone
+
+
+def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
+                 snapshot=None) -> Path:
+    """Render ``layout_for_export(panel, ...)`` to ``path`` as PNG: ``width`` x ``height``, or
+    larger when the panel's content needs more room (it is never scaled down).
+
+    Works for hidden or floating panels: the copy is never shown on screen.
+    """
+    path = Path(path)
+    snapshot = snapshot if snapshot is not None else panel.snapshot
+    clone = layout_for_export(panel, width, height, snapshot)
     pixmap = clone.grab()
     clone.close()
     clone.deleteLater()
     # Delete the copy now rather than at the next event-loop turn: headless export has no
     # event loop, and Qt objects left for interpreter shutdown can crash it.
     QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    image = compose(pixmap.toImage(), width, height, footer_text(panel.title, snapshot),
+    content = pixmap.toImage()
+    image = compose(content, max(width, content.width()),
+                    max(height, content.height() + FOOTER_HEIGHT),
+                    footer_text(panel.title, snapshot),
                     simulated=bool(snapshot is not None and snapshot.simulated))
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
@@ -56,14 +96,15 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
 
 
 def compose(content: QImage, width: int, height: int, footer: str, simulated: bool) -> QImage:
-    """Content on top, footer strip below, optional diagonal watermark across everything."""
+    """Content on top at its own size (never scaled), footer strip below, optional diagonal
+    watermark across everything."""
     t = theme.current()
     image = QImage(width, height, QImage.Format_ARGB32)
     image.fill(QColor(t.window))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.Antialiasing)
     painter.setRenderHint(QPainter.TextAntialiasing)
-    painter.drawImage(QRect(0, 0, width, height - FOOTER_HEIGHT), content)
+    painter.drawImage(0, 0, content)
     painter.setPen(QColor(t.grid))
     painter.drawLine(0, height - FOOTER_HEIGHT, width, height - FOOTER_HEIGHT)
     painter.setPen(QColor(t.muted))

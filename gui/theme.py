@@ -88,3 +88,10 @@ def apply_theme(theme: Theme, app: QApplication | None = None) -> None:
         f"QLabel#simulatedBadge {{ background: {theme.badge}; color: white; font-weight: bold;"
         f" padding: 1px 8px; border-radius: 3px; }}"
     )
+
+
+def colour_for(x, theme: Theme) -> str:
+    """The theme's up colour for positive numbers, down for negative, text otherwise."""
+    if x is None or x != x or x == 0:
+        return theme.text
+    return theme.up if x > 0 else theme.down

@@ -50,6 +50,8 @@ def engine_params(universe: Universe, market=None):
                         dividend_yields=dict(universe.dividend_yields),
                         default_rate=universe.default_rate,
                         membership=universe.membership,
+                        underlying_stocks={k: tuple(v) for k, v in
+                                           universe.underlying_stocks.items()},
                         regions=tuple(universe.regions),
                         metals=tuple(universe.cross_asset.metals),
                         cyclical=tuple(universe.cross_asset.cyclical),

@@ -20,7 +20,7 @@ GICS_SECTORS = (
 )
 KNOWN_SECTIONS = (
     "as_of", "benchmark", "constituents", "themes", "pairs", "styles", "leveraged_etfs",
-    "regions", "cross_asset", "options",
+    "regions", "cross_asset", "options", "underlying_stocks",
 )
 DEFAULT_RATE = 0.04        # the short rate for dealer gamma when ^IRX is not in the data
 CROSS_ASSET_LISTS = ("rates", "metals", "fx", "volatility", "broad", "cyclical", "defensive")
@@ -112,6 +112,7 @@ class Universe:
     default_rate: float = DEFAULT_RATE
     membership: tuple[Membership, ...] = ()     # point-in-time members (empty: today's list)
     membership_path: Path | None = None
+    underlying_stocks: dict[str, list[str]] = field(default_factory=dict)   # ETF -> its stocks
 
     def index_members(self) -> list[str]:
         """Every ticker that is or was a constituent: today's list, then former members from
@@ -127,6 +128,7 @@ class Universe:
             groups += [list(pair.long), list(pair.short)]
         groups += list(self.styles.values())
         groups += [[f.underlying, f.ticker] for f in self.leveraged_etfs]
+        groups += list(self.underlying_stocks.values())
         groups += [r.tickers() for r in self.regions]
         groups += [self.cross_asset.tickers(), self.option_underlyings]
         return list(dict.fromkeys(t for g in groups for t in g))
@@ -287,6 +289,9 @@ class _Parser:
             default_rate=self.fraction("[options] default_rate",
                                        options.get("default_rate", DEFAULT_RATE)),
             membership=membership, membership_path=membership_path,
+            underlying_stocks=self.underlying_stocks(
+                self.table("[underlying_stocks]", raw.get("underlying_stocks", {})),
+                constituents, sectors),
         )
 
     def membership_path(self, value: object) -> Path | None:
@@ -323,6 +328,24 @@ class _Parser:
         if not sectors:
             raise self.fail("[constituents]", "no constituents")
         return list(sectors), sectors
+
+    def underlying_stocks(self, table: dict, constituents: list[str],
+                          sectors: dict[str, str]) -> dict[str, list[str]]:
+        """ETF -> the stocks it holds: "constituents" (all of them), a GICS sector name (the
+        constituents in it) or a list of tickers."""
+        out: dict[str, list[str]] = {}
+        for etf, value in table.items():
+            entry = f"[underlying_stocks] {etf}"
+            if value == "constituents":
+                out[etf] = list(constituents)
+            elif isinstance(value, str):
+                if value not in GICS_SECTORS:
+                    raise self.fail(entry, f"{value!r} is neither \"constituents\" nor a GICS "
+                                    "sector nor a list of tickers")
+                out[etf] = [t for t in constituents if sectors[t] == value]
+            else:
+                out[etf] = self.tickers(entry, value, allow_empty=False)
+        return out
 
     def themes(self, table: dict) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         members: dict[str, list[str]] = {}

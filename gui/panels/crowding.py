@@ -16,6 +16,7 @@ COMPONENT_NAMES = {"comomentum": "Comomentum (residual corr. in legs)",
                    "factor_reversal": "3-year factor return",
                    "extension": "Distance above 200-day average"}
 COLUMNS = 5
+Z_CAP = 3.0         # components are winsorized at ±3 (analytics/crowding.py)
 
 
 def breakdown(name: str, gauge: dict) -> str:
@@ -25,7 +26,9 @@ def breakdown(name: str, gauge: dict) -> str:
         [f"{name}: not enough history (needs a year of each component)"]
     for key, label in COMPONENT_NAMES.items():
         z = gauge.get("z", {}).get(key)
-        lines.append(f"  {label}: " + ("n/a" if z is None else f"z {z:+.2f}"))
+        capped = z is not None and abs(z) >= Z_CAP
+        lines.append(f"  {label}: " + ("n/a" if z is None else f"z {z:+.2f}")
+                     + (f" (capped: z-scores are limited to ±{Z_CAP:.0f})" if capped else ""))
     return "\n".join(lines)
 
 

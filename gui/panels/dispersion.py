@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics.stats import percentile_rank
-from gui import format as fmt
+from analytics import formatting as fmt
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
 
@@ -82,13 +82,13 @@ class DispersionPanel(WindowedPanel):
         since = f"since {start:%Y-%m-%d}"
         self.ratio_text.setText(
             f"Dispersion {fmt.multiple(view.today['ratio'])}: the average stock's 5-day vol is "
-            f"{fmt.multiple(view.today['ratio'])} {bench}'s · {fmt.ordinal(ratio_pct)} percentile "
+            f"{fmt.multiple(view.today['ratio'])} {bench}'s · {fmt.percentile(ratio_pct, 'percentile')} "
             f"{since}")
         direction = "falling" if view.today["benchmark"] < 0 else "rising"
         self.breadth_text.setText(
             f"Breadth: {fmt.pct(view.today['breadth'], 0, sign=False)} of members beat the "
             f"{direction} {bench} ({fmt.pct(view.today['benchmark'])}) · "
-            f"{fmt.ordinal(breadth_pct)} percentile {since} · {view.today['advancers']} up, "
+            f"{fmt.percentile(breadth_pct, 'percentile')} {since} · {view.today['advancers']} up, "
             f"{view.today['decliners']} down")
         corr = view.correlation.get(day)
         self.correlation_text.setText(

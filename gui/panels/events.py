@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSplitter,
+                               QVBoxLayout, QWidget)
 
+from analytics import formatting as fmt
 from analytics.events import event_study
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
@@ -23,6 +24,10 @@ HEADERS = {"count": "Events", "mean": "Mean", "median": "Median", "hit_rate": "H
            "p_bootstrap": "Bootstrap p", "bear": "Bear market (n, mean)",
            "bull": "Bull market (n, mean)"}
 COLUMNS = ("count", "mean", "median", "hit_rate", "non_event_mean", "welch_t", "p_bootstrap")
+MIN_SHADED = 10     # fewer events than this: the row is not heat-coloured (too few to judge)
+DATE_FORMATS = {"return": Fmt("{:+.2f}%", 100), "sigma": Fmt("{:+.1f}σ"),
+                "after": Fmt("{:+.2f}%", 100)}
+DATE_HEADERS = {"return": "Move", "sigma": "σ", "after": "Next 21 days"}
 
 
 class EventsPanel(Panel):
@@ -57,8 +62,9 @@ class EventsPanel(Panel):
         self.path.getAxis("left").enableAutoSIPrefix(False)
         self.path.showGrid(x=True, y=True, alpha=0.25)
         self.path.addLegend(offset=(8, 8))
-        self.dates = QListWidget()
-        self.dates.setToolTip("Event dates (first day of each cluster), return and σ")
+        self.dates = HeatTable()
+        self.dates.setToolTip("Event dates (first day of each cluster), the move, its σ and "
+                              "the next 21 days (n/a: not 21 days yet)")
         lower = QSplitter(Qt.Horizontal)
         lower.addWidget(self.path)
         lower.addWidget(self.dates)
@@ -135,16 +141,7 @@ class EventsPanel(Panel):
         market = self._market() if name in self._own_series() else None
         study = event_study(choices[name], threshold=self.threshold.value(), market=market)
         self.study = study
-        row = study.table.loc[21]
-        n, done = len(study.events), int(row["count"])
-        complete = "" if done == n else f" ({done} with 21 days after them so far)"
-        self.headline.setText(
-            f"{name}: {n} event{'s' if n != 1 else ''} at ≤ {study.threshold:+.1f}σ since "
-            f"{choices[name].first_valid_index():%Y-%m-%d}{complete}; the next 21 days "
-            f"averaged "
-            f"{100 * row['mean']:+.2f}% against {100 * row['non_event_mean']:+.2f}% on other "
-            f"days (bootstrap p {row['p_bootstrap']:.2f})"
-            if n else f"{name}: no day at or below {study.threshold:+.1f}σ in the history")
+        self.headline.setText(headline(name, study, choices[name].first_valid_index()))
         table = study.table[list(COLUMNS)].copy()
         table["count"] = table["count"].astype(int).astype(str)
         for state in ("bear", "bull"):
@@ -153,12 +150,22 @@ class EventsPanel(Panel):
                 table[state] = [f"{int(part.loc[h, 'count'])}, " + (
                     f"{100 * part.loc[h, 'mean']:+.2f}%" if part.loc[h, "count"] else "n/a")
                     for h in table.index]
+        few = [i for i, count in enumerate(study.table["count"]) if count < MIN_SHADED]
         table.index = [f"{h} days" for h in table.index]
         self.table.set_frame(table, FORMATS, index_label="Horizon", headers=HEADERS)
+        self.table.unshade_rows(few)
         self._draw_path(study.path)
-        self.dates.clear()
-        for date, ev in study.events.iloc[::-1].iterrows():
-            self.dates.addItem(f"{date:%Y-%m-%d}  {100 * ev['return']:+.2f}%  ({ev['sigma']:+.1f}σ)")
+        self._list_dates(study)
+
+    def _list_dates(self, study) -> None:
+        events = study.events.iloc[::-1]
+        frame = pd.DataFrame({"return": events["return"], "sigma": events["sigma"],
+                              "after": events.get("fwd_21", np.nan)})
+        frame.index = [f"{d:%Y-%m-%d}" for d in frame.index]
+        self.dates.set_frame(frame, DATE_FORMATS, index_label="Event", headers=DATE_HEADERS)
+        self.dates.setMinimumWidth(self.dates.horizontalHeader().length()
+                                   + self.dates.verticalScrollBar().sizeHint().width()
+                                   + 2 * self.dates.frameWidth() + 2)
 
     def _own_series(self) -> set[str]:
         snap = self.snapshot
@@ -187,6 +194,27 @@ class EventsPanel(Panel):
         self.path.addItem(fill)
         self.path.plot(x, mean, pen=pg.mkPen(t.accent, width=2), name="average after events")
         self.path.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))
+
+
+def headline(name: str, study, start) -> str:
+    """The count the table scores (events with 21 days after them), the too-recent ones named,
+    and the 21-day average against other days."""
+    events = study.events
+    if not len(events):
+        return f"{name}: no day at or below {study.threshold:+.1f}σ since {fmt.day(start)}"
+    row = study.table.loc[21]
+    done = int(row["count"])
+    recent = events.index[events["fwd_21"].isna()]
+    later = (f"; {len(recent)} more too recent to score ({', '.join(fmt.day(d) for d in recent)})"
+             if len(recent) else "")
+    if not done:
+        return (f"{name}: {len(events)} event(s) at ≤ {study.threshold:+.1f}σ since "
+                f"{fmt.day(start)}, none with 21 days after it yet{later}")
+    return (f"{name}: {done} event{'s' if done != 1 else ''} at ≤ {study.threshold:+.1f}σ since "
+            f"{fmt.day(start)} with 21 days after them{later}; the next 21 days averaged "
+            f"{fmt.pct(row['mean'])} against {fmt.pct(row['non_event_mean'])} on other days "
+            f"(bootstrap p {fmt.number(row['p_bootstrap'])})"
+            + (f", too few events to judge (under {MIN_SHADED})" if done < MIN_SHADED else ""))
 
 
 def with_alpha(colour: str, alpha: int):

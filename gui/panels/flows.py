@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
 from analytics.letf import flow_table
+from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -26,7 +27,7 @@ UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
 
 
 def billions(x: float) -> str:
-    return "n/a" if not math.isfinite(x) else f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.2f}bn"
+    return fmt.money(x)
 
 
 class FlowsPanel(Panel):
@@ -41,7 +42,10 @@ class FlowsPanel(Panel):
         self.explain = note_label("Each fund trades A·L·(L−1)·r of its underlying at the "
                                   "close (A = yesterday's assets); leveraged and inverse funds "
                                   "both trade with the move. Gross estimate: same-day "
-                                  "creations can offset it.")
+                                  "creations can offset it. LETF gamma: −Σ A·L·(L−1)·1%, "
+                                  "negative (they trade with the move). % of ADV: against "
+                                  "the 21-day dollar volume of the underlying's stocks (ADV "
+                                  "of), or of the underlying itself.")
         controls = QGridLayout()
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QDoubleSpinBox] = {}
@@ -167,12 +171,13 @@ class FlowsPanel(Panel):
             "Rebalance $m": by_underlying["rebalance_usd"],
             "LETF gamma $m per 1%": by_underlying["letf_gamma_usd_per_pct"],
             "AUM $bn": by_underlying["aum"], "Funds": by_underlying["funds"].astype(str),
-            "% of ADV": by_underlying["pct_of_adv"]})
+            "% of ADV": by_underlying["pct_of_adv"],
+            "ADV of": view.by_underlying["adv_basis"].reindex(by_underlying.index)})
         total = pd.DataFrame({"Rebalance $m": [self.total_usd],
                               "LETF gamma $m per 1%": [totals["LETF gamma $m per 1%"].sum()],
                               "AUM $bn": [totals["AUM $bn"].sum()],
                               "Funds": [str(int(by_underlying["funds"].sum()))],
-                              "% of ADV": [np.nan]}, index=["Total"])
+                              "% of ADV": [np.nan], "ADV of": [""]}, index=["Total"])
         self.underlyings.set_frame(pd.concat([totals, total]), UNDERLYING_FORMATS,
                                    index_label="Underlying")
         self._draw_bars(by_underlying["rebalance_usd"])

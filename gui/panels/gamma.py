@@ -9,12 +9,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 
 
 def per_pct(x: float) -> str:
-    return "n/a" if not math.isfinite(x) else f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.2f}bn"
+    return fmt.money(x)
 
 
 def summary(name: str, g: dict) -> str:
@@ -22,7 +23,7 @@ def summary(name: str, g: dict) -> str:
     flip = "no flip within ±20%" if zero is None else \
         f"zero gamma {zero:.2f} ({100 * (zero / spot - 1):+.2f}% from spot)"
     return (f"{name} {spot:.2f} · dealer GEX {per_pct(g['dealer_gex_usd_per_pct'])} per 1% · "
-            f"leveraged-ETF gamma {per_pct(-g['letf_gamma_usd_per_pct'])}"
+            f"leveraged-ETF gamma {per_pct(g['letf_gamma_usd_per_pct'])}"
             f"{'' if math.isfinite(g['letf_gamma_usd_per_pct']) else ' (no fund assets)'} · net "
             f"{per_pct(g['net_usd_per_pct'])} per 1% · {flip}")
 
@@ -51,8 +52,9 @@ class GammaPanel(Panel):
         self.detail.setWordWrap(True)
         self.note = note_label("Dealers assumed long calls and short puts (SqueezeMetrics "
                                "convention); GEX = Γ·OI·100·S²·1%; sticky-strike re-pricing; "
-                               "leveraged-ETF gamma = Σ A·L·(L−1)·1% on the same underlying; "
-                               "net = dealer − leveraged ETFs.")
+                               "leveraged-ETF gamma = −Σ A·L·(L−1)·1% on the same underlying "
+                               "(the funds trade with the move); net = dealer + leveraged ETFs. "
+                               "Positive = hedging dampens moves, negative = amplifies them.")
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.choice, 0, Qt.AlignTop)
@@ -69,6 +71,7 @@ class GammaPanel(Panel):
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.strikes)
         split.addWidget(self.profile)
+        self.plots = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -86,10 +89,16 @@ class GammaPanel(Panel):
         super().render(snapshot)
         view = snapshot.gamma
         if view is None:
-            self.headline.setText("Dealer gamma: n/a (no option chains for this date)")
+            self.headline.setText(f"Dealer gamma: n/a, no option chain quoted on "
+                                  f"{fmt.day(snapshot.as_of)}")
+            self.detail.setText("A chain is only known on its quote date, so a replay of a past "
+                                "day has none unless a file holds that day's chain (File → Open "
+                                "option chain…, or --options PATH).")
             self.strikes.clear()
             self.profile.clear()
+            self.plots.hide()
             return
+        self.plots.show()
         names = list(view.underlyings)
         if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
             current = self.preferred or self.choice.currentText()

@@ -2,10 +2,11 @@
 move in sigma and "worst day since", and the drawdown."""
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from gui import format as fmt
+from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import WindowedPanel, headline_label
 from gui.widgets.chart import TimeSeriesChart
@@ -14,12 +15,17 @@ SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weigh
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
 
-def since_words(today: dict, key: str = "worst_since") -> str:
-    if today.get(key) is None:
-        start = today.get("history_start")
-        return f"worst on record (history since {fmt.day(start)})" if start is not None else \
-            "worst on record"
-    return f"worst day since {fmt.day(today[key])}"
+def since_words(today: dict) -> str:
+    """'worst day since ...' on a down day, 'best day since ...' on an up day."""
+    return fmt.since(today["long_short"], today.get("best_since"), today.get("worst_since"),
+                     "day", today.get("history_start"))
+
+
+def window_drawdown(cumulative):
+    """Drawdown from the highest point inside the chart window (the window's start counts as
+    a high), from the compounded return since the window start."""
+    wealth = 1.0 + cumulative
+    return wealth / np.maximum(wealth.cummax(), 1.0) - 1.0
 
 
 class MomentumPanel(WindowedPanel):
@@ -45,8 +51,9 @@ class MomentumPanel(WindowedPanel):
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
                               "Legs are shown minus the equal-weighted constituents.")
-        self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="L/S drawdown")
-        self.drawdown.setToolTip("Momentum L/S drawdown from its running peak (compounded)")
+        self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="drawdown in window")
+        self.drawdown.setToolTip("Momentum L/S drawdown from its highest point inside the "
+                                 "chart window (compounded)")
         self.drawdown.link_x(self.chart)
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.chart)
@@ -69,7 +76,7 @@ class MomentumPanel(WindowedPanel):
             self.reading.setText("Needs the benchmark and constituents with a year of history.")
             return
         t, th = view.today, theme.current()
-        colour = fmt.colour_for(t["long_short"], th)
+        colour = theme.colour_for(t["long_short"], th)
         self.headline.setText(
             f"Momentum L/S {fmt.day(t['day'])}: <span style='color:{colour}'>"
             f"{fmt.pct(t['long_short'])} ({fmt.sigma(t['sigma'])})</span> · {since_words(t)}")
@@ -92,12 +99,15 @@ class MomentumPanel(WindowedPanel):
             f"{fmt.pct(t.get('long_vs_benchmark'))}, short {fmt.pct(t.get('short_vs_benchmark'))}"
             f", {share_words}")
         recent = t.get("recent")
-        if recent:
+        if recent and recent["long_short"] < 0:
             since = "worst on record" if recent["worst_since"] is None else \
                 f"worst since {fmt.day(recent['worst_since'])}"
             self.recent.setText(f"Worst day of the last 10 sessions: {fmt.pct(recent['long_short'])}"
                                 f" on {fmt.day(recent['day'])} ({fmt.sigma(recent['sigma'])}, "
                                 f"{since}). σ = daily move / trailing 63-day std.")
+        else:
+            self.recent.setText("No down day in the last 10 sessions. σ = daily move / "
+                                "trailing 63-day std.")
         self.redraw()
 
     def redraw(self) -> None:
@@ -106,4 +116,5 @@ class MomentumPanel(WindowedPanel):
             return
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)
         self.chart.set_frame(frame, emphasis=SERIES["long_short"])
-        self.drawdown.set_frame(view.drawdown.loc[frame.index[0]:].rename("L/S drawdown").to_frame())
+        self.drawdown.set_frame(window_drawdown(frame[SERIES["long_short"]])
+                                .rename("L/S drawdown from the window's high").to_frame())

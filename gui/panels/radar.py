@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 from PySide6.QtCore import Qt
@@ -10,6 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHeaderView, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from analytics import formatting as fmt
 from analytics.radar import TIMELINE_DAYS
 
 from gui import theme
@@ -66,21 +66,18 @@ class RadarPanel(Panel):
             return
         t = theme.current()
         colours = {"red": t.down, "amber": theme.AMBER, "green": t.up, "n/a": t.muted}
-        worst = next((s for s in ("red", "amber") if any(v.state == s for v in
-                                                         radar.signals.values())), "green")
         proxy = (f" · benchmark: {html.escape(snapshot.benchmark_proxy)}"
                  if snapshot.benchmark_proxy else "")
-        self.verdict.setText(f"<span style='color:{colours[worst]}'>{radar.verdict}</span>"
+        self.verdict.setText(f"<span style='color:{colours[radar.tone]}'>{radar.verdict}</span>"
                              f"<br><span style='font-size:small'>as of "
                              f"{snapshot.as_of:%Y-%m-%d}{proxy}</span>")
         self.table.setRowCount(len(radar.signals))
         for row, (name, sig) in enumerate(radar.signals.items()):
             extra = []
-            if math.isfinite(sig.percentile):
-                extra.append("below the 1st pct" if sig.percentile < 1 else
-                             f"{sig.percentile:.0f}th pct")
+            if not fmt.missing(sig.percentile):
+                extra.append(fmt.percentile(sig.percentile))
             if sig.since is not None:
-                extra.append(f"since {pd.Timestamp(sig.since):%Y-%m-%d}")
+                extra.append(f"since {fmt.day(sig.since)}")
             cells = [name, STATE_WORDS[sig.state], sig.value, ", ".join(extra)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -105,7 +102,8 @@ class RadarPanel(Panel):
                 item.setTextAlignment(Qt.AlignCenter)
                 item.setBackground(QColor(colours[state]))
                 item.setForeground(QColor("#000000" if state != "n/a" else colours["n/a"]))
-                value = "" if values is None else f": {values.loc[day]:.3g}"
+                value = "" if values is None or fmt.missing(values.loc[day]) else \
+                    f": {values.loc[day]:.3g}"
                 item.setToolTip(f"{name} on {day:%Y-%m-%d}{value} ({state})")
                 self.timeline.setItem(row, col, item)
         self.timeline.resizeColumnsToContents()

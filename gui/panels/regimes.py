@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from gui import format as fmt
+from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart

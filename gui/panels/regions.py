@@ -1,5 +1,5 @@
-"""Regional flows: one row per region (local and USD returns, best/worst week, implied ETF
-flows) with the US vs non-US split of ETF creations."""
+"""Regional flows: one row per region (local and USD returns, the last 5 sessions in USD
+against history, implied ETF flows) with the US vs non-US split of ETF creations."""
 from __future__ import annotations
 
 import math
@@ -12,13 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
+from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
 
 COLUMNS = {"index": "Index", "level": "Level", "1d": "1d", "1w": "1w", "1m": "1m",
            "YTD": "YTD", "1d USD": "1d $", "1w USD": "1w $", "1m USD": "1m $",
-           "YTD USD": "YTD $", "week vs history": "Week vs history", "etf": "ETF",
+           "YTD USD": "YTD $", "week vs history": "1w $ vs history", "etf": "ETF",
            "flows 1w": "Flows 1w $m", "flows 1m": "Flows 1m $m", "flows YTD": "Flows YTD $m"}
 FORMATS = {"level": Fmt("{:,.2f}"),
            **{c: Fmt("{:+.2f}%", 100, h) for c, h in (("1d", 2), ("1w", 5), ("1m", 10),
@@ -39,13 +40,19 @@ def split_words(us: float, non_us: float, period: str) -> str:
 
 def money(x: float) -> str:
     """+45.8e9 -> '+$45.8bn'."""
-    return f"{'-' if x < 0 else '+'}${abs(x) / 1e9:.1f}bn"
+    return fmt.money(x, decimals=1)
+
+
+def export_header(column: str) -> str:
+    """The CSV / clipboard header: the screen's, with the unit of the exported numbers."""
+    header = COLUMNS[column]
+    return f"{header} %" if column in FORMATS and "%" in FORMATS[column].text else header
 
 
 class RegionsPanel(Panel):
     panel_id = "regions"
     title = "Regional flows"
-    description = "Regions in local currency and USD, best/worst week, implied ETF flows."
+    description = "Regions in local currency and USD, the week in USD vs history, ETF flows."
     default_area = Qt.RightDockWidgetArea
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -87,8 +94,12 @@ class RegionsPanel(Panel):
         layout.addWidget(split, 1)
 
     def frame(self) -> pd.DataFrame:
-        """The table as shown (numbers in their natural units: fractions and dollars)."""
-        return self.snapshot.regions.table[list(COLUMNS)].rename(columns=COLUMNS)
+        """The table as shown, in the units its headers name: returns in percent, flows in $m
+        (``FORMATS``' scales; full precision, not the screen's rounding)."""
+        table = self.snapshot.regions.table[list(COLUMNS)].copy()
+        for column, style in FORMATS.items():
+            table[column] = table[column].astype(float) * style.scale
+        return table.rename(columns={c: export_header(c) for c in COLUMNS})
 
     def render(self, snapshot) -> None:
         super().render(snapshot)
@@ -97,10 +108,16 @@ class RegionsPanel(Panel):
             self.headline.setText("Regional flows: n/a (no regional indices or ETFs in the data)")
             return
         us, non_us = view.flows_us, view.flows_non_us
-        lead = view.table["1w USD"].astype(float).idxmax()
-        self.headline.setText(f"Regions as of {snapshot.as_of:%Y-%m-%d}: best last week in USD "
-                              f"{lead} ({100 * view.table.loc[lead, '1w USD']:+.1f}%, "
-                              f"{view.table.loc[lead, 'week vs history']})")
+        week = view.table["1w USD"].astype(float)
+        if week.notna().any():
+            lead = week.idxmax()
+            self.headline.setText(
+                f"Regions as of {snapshot.as_of:%Y-%m-%d}, last 5 sessions in USD: best {lead} "
+                f"{fmt.pct(week[lead], 1)} ({view.table.loc[lead, 'week vs history']}), worst "
+                f"{week.idxmin()} {fmt.pct(week.min(), 1)}")
+        else:
+            self.headline.setText(f"Regions as of {snapshot.as_of:%Y-%m-%d}: n/a (under 5 "
+                                  "sessions of prices)")
         since = (f" (flows since {view.flows_since:%Y-%m-%d}: share counts start then)"
                  if view.flows_since is not None else "")
         self.split_text.setText("ETF creations" + since + " · " + " · ".join(

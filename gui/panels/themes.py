@@ -39,12 +39,16 @@ class ThemesPanel(WindowedPanel):
                               "trailing 63-day std; crowding: 100·Φ(mean z), ≥ 84 crowded")
         self.table.itemSelectionChanged.connect(self.redraw)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
+        self.missing = QLabel("")
+        self.missing.setObjectName("muted")
+        self.missing.setWordWrap(True)
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.chart)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
+        layout.addWidget(self.missing)
         layout.addWidget(split, 1)
         self.selected: list[str] = []
 
@@ -78,6 +82,9 @@ class ThemesPanel(WindowedPanel):
         self.table.blockSignals(False)
         self.heading.setText(f"Theme baskets and pairs as of {snapshot.as_of:%Y-%m-%d}; "
                              "select rows to chart them")
+        self.missing.setText("Left out for lack of data: " + "; ".join(
+            f"{name} ({why})" for name, why in view.missing.items()) if view.missing else "")
+        self.missing.setVisible(bool(view.missing))
         self.redraw()
 
     def redraw(self) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -12,6 +13,40 @@ from gui import theme
 def _seconds(index) -> np.ndarray:
     """Dates as UTC epoch seconds (the date axis shows them with utcOffset=0)."""
     return index.as_unit("s").asi8.astype(float)
+
+
+# Tick steps from fine to coarse with their label format: one level of ticks is drawn, the
+# finest whose labels fit, so labels never overlap or abbreviate each other.
+DATE_STEPS = (("D", "%b %d"), ("W-MON", "%b %d"), ("2W-MON", "%b %d"), ("MS", "%b %Y"),
+              ("QS-JAN", "%b %Y"), ("YS", "%Y"), ("2YS", "%Y"), ("5YS", "%Y"), ("10YS", "%Y"))
+LABEL_PIXELS = 80           # room one "Jan 2026" label needs, with a gap
+
+
+class DateAxis(pg.AxisItem):
+    """Bottom axis for dates held as UTC epoch seconds: one level of ticks (days, weeks,
+    months, quarters or years, whichever is finest with labels that fit the axis)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(orientation="bottom", **kwargs)
+        self._format = "%b %d"
+
+    def tickValues(self, minVal, maxVal, size):
+        if not (np.isfinite(minVal) and np.isfinite(maxVal)) or maxVal <= minVal:
+            return []
+        start = pd.Timestamp(int(minVal), unit="s").ceil("D")
+        end = pd.Timestamp(int(maxVal), unit="s")
+        room = max(2, int(size // LABEL_PIXELS))
+        for step, label in DATE_STEPS:
+            ticks = pd.date_range(start, end, freq=step)
+            if len(ticks) <= room:
+                break
+        self._format = label
+        values = ticks.as_unit("s").asi8.astype(float)
+        spacing = float(np.diff(values).min()) if len(values) > 1 else maxVal - minVal
+        return [(spacing, values.tolist())]
+
+    def tickStrings(self, values, scale, spacing):
+        return [pd.Timestamp(int(v), unit="s").strftime(self._format) for v in values]
 
 
 class TimeSeriesChart(QWidget):
@@ -28,7 +63,7 @@ class TimeSeriesChart(QWidget):
         self.readout = QLabel(" ")
         self.readout.setObjectName("muted")
         self.readout.setTextFormat(Qt.RichText)
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        self.plot = pg.PlotWidget(axisItems={"bottom": DateAxis()})
         item = self.plot.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")

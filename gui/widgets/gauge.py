@@ -23,7 +23,7 @@ class Gauge(QWidget):
         self.name = name
         self.value = float("nan")
         self.caption = ""
-        self.setMinimumSize(110, 90)
+        self.setMinimumSize(110, 110)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setCursor(Qt.PointingHandCursor)
 
@@ -42,7 +42,7 @@ class Gauge(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
         w, h = self.width(), self.height()
-        radius = max(10.0, min(w / 2 - 10, h - 46))
+        radius = max(10.0, min(w / 2 - 10, h - 70))
         centre = QPointF(w / 2, 22 + radius)
         arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         thickness = max(6.0, radius / 6)
@@ -66,12 +66,15 @@ class Gauge(QWidget):
             text = f"{self.value:.0f}"
         else:
             text = "n/a"
+        # The number sits below the needle's pivot, where the needle (which only sweeps the
+        # upper half) can never cover it; the band word below the number.
         big = QFont()
         big.setPointSize(14)
         big.setBold(True)
         painter.setFont(big)
-        painter.drawText(QRectF(0, centre.y() - radius / 2, w, radius / 2), Qt.AlignCenter, text)
+        painter.setPen(QColor(t.text))
+        painter.drawText(QRectF(0, centre.y() + 4, w, 26), Qt.AlignCenter, text)
         painter.setFont(font)
         painter.setPen(QColor(t.muted))
-        painter.drawText(QRectF(0, centre.y() + 2, w, 20), Qt.AlignCenter, self.caption)
+        painter.drawText(QRectF(0, centre.y() + 30, w, 18), Qt.AlignCenter, self.caption)
         painter.end()

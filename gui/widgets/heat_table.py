@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from analytics import formatting
 from gui import theme
 
 SORT_ROLE = Qt.UserRole + 1
@@ -69,7 +70,8 @@ class HeatTable(QTableWidget):
                 if name in formats:
                     fmt = formats[name]
                     number = float(value)
-                    text = "n/a" if math.isnan(number) else fmt.text.format(number * fmt.scale)
+                    text = formatting.NA if formatting.missing(number) else \
+                        fmt.text.format(number * fmt.scale)
                     item = self._set(r, c, text, number)
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                     offset = number * fmt.scale - fmt.center
@@ -80,6 +82,16 @@ class HeatTable(QTableWidget):
         self.setSortingEnabled(True)
         self.setMinimumHeight(min(len(frame), 14) * self.verticalHeader().defaultSectionSize()
                               + self.horizontalHeader().height() + 4)
+
+    def unshade_rows(self, rows) -> None:
+        """Plain background for ``rows`` (e.g. too few observations for a colour to mean
+        anything)."""
+        base = QColor(theme.current().base)
+        for row in rows:
+            for col in range(self.columnCount()):
+                item = self.item(row, col)
+                if item is not None:
+                    item.setBackground(base)
 
     def _set(self, row: int, col: int, text: str, number: float | None) -> QTableWidgetItem:
         item = _Item(text)

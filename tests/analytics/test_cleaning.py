@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics.cleaning import gap_returns, reversed_spikes
-from analytics.regimes import best_period_since, period_returns
+from analytics.regimes import period_returns
 from tests.analytics.causality import with_future
 
 
@@ -105,8 +105,6 @@ def test_weeks_across_a_gap_are_skipped():
     assert weeks.abs().max() < 0.1
     assert not ((weeks.index > pd.Timestamp("2025-09-10")) &
                 (weeks.index < pd.Timestamp("2025-09-13"))).any()
-    info = best_period_since(r)
-    assert abs(info["return"]) < 0.1
 
 
 def test_real_kospi_gap_is_no_best_week(realdata):

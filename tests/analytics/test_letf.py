@@ -16,7 +16,7 @@ def test_worked_example_minus_two_percent():
     flows = rebalance_flow(EXAMPLE["aum"], EXAMPLE["leverage"], -0.02)
     assert list(flows / 1e9) == pytest.approx([-2.40, -0.72, -0.20, -0.08, -0.015])
     assert flows.sum() == pytest.approx(-3.415e9)
-    assert letf_gamma(EXAMPLE["aum"], EXAMPLE["leverage"]) == pytest.approx(1.7075e9)
+    assert letf_gamma(EXAMPLE["aum"], EXAMPLE["leverage"]).sum() == pytest.approx(-1.7075e9)
 
 
 def test_direct_accounting():
@@ -34,7 +34,8 @@ def test_flow_table_totals_and_adv():
     assert funds["rebalance_usd"].sum() == pytest.approx(-3.415e9)
     row = by_underlying.loc["IDX"]
     assert row["rebalance_usd"] == pytest.approx(-3.415e9)
-    assert row["letf_gamma_usd_per_pct"] == pytest.approx(1.7075e9)
+    assert row["letf_gamma_usd_per_pct"] == pytest.approx(-1.7075e9), \
+        "gamma exposure: negative, the funds trade with the move"
     assert row["pct_of_adv"] == pytest.approx(0.10) and row["funds"] == 5
 
 
@@ -69,6 +70,7 @@ def test_demo_flows_and_gamma_headline(universe, demo_market):
     for name in ("SPY", "QQQ"):
         g = live[name]
         assert g["dealer_gex_usd_per_pct"] > 0
+        assert g["letf_gamma_usd_per_pct"] < 0
         assert g["net_usd_per_pct"] == pytest.approx(g["dealer_gex_usd_per_pct"]
-                                                     - g["letf_gamma_usd_per_pct"])
+                                                     + g["letf_gamma_usd_per_pct"])
         assert 0.9 * g["spot"] < g["zero_gamma_level"] < g["spot"]

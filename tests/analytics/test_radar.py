@@ -30,7 +30,7 @@ def dispersion(breadth, bench, ratio_pct=99.0):
 
 
 def flows(total):
-    return SimpleNamespace(total_usd=total, adv=pd.Series({"SPY": 1e11}),
+    return SimpleNamespace(total_usd=total, adv=pd.Series({"SPY": 1e11}), adv_total=1e12,
                            by_underlying=pd.DataFrame({"rebalance_usd": [total]}, index=["SPY"]))
 
 
@@ -174,3 +174,44 @@ def test_history_on_real_data(realdata, universe):
     assert (states.loc[worst.index, "Momentum σ-move"] == "red").all()
     assert states.loc["2009-05-29", "Momentum drawdown (1y peak)"] == "red"
     assert states.loc["2009-05-29", "Worst light"] == "red"
+
+
+def test_wording_on_an_up_day_and_with_missing_parts():
+    """An up day is judged 'best since', never 'worst since'; a missing leg reads n/a, not
+    'nan%'; money carries '$'; the gamma and LETF rows say why they are missing."""
+    up = momentum(0.1, float("nan"), 0.001, "no unusual momentum move today")
+    up.today.update(long_share=None, best_since=pd.Timestamp("2026-01-09"),
+                    worst_since=pd.Timestamp("2025-11-18"))
+    radar = assess({"momentum": up, "dispersion": dispersion(0.5, 0.004, ratio_pct=100.0),
+                    "flows": flows(-9.93e9), "as_of": pd.Timestamp("2026-02-04")})
+    row = radar.signals["Momentum σ-move"].value
+    assert "best since 2026-01-09" in row and "worst" not in row
+    legs = radar.signals["Long vs short leg"].value
+    assert "nan" not in legs and "long n/a" in legs
+    assert radar.signals["LETF flow % of ADV"].value.startswith("-$9.93bn into the close")
+    assert "1.0% of the underlyings' daily dollar volume" in radar.signals["LETF flow % of ADV"].value
+    gamma_row = radar.signals["Dealer net gamma ($bn/1%)"]
+    assert gamma_row.state == "n/a" and "no option chain quoted on 2026-02-04" in gamma_row.value
+    bare = assess({"momentum": up})
+    assert bare.signals["LETF flow % of ADV"].value.startswith("n/a")
+
+
+def test_var_row_never_says_a_zero_cut_beside_a_red_light():
+    from analytics.radar import var_words
+
+    assert var_words(1.88, 0.0) == "EWMA vol 1.88x its 1-year level; no further cut today (vol did not rise)"
+    assert var_words(1.88, 0.21).endswith("cuts gross 21% today")
+    assert var_words(float("nan"), float("nan")).startswith("n/a")
+
+
+def test_headline_tone_follows_the_verdict():
+    calm = assess({"momentum": momentum(0.3, 0.001, 0.0, "no unusual momentum move today"),
+                   "dispersion": dispersion(0.5, 0.004, ratio_pct=99.0)})
+    assert calm.verdict.startswith("Calm") and calm.tone == "amber", \
+        "calm with a red side signal: amber, not a red headline"
+    quiet = assess({"momentum": momentum(0.3, 0.001, 0.0, "no unusual momentum move today"),
+                    "dispersion": dispersion(0.5, 0.004, ratio_pct=40.0)})
+    assert quiet.tone == "green"
+    crash = assess({"momentum": momentum(-6.0, -0.05, 0.01, "momentum unwind: long-side "
+                                         "de-grossing (winners sold)")})
+    assert crash.tone == "red"

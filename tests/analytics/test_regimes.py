@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analytics.flows import implied_flows, period_flows
-from analytics.regimes import (best_period_since, bill_to_bond_equivalent, curve_regime,
-                               fisher_z, period_returns, rolling_correlation_flip, streak_start)
+from analytics.regimes import (bill_to_bond_equivalent, curve_regime, fisher_z, period_returns,
+                               rolling_correlation_flip, streak_start, trailing_since)
 from tests.analytics.causality import assert_causal
 
 DATES = pd.bdate_range("2026-01-05", periods=6)
@@ -65,19 +65,44 @@ def test_curve_labels():
     assert curve_regime(0.10, -0.10) == "twist"
 
 
-def test_best_period_since_and_incomplete_week():
+def test_incomplete_week_is_left_out_of_weekly_returns():
     days = pd.bdate_range("2026-01-05", "2026-02-04")            # ends on a Wednesday
     r = pd.Series(0.001, index=days)
-    r.loc["2026-01-12":"2026-01-16"] = 0.02                      # best full week
-    r.loc["2026-01-26":"2026-01-30"] = 0.002                     # last full week
     r.loc["2026-02-02":] = 0.05                                  # incomplete week: ignored
-    weeks = period_returns(r)
-    assert weeks.index[-1] == pd.Timestamp("2026-01-30")
-    info = best_period_since(r)
-    assert info["period_end"] == pd.Timestamp("2026-01-30")
-    assert info["best_since"] == pd.Timestamp("2026-01-16")
-    r.loc["2026-01-26":"2026-01-30"] = 0.03
-    assert best_period_since(r)["best_since"] is None, "best on record"
+    assert period_returns(r).index[-1] == pd.Timestamp("2026-01-30")
+    assert period_returns(r, include_last=True).index[-1] == pd.Timestamp("2026-02-04")
+
+
+def test_trailing_since_judges_the_trailing_window_it_reports():
+    """The judgement is about the same 5 sessions as the 1w column: its return equals
+    last / level 5 rows earlier - 1, and only windows that do not overlap it compete."""
+    days = pd.bdate_range("2025-11-03", "2026-02-04")
+    r = pd.Series(0.001, index=days)
+    r.loc["2025-12-08":"2025-12-12"] = -0.02                     # a bad week (-9.6%)
+    r.loc["2026-01-28":] = -0.01                                 # today's 5 sessions: -4.9%
+    level = (1 + r).cumprod()
+    info = trailing_since(level)
+    assert info["return"] == pytest.approx(level.iloc[-1] / level.iloc[-6] - 1)
+    assert info["return"] < 0
+    assert info["worst_since"] == pd.Timestamp("2025-12-16"), \
+        "the last window at least as bad ends a few days after the bad week"
+    assert trailing_since(level.iloc[:-3])["worst_since"] is not None
+    up = trailing_since(1 / level)
+    assert up["return"] > 0 and up["best_since"] == info["worst_since"]
+    r.loc["2026-01-28":] = -0.05
+    assert trailing_since((1 + r).cumprod())["worst_since"] is None, "worst on record"
+
+
+def test_trailing_since_skips_windows_across_a_break():
+    days = pd.bdate_range("2025-06-02", "2026-02-04")
+    level = pd.Series(100.0 * 1.0005 ** np.arange(len(days)), index=days)
+    level.loc["2025-09-01":] *= 1.3            # a series break: a fake +30% window
+    level.iloc[-5:] *= 1.01 ** np.arange(1, 6)    # today's 5 sessions: +5%
+    breaks = pd.Series(False, index=days)
+    breaks.loc["2025-09-01"] = True
+    assert trailing_since(level)["best_since"] is not None
+    assert trailing_since(level, broken=breaks)["best_since"] is None, \
+        "without the break today's +5% is the best 5 sessions on record"
 
 
 def test_correlation_flip_with_hysteresis():
@@ -114,7 +139,7 @@ def test_planted_events_recovered(universe, demo_market):
 
     korea_week = default_compute(demo_market.until("2026-01-23"), universe)
     row = korea_week.regions.table.loc["Korea"]
-    assert row["week vs history"].startswith("best week on record")
+    assert row["week vs history"].startswith("best 5 sessions in USD on record")
     snap = default_compute(demo_market, universe)
     tiles = snap.regimes.tiles
     japan = tiles["Japan equity / currency"]

@@ -67,4 +67,4 @@ def test_gamma_panel_without_chains(qtbot, crash):
     panel = GammaPanel()
     qtbot.addWidget(panel)
     panel.render(crash)
-    assert "no option chains" in panel.headline.text()
+    assert "no option chain quoted on 2026-02-04" in panel.headline.text()

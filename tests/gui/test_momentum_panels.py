@@ -28,7 +28,7 @@ def test_momentum_panel_words(qtbot, crash):
     text = panel.headline.text()
     assert "Momentum L/S 2026-02-04" in text
     assert f"{100 * t['long_short']:+.2f}%" in text and f"{t['sigma']:+.1f}σ" in text
-    assert "worst on record (history since" in text
+    assert "worst day on record (history since" in text
     assert panel.reading.text().startswith("Momentum unwind")
     legs = panel.legs.text()
     assert "vs equal-weighted constituents" in legs and "Against SPY" in legs

@@ -1,10 +1,13 @@
 """Every registered panel renders the simulated crash and the last day, and exports a
-non-blank PNG of the requested size."""
+non-blank PNG of the requested width, never squeezed: the image holds the panel's minimum
+content height at the export width, with every table row visible."""
 from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QTableWidget
 
+from gui.export import FOOTER_HEIGHT, layout_for_export
 from gui.panels import PANELS
 from models.state import default_compute
 
@@ -22,9 +25,52 @@ def test_panel_exports_non_blank_png(qtbot, snapshots, cls, day, tmp_path):
     qtbot.addWidget(panel)
     panel.render(snapshots[day])
     image = QImage(str(panel.export_png(tmp_path / f"{cls.panel_id}.png", 1000, 700)))
-    assert (image.width(), image.height()) == (1000, 700)
+    assert image.width() == 1000 and image.height() >= 700
     colours = {image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}
     assert len(colours) > 20, f"{cls.panel_id} looks blank"
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1280, 720)], ids=["1600x900", "1280x720"])
+@pytest.mark.parametrize("cls", PANELS, ids=[cls.panel_id for cls in PANELS])
+def test_export_never_squeezes(qtbot, snapshots, cls, size, tmp_path):
+    """The layout the PNG is grabbed from is at least the panel's minimum content size, its
+    tables scroll-free, and the PNG holds that layout pixel for pixel (plus the footer)."""
+    width, height = size
+    panel = cls()
+    qtbot.addWidget(panel)
+    panel.render(snapshots["crash"])
+    clone = layout_for_export(panel, width, height)
+    try:
+        need = clone.minimumSizeHint()
+        assert clone.height() >= need.height() and clone.width() >= need.width()
+        assert clone.height() >= height - FOOTER_HEIGHT and clone.width() >= width
+        for table in clone.findChildren(QTableWidget):
+            if table.isVisibleTo(clone) and table.rowCount():
+                assert table.verticalScrollBar().maximum() == 0, \
+                    f"{cls.panel_id}: a table hides rows behind a scroll bar"
+        laid_out = (clone.width(), clone.height())
+    finally:
+        clone.close()
+    image = QImage(str(panel.export_png(tmp_path / "p.png", width, height)))
+    assert (image.width(), image.height() - FOOTER_HEIGHT) == laid_out
+
+
+def test_flows_export_keeps_every_minus_sign(qtbot, snapshots, tmp_path):
+    """The defect: 1,156 px of leveraged-ETF tables squeezed into 870 px dropped pixel rows,
+    minus signs first. Now the image grows and each fund's row is in it."""
+    from gui.panels.flows import FlowsPanel
+
+    panel = FlowsPanel()
+    qtbot.addWidget(panel)
+    panel.render(snapshots["crash"])
+    image = QImage(str(panel.export_png(tmp_path / "flows.png", 1600, 900)))
+    clone = layout_for_export(panel, 1600, 900)
+    try:
+        funds = clone.funds
+        assert funds.viewport().height() >= funds.verticalHeader().length()
+        assert image.height() > 900
+    finally:
+        clone.close()
 
 
 def copy_of(qtbot, panel, snapshot):

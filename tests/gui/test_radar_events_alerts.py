@@ -47,8 +47,12 @@ def test_events_panel_switches_series_and_threshold(qtbot, crash):
     qtbot.addWidget(panel)
     panel.render(crash)
     assert panel.source.currentText() == OURS
-    assert panel.table.rowCount() == 3 and panel.dates.count() == len(panel.study.events)
-    assert panel.dates.item(0).text().startswith("2026-02-04")
+    assert panel.table.rowCount() == 3 and panel.dates.rowCount() == len(panel.study.events)
+    assert panel.dates.item(0, 0).text() == "2026-02-04"
+    assert panel.dates.item(0, 3).text() == "n/a", "no 21 days after the crash day yet"
+    scored = int(panel.study.table.loc[21, "count"])
+    assert f": {scored} events at" in panel.headline.text(), "the headline counts what the table scores"
+    assert "too recent to score (2026-02-04)" in panel.headline.text()
     panel.threshold.setValue(-6.0)
     assert len(panel.study.events) <= 1
     panel.source.setCurrentText("AI beneficiaries")

@@ -44,9 +44,14 @@ def test_regions_csv_and_clipboard(qtbot, snapshot, tmp_path):
     path = panel.export_csv(tmp_path / "regions.csv")
     frame = pd.read_csv(path, index_col="Region")
     assert list(frame.index[:2]) == ["US", "Korea"]
-    assert frame.loc["Korea", "1w $"] == pytest.approx(snapshot.regions.table.loc["Korea", "1w USD"])
+    table = snapshot.regions.table
+    assert frame.loc["Korea", "1w $ %"] == pytest.approx(100 * table.loc["Korea", "1w USD"])
+    assert frame.loc["US", "Flows YTD $m"] == pytest.approx(table.loc["US", "flows YTD"] / 1e6), \
+        "the $m column holds millions, as on screen"
+    assert frame.loc["Korea", "Level"] == pytest.approx(table.loc["Korea", "level"])
     text = panel.copy_to_clipboard()
     assert QApplication.clipboard().text() == text and text.splitlines()[1].startswith("US\t")
+    assert "Flows 1w $m" in text.splitlines()[0]
 
 
 def test_regime_board_tiles(qtbot, snapshot):
