@@ -148,6 +148,7 @@ class FlowsView:
     total_usd: float
     missing: tuple[str, ...] = ()
     adv_total: float = float("nan")
+    adv_names: int = 0                # how many names adv_total sums
 
 
 @dataclass(frozen=True)
@@ -520,7 +521,8 @@ def _flows(market, params: EngineParams) -> FlowsView | None:
     missing = tuple(t for t in tickers if not np.isfinite(aum[t]))
     table = table.drop(index=list(missing))
     today = returns[underlyings].iloc[-1]
-    adv, basis, adv_total = _underlying_adv(market, underlyings, params.underlying_stocks)
+    adv, basis, adv_total, adv_names = _underlying_adv(market, underlyings,
+                                                       params.underlying_stocks)
     fund_rows, by_underlying = flow_table(table, today, adv)
     by_underlying["adv_basis"] = basis.reindex(by_underlying.index)
     fund_rows.insert(2, "implied_leverage", implied.reindex(fund_rows.index))
@@ -528,25 +530,26 @@ def _flows(market, params: EngineParams) -> FlowsView | None:
                      (fund_rows["implied_leverage"] - fund_rows["leverage"]).abs() > 0.2)
     return FlowsView(funds=fund_rows, by_underlying=by_underlying, returns=today, adv=adv,
                      total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing,
-                     adv_total=adv_total)
+                     adv_total=adv_total, adv_names=adv_names)
 
 
 ADV_DAYS = 21
 
 
 def _underlying_adv(market, underlyings: list[str],
-                    stocks: Mapping[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series, float]:
+                    stocks: Mapping[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series, float,
+                                                                    int]:
     """Average daily dollar volume over the ``ADV_DAYS`` sessions before today, per
     underlying, and what it measures (docs/methods.md, "Leveraged ETF rebalancing"): for an
     ETF with a stock list, the summed dollar volume of its stocks in the data (the funds'
     swap hedges trade the stocks, and SOXX's own volume is a small fraction of theirs); for a
     single stock or an ETF without a list, its own dollar volume. NaN without volume. Also the
-    ADV of every name behind them counted once (the radar's denominator)."""
+    ADV of every name behind them counted once (the radar's denominator) and their number."""
     close, volume = market.close, getattr(market, "volume", None)
     adv = pd.Series(np.nan, index=underlyings, dtype=float)
     basis = pd.Series("no volume", index=underlyings, dtype=object)
     if volume is None:
-        return adv, basis, float("nan")
+        return adv, basis, float("nan"), 0
     window = slice(-ADV_DAYS - 1, -1)
     dollars = volume.reindex(columns=close.columns) * close
     behind: dict[str, None] = {}            # every name measured, once, in order
@@ -565,9 +568,9 @@ def _underlying_adv(market, underlyings: list[str],
             if np.isfinite(adv[name]):
                 behind[name] = None
     if not behind:
-        return adv, basis, float("nan")
+        return adv, basis, float("nan"), 0
     total = dollars[list(behind)].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
-    return adv, basis, float(total.mean())
+    return adv, basis, float(total.mean()), len(behind)
 
 
 def _chain_spot(chain: pd.DataFrame, close: pd.DataFrame, name: str,

@@ -26,6 +26,15 @@ def letf_gamma(aum, leverage):
     return -rebalance_flow(aum, leverage, 0.01)
 
 
+def gross_share(by_underlying: pd.DataFrame, adv_total: float) -> float:
+    """Σ |rebalance| over the underlyings whose ADV is known, divided by ``adv_total`` (the
+    dollar volume of every name behind them, each once); NaN when either is unknown."""
+    known = by_underlying["pct_of_adv"].notna()
+    if not known.any() or not adv_total > 0:
+        return float("nan")
+    return float(by_underlying.loc[known, "rebalance_usd"].abs().sum() / adv_total)
+
+
 def implied_leverage(etf_returns: pd.DataFrame | pd.Series, underlying_returns,
                      window: int = 60) -> pd.DataFrame | pd.Series:
     """Rolling OLS slope of the fund's daily return on its underlying's over ``window`` days

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import formatting as fmt
+from analytics.letf import gross_share
 from analytics.stats import percentile_rank, rolling_drawdown, worst_in
 
 # name -> (amber, red, direction): "low" = smaller is worse, "high" = larger is worse.
@@ -189,20 +190,16 @@ def assess(parts: dict[str, Any]) -> Radar:
             f"{'a falling' if falling else 'a rising'} {bench} ({fmt.pct(d['benchmark'])})",
             d["breadth"], state, d["breadth_pct"])
     if flows is not None:
-        adv = flows.adv.reindex(flows.by_underlying.index)
-        known = adv.notna() & (adv > 0)
-        total = getattr(flows, "adv_total", float("nan"))
-        share = float(flows.by_underlying.loc[known, "rebalance_usd"].abs().sum() / total) \
-            if known.any() and total > 0 else float("nan")
+        share = gross_share(flows.by_underlying, flows.adv_total)
         if flows.by_underlying.empty:
             text = ("n/a: no fund assets for the leveraged ETFs in the data (load share "
                     "counts, e.g. --shares)")
-        elif not known.any():
+        elif fmt.missing(share):
             text = (f"{fmt.money(flows.total_usd)} into the close; % of volume n/a (no "
                     "dollar volume for the underlyings)")
         else:
             text = (f"{fmt.money(flows.total_usd)} into the close, {fmt.pct(share, 1, False)} "
-                    "of the underlyings' daily dollar volume")
+                    "of the daily dollar volume of the stocks behind the underlyings")
         signals["LETF flow % of ADV"] = RadarSignal(text, share, light("LETF flow % of ADV", share))
     else:
         signals["LETF flow % of ADV"] = RadarSignal(

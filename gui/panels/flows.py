@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton, QSlider,
                                QSplitter, QVBoxLayout, QWidget)
 
-from analytics.letf import flow_table
+from analytics.letf import flow_table, gross_share
 from analytics import formatting as fmt
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
@@ -23,7 +23,7 @@ FUND_FORMATS = {"L": Fmt("{:+.1f}x"), "L^": Fmt("{:+.2f}x"), "AUM $bn": Fmt("{:.
                 "Rebalance $m": Fmt("{:+,.0f}", 1e-6, 500.0)}
 UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
                       "LETF gamma $m per 1%": Fmt("{:,.0f}", 1e-6),
-                      "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.1f}%", 100)}
+                      "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.2f}%", 100)}
 
 
 def billions(x: float) -> str:
@@ -83,12 +83,17 @@ class FlowsPanel(Panel):
         split.addWidget(self.funds)
         for index, stretch in enumerate((3, 2, 3)):
             split.setStretchFactor(index, stretch)
+        self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.headline)
         layout.addWidget(self.explain)
-        layout.addLayout(controls)
+        self.controls = QWidget()
+        self.controls.setLayout(controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.controls)
         layout.addWidget(split, 1)
+        layout.addStretch()         # keeps the text at the top when the charts are hidden
         self._loading = False
         self.what_if_active = False
         self.pending_what_if: dict | None = None   # what-if to restore at the next render
@@ -146,6 +151,14 @@ class FlowsPanel(Panel):
         if self._loading or self.snapshot is None or self.snapshot.flows is None:
             return
         view = self.snapshot.flows
+        self.split.setVisible(not view.funds.empty)
+        self.controls.setVisible(not view.funds.empty)
+        if view.funds.empty:
+            self.total_usd = float("nan")
+            self.headline.setText(
+                f"Leveraged ETF flows: n/a, no fund assets for the {len(view.missing)} "
+                "leveraged ETFs in the data (load share counts: --shares PATH)")
+            return
         returns = self.what_if_returns()
         funds, by_underlying = flow_table(view.funds[["underlying", "leverage", "aum"]], returns,
                                           view.adv)
@@ -177,7 +190,9 @@ class FlowsPanel(Panel):
                               "LETF gamma $m per 1%": [totals["LETF gamma $m per 1%"].sum()],
                               "AUM $bn": [totals["AUM $bn"].sum()],
                               "Funds": [str(int(by_underlying["funds"].sum()))],
-                              "% of ADV": [np.nan], "ADV of": [""]}, index=["Total"])
+                              "% of ADV": [gross_share(by_underlying, view.adv_total)],
+                              "ADV of": [f"{view.adv_names} names, each once"
+                                         if view.adv_names else ""]}, index=["Total"])
         self.underlyings.set_frame(pd.concat([totals, total]), UNDERLYING_FORMATS,
                                    index_label="Underlying")
         self._draw_bars(by_underlying["rebalance_usd"])

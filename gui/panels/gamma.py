@@ -78,6 +78,7 @@ class GammaPanel(Panel):
         layout.addWidget(self.detail)
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
+        layout.addStretch()         # keeps the text at the top when the charts are hidden
 
     def view_state(self) -> dict:
         return {"underlying": self.choice.currentText()}
@@ -97,8 +98,10 @@ class GammaPanel(Panel):
             self.strikes.clear()
             self.profile.clear()
             self.plots.hide()
+            self.choice.hide()
             return
         self.plots.show()
+        self.choice.show()
         names = list(view.underlyings)
         if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
             current = self.preferred or self.choice.currentText()

@@ -51,7 +51,7 @@ class MomentumPanel(WindowedPanel):
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
                               "Legs are shown minus the equal-weighted constituents.")
-        self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="drawdown in window")
+        self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="drawdown")
         self.drawdown.setToolTip("Momentum L/S drawdown from its highest point inside the "
                                  "chart window (compounded)")
         self.drawdown.link_x(self.chart)

@@ -128,14 +128,21 @@ class RegionsPanel(Panel):
         self._draw_bars(view.table["flows 1y"].astype(float))
 
     def _draw_bars(self, flows: pd.Series) -> None:
+        """Last year's creations per region; a region without share counts gets no bar and
+        an 'n/a' tick (unknown, not zero); no chart at all when no region has them."""
         t = theme.current()
         self.bars.clear()
+        known = np.isfinite(flows.to_numpy(dtype=float))
+        self.bars.setVisible(bool(known.any()))
+        if not known.any():
+            return
         x = np.arange(len(flows))
-        y = np.nan_to_num(flows.to_numpy() / 1e9)
-        self.bars.addItem(pg.BarGraphItem(x=x, height=y, width=0.7,
+        y = flows.to_numpy(dtype=float) / 1e9
+        self.bars.addItem(pg.BarGraphItem(x=x[known], height=y[known], width=0.7,
                                           brushes=[pg.mkBrush(t.up if v >= 0 else t.down)
-                                                   for v in y]))
-        self.bars.getAxis("bottom").setTicks([list(zip(x, flows.index))])
+                                                   for v in y[known]]))
+        self.bars.getAxis("bottom").setTicks([[(i, name if ok else f"{name} (n/a)")
+                                               for i, name, ok in zip(x, flows.index, known)]])
 
     def copy_to_clipboard(self) -> str:
         text = self.frame().to_csv(sep="\t")

@@ -37,15 +37,30 @@ class Gauge(QWidget):
         self.clicked.emit(self.name)
         super().mouseReleaseEvent(event)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
-        t = theme.current()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+    def geometry(self) -> dict:
+        """Where things are drawn: the arc's centre and radius, the needle's tip (None for
+        n/a) and the rectangles of the number and the band word. The number sits below the
+        needle's pivot, where the needle (which sweeps the upper half only) never covers it."""
         w, h = self.width(), self.height()
         radius = max(10.0, min(w / 2 - 10, h - 70))
         centre = QPointF(w / 2, 22 + radius)
-        arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         thickness = max(6.0, radius / 6)
+        tip = None
+        if math.isfinite(self.value):
+            angle = math.radians(180.0 - 180.0 * max(0.0, min(self.value, 100.0)) / 100)
+            tip = QPointF(centre.x() + (radius - thickness) * math.cos(angle),
+                          centre.y() - (radius - thickness) * math.sin(angle))
+        return {"centre": centre, "radius": radius, "thickness": thickness, "tip": tip,
+                "number": QRectF(0, centre.y() + 4, w, 26),
+                "caption": QRectF(0, centre.y() + 30, w, 18)}
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
+        t = theme.current()
+        g = self.geometry()
+        centre, radius, thickness = g["centre"], g["radius"], g["thickness"]
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         colours = {"up": t.up, "muted": t.grid, "down": t.down}
         for low, high, colour in BANDS:
             pen = QPen(QColor(colours[colour]), thickness, Qt.SolidLine, Qt.FlatCap)
@@ -56,25 +71,18 @@ class Gauge(QWidget):
         font.setPointSize(9)
         painter.setFont(font)
         painter.setPen(QColor(t.text))
-        painter.drawText(QRectF(0, 0, w, 20), Qt.AlignCenter, self.name)
-        if math.isfinite(self.value):
-            angle = math.radians(180.0 - 180.0 * max(0.0, min(self.value, 100.0)) / 100)
-            tip = QPointF(centre.x() + (radius - thickness) * math.cos(angle),
-                          centre.y() - (radius - thickness) * math.sin(angle))
+        painter.drawText(QRectF(0, 0, self.width(), 20), Qt.AlignCenter, self.name)
+        if g["tip"] is not None:
             painter.setPen(QPen(QColor(t.text), 2.5, Qt.SolidLine, Qt.RoundCap))
-            painter.drawLine(centre, tip)
-            text = f"{self.value:.0f}"
-        else:
-            text = "n/a"
-        # The number sits below the needle's pivot, where the needle (which only sweeps the
-        # upper half) can never cover it; the band word below the number.
+            painter.drawLine(centre, g["tip"])
         big = QFont()
         big.setPointSize(14)
         big.setBold(True)
         painter.setFont(big)
         painter.setPen(QColor(t.text))
-        painter.drawText(QRectF(0, centre.y() + 4, w, 26), Qt.AlignCenter, text)
+        painter.drawText(g["number"], Qt.AlignCenter,
+                         f"{self.value:.0f}" if g["tip"] is not None else "n/a")
         painter.setFont(font)
         painter.setPen(QColor(t.muted))
-        painter.drawText(QRectF(0, centre.y() + 30, w, 18), Qt.AlignCenter, self.caption)
+        painter.drawText(g["caption"], Qt.AlignCenter, self.caption)
         painter.end()

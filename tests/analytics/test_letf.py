@@ -74,3 +74,32 @@ def test_demo_flows_and_gamma_headline(universe, demo_market):
         assert g["net_usd_per_pct"] == pytest.approx(g["dealer_gex_usd_per_pct"]
                                                      + g["letf_gamma_usd_per_pct"])
         assert 0.9 * g["spot"] < g["zero_gamma_level"] < g["spot"]
+
+
+def test_percent_of_adv_is_against_the_underlyings_stocks(universe, demo_market):
+    """SOXX's leveraged funds are hedged in semiconductor stocks, so their flow is measured
+    against those stocks' dollar volume (the defect: 1,702.9% of SOXX's own ETF volume). An
+    underlying without a stock list (IWM, single stocks) keeps its own volume; the radar's
+    total counts every name once."""
+    from models.state import default_compute
+
+    snap = default_compute(demo_market.until("2026-02-04"), universe)
+    flows = snap.flows
+    market = demo_market.until("2026-02-04")
+    dollars = (market.volume * market.close).iloc[-22:-1]
+    stocks = [t for t in universe.underlying_stocks["SOXX"] if t in dollars.columns]
+    soxx_adv = dollars[stocks].where(dollars[stocks] > 0).sum(axis=1).mean()
+    row = flows.by_underlying.loc["SOXX"]
+    assert row["adv_basis"] == f"{len(stocks)} stocks"
+    assert row["pct_of_adv"] == pytest.approx(abs(row["rebalance_usd"]) / soxx_adv)
+    own = abs(row["rebalance_usd"]) / dollars["SOXX"].mean()
+    assert row["pct_of_adv"] < 0.5 < own, "a fraction of the stocks' volume, many times the ETF's"
+    assert flows.by_underlying.loc["IWM", "adv_basis"] == "own volume"
+    assert flows.by_underlying.loc["NVDA", "adv_basis"] == "own volume"
+    behind = list(dict.fromkeys(
+        [t for u in flows.by_underlying.index for t in universe.underlying_stocks.get(u, [])
+         if t in dollars.columns]
+        + [u for u in flows.by_underlying.index if u not in universe.underlying_stocks]))
+    assert flows.adv_total == pytest.approx(dollars[behind].where(dollars[behind] > 0)
+                                            .sum(axis=1).mean())
+    assert flows.adv_total < flows.adv.sum(), "NVDA and friends counted once, not per index"

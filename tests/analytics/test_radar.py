@@ -31,7 +31,9 @@ def dispersion(breadth, bench, ratio_pct=99.0):
 
 def flows(total):
     return SimpleNamespace(total_usd=total, adv=pd.Series({"SPY": 1e11}), adv_total=1e12,
-                           by_underlying=pd.DataFrame({"rebalance_usd": [total]}, index=["SPY"]))
+                           by_underlying=pd.DataFrame({"rebalance_usd": [total],
+                                                       "pct_of_adv": [abs(total) / 1e11]},
+                                                      index=["SPY"]))
 
 
 def gamma(net):
@@ -189,7 +191,7 @@ def test_wording_on_an_up_day_and_with_missing_parts():
     legs = radar.signals["Long vs short leg"].value
     assert "nan" not in legs and "long n/a" in legs
     assert radar.signals["LETF flow % of ADV"].value.startswith("-$9.93bn into the close")
-    assert "1.0% of the underlyings' daily dollar volume" in radar.signals["LETF flow % of ADV"].value
+    assert "1.0% of the daily dollar volume of the stocks" in radar.signals["LETF flow % of ADV"].value
     gamma_row = radar.signals["Dealer net gamma ($bn/1%)"]
     assert gamma_row.state == "n/a" and "no option chain quoted on 2026-02-04" in gamma_row.value
     bare = assess({"momentum": up})

@@ -121,3 +121,13 @@ def test_several_sources_and_date_errors_name_the_flag(tmp_path):
         in late.stderr
     bad = run("--export", str(tmp_path / "y"), "--source", "demo", "--as-of", "04/02/2026")
     assert bad.returncode == 1 and "--as-of: cannot read '04/02/2026' as a date" in bad.stderr
+
+
+def test_timing_reports_durations(tmp_path):
+    """--timing prints seconds since start, not epoch stamps."""
+    out = run("--source", "demo", "--end", "2026-02-06", "--timing",
+              env_extra={"XDG_CONFIG_HOME": str(tmp_path), "FACTORDESK_CACHE_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert 0 < report["first_paint_s"] <= report["populated_s"] < 120
+    assert report["max_stall_ms"] >= 0 and report["heavy_modules_loaded"] == []

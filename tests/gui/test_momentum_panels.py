@@ -79,3 +79,68 @@ def test_crowding_gauges(qtbot, crash):
     assert "Comomentum" in momentum.toolTip()
     panel.show_detail("Software")
     assert panel.detail.text().startswith("Software:")
+
+
+def test_gauge_number_is_never_under_the_needle(qtbot):
+    """The needle sweeps the upper half from the pivot; the number sits below the pivot, so no
+    value can put the needle over it (the defect: 96 hidden under the needle)."""
+    from gui.widgets.gauge import Gauge
+
+    gauge = Gauge("Momentum")
+    qtbot.addWidget(gauge)
+    for size in ((110, 110), (290, 230), (400, 160)):
+        gauge.resize(*size)
+        for value in range(0, 101, 5):
+            gauge.set_value(float(value), "crowded")
+            g = gauge.geometry()
+            assert g["number"].top() > g["centre"].y() >= g["tip"].y()
+            assert g["caption"].top() >= g["number"].bottom()
+            assert g["caption"].bottom() <= gauge.height()
+
+
+def test_capped_components_say_so(qtbot, crash):
+    from gui.panels.crowding import breakdown
+
+    text = breakdown("Momentum", {"score": 96.0, "band": "crowded", "available": 5,
+                                  "z": {"comomentum": 3.0, "factor_volatility": -3.0,
+                                        "extension": 0.45}})
+    assert "z +3.00 (capped: z-scores are limited to ±3)" in text
+    assert "z -3.00 (capped" in text and "z +0.45\n" in text + "\n"
+
+
+def test_drawdown_strip_is_measured_inside_the_window(qtbot, crash):
+    """The strip under a 3-month chart shows the drawdown from the window's own high, not the
+    drawdown since the history began (the defect: -88% inside a 3-month chart)."""
+    from gui.panels.momentum import SERIES, window_drawdown
+
+    panel = make(qtbot, MomentumPanel, crash)
+    for window in ("1M", "3M", "1Y"):
+        panel.selector.set_window(window)
+        cumulative = crash.momentum.cumulative[window]["long_short"]
+        shown = panel.drawdown._series["L/S drawdown from the window's high"] / 100
+        expected = window_drawdown(cumulative).to_numpy()
+        assert shown == pytest.approx(expected, nan_ok=True)
+        wealth = 1 + cumulative
+        assert shown.min() >= wealth.min() / max(wealth.max(), 1.0) - 1 - 1e-12
+        assert shown[0] == 0.0
+    assert SERIES["long_short"] in panel.chart.series_names()
+
+
+def test_date_axis_labels_never_collide(qtbot):
+    """One level of ticks whose labels fit: no 'Dec' beside '03', no clipped 'Ja02'."""
+    import pandas as pd
+
+    from gui.widgets.chart import LABEL_PIXELS, DateAxis
+
+    axis = DateAxis()
+    for days, width in ((21, 300), (63, 1500), (63, 400), (252, 900), (6000, 1400)):
+        end = pd.Timestamp("2026-02-04")
+        start = end - pd.Timedelta(days=days * 7 // 5)
+        lo, hi = start.timestamp(), end.timestamp()
+        levels = axis.tickValues(lo, hi, width)
+        assert len(levels) == 1, "one level of ticks"
+        values = levels[0][1]
+        assert 1 <= len(values) <= max(2, width // LABEL_PIXELS)
+        labels = axis.tickStrings(values, 1.0, levels[0][0])
+        assert len(set(labels)) == len(labels), labels
+        assert all(len(label) >= 4 for label in labels), labels

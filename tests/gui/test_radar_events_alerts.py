@@ -109,3 +109,29 @@ def test_schedule_status_and_pause(make_window):
     assert window.schedule_label.text() == "auto-refresh paused"
     window._toggle_schedule(True)
     assert window.schedule_label.text().startswith("next refresh")
+
+
+def test_few_events_are_not_shaded(qtbot, crash):
+    """Three events cannot carry a bright green '100% hit rate': rows under MIN_SHADED events
+    keep the plain background, and the headline says the sample is too small."""
+    from PySide6.QtGui import QColor
+
+    from gui import theme
+    from gui.panels.events import MIN_SHADED
+
+    panel = EventsPanel()
+    qtbot.addWidget(panel)
+    panel.render(crash)
+    assert int(panel.study.table.loc[21, "count"]) < MIN_SHADED
+    base = QColor(theme.current().base)
+    for r in range(panel.table.rowCount()):
+        for c in range(panel.table.columnCount()):
+            assert panel.table.item(r, c).background().color() == base
+    assert f"too few events to judge (under {MIN_SHADED})" in panel.headline.text()
+    panel.add_series("Loaded", crash.momentum.factor["long_short"])
+    panel.threshold.setValue(-1.5)
+    shaded = [panel.table.item(r, 2).background().color() != base
+              for r in range(panel.table.rowCount())]
+    counts = panel.study.table["count"].to_numpy()
+    assert shaded == [bool(n >= MIN_SHADED) and panel.study.table["mean"].iloc[i] != 0
+                      for i, n in enumerate(counts)]
