@@ -214,8 +214,7 @@ def assess(parts: dict[str, Any]) -> Radar:
         day = parts.get("as_of")
         when = f" quoted on {fmt.day(day)}" if day is not None else ""
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
-            f"n/a: no option chain{when} (a chain is only known on its quote date: replays "
-            "of past days have none unless a file holds that day's chain, --options)",
+            f"n/a: no option chain{when} (a replay needs that day's chain: --options)",
             float("nan"), "n/a")
     words = verdict(signals, parts)
     return Radar(signals=signals, verdict=words, history=timeline,
