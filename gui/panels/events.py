@@ -147,9 +147,8 @@ class EventsPanel(Panel):
         for state in ("bear", "bull"):
             if len(study.by_state) and state in study.by_state.index.get_level_values(0):
                 part = study.by_state.loc[state]
-                table[state] = [f"{int(part.loc[h, 'count'])}, " + (
-                    f"{100 * part.loc[h, 'mean']:+.2f}%" if part.loc[h, "count"] else "n/a")
-                    for h in table.index]
+                table[state] = [f"{int(part.loc[h, 'count'])}, {fmt.pct(part.loc[h, 'mean'])}"
+                                for h in table.index]
         few = [i for i, count in enumerate(study.table["count"]) if count < MIN_SHADED]
         table.index = [f"{h} days" for h in table.index]
         self.table.set_frame(table, FORMATS, index_label="Horizon", headers=HEADERS)

@@ -21,7 +21,7 @@ def per_pct(x: float) -> str:
 def summary(name: str, g: dict) -> str:
     spot, zero = g["spot"], g["zero_gamma_level"]
     flip = "no flip within ±20%" if zero is None else \
-        f"zero gamma {zero:.2f} ({100 * (zero / spot - 1):+.2f}% from spot)"
+        f"zero gamma {zero:.2f} ({fmt.pct(zero / spot - 1)} from spot)"
     return (f"{name} {spot:.2f} · dealer GEX {per_pct(g['dealer_gex_usd_per_pct'])} per 1% · "
             f"leveraged-ETF gamma {per_pct(g['letf_gamma_usd_per_pct'])}"
             f"{'' if math.isfinite(g['letf_gamma_usd_per_pct']) else ' (no fund assets)'} · net "
@@ -30,8 +30,9 @@ def summary(name: str, g: dict) -> str:
 
 def inputs(g: dict) -> str:
     """The model's inputs and where each came from (a user must be able to check them)."""
-    return (f"Spot {g['spot']:.2f} from {g['spot_source']}; rate {100 * g['rate']:.2f}% "
-            f"({g['rate_source']}); dividend yield {100 * g['dividend_yield']:.2f}% "
+    return (f"Spot {g['spot']:.2f} from {g['spot_source']}; rate "
+            f"{fmt.pct(g['rate'], sign=False)} ({g['rate_source']}); dividend yield "
+            f"{fmt.pct(g['dividend_yield'], sign=False)} "
             f"({g['dividend_source']}); chain quoted {g['quote_date']:%Y-%m-%d}")
 
 

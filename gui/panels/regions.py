@@ -34,7 +34,7 @@ def split_words(us: float, non_us: float, period: str) -> str:
     if not (math.isfinite(us) and math.isfinite(non_us)):
         return f"{period}: n/a"
     gross = abs(us) + abs(non_us)
-    share = f" ({100 * abs(non_us) / gross:.0f}% non-US)" if gross > 0 else ""
+    share = f" ({fmt.pct(abs(non_us) / gross, 0, sign=False)} non-US)" if gross > 0 else ""
     return f"{period}: non-US {money(non_us)} vs US {money(us)}{share}"
 
 
