@@ -86,13 +86,16 @@ def parse_as_of(text: str | None):
 
 
 def source_factory(name: str, args):
-    """One source instance per choice (auto remembers it served a fresh cache)."""
+    """A factory of fresh source objects, one per refresh (two overlapping refreshes never
+    share one); auto's memory of having served a fresh cache is the one thing they share."""
     from models.sources import open_source
+    from models.sources.auto import FreshCacheGate
 
-    source = open_source(name, seed=args.seed, end=args.end, constituents=args.constituents,
-                         date_format=args.date_format, shares=args.shares,
-                         options=args.options)
-    return lambda: source
+    gate = FreshCacheGate()
+    options = dict(seed=args.seed, end=args.end, constituents=args.constituents,
+                   date_format=args.date_format, shares=args.shares, options=args.options)
+    open_source(name, gate=gate, **options)     # fail on a bad choice now, not in a worker
+    return lambda: open_source(name, gate=gate, **options)
 
 
 SOURCE_CHOICES = (("auto", "Auto: fresh cache, Yahoo, last cache, simulated"),
@@ -232,6 +235,14 @@ def run_gui(args) -> int:
     del collector
     if probe is not None:
         print(json.dumps(probe.report()), flush=True)
+    if state.running_threads():
+        # A worker stuck in a network call: leave now rather than wait for it (the cache's
+        # writes are atomic, so nothing is left half-written).
+        log.warning("exiting with a refresh still running (abandoned)")
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 

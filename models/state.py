@@ -1,27 +1,33 @@
-"""DashboardState: owns the current Snapshot and runs refreshes on a worker thread.
+"""DashboardState: owns the current Snapshot and runs refreshes on worker threads.
 
-Data flow (docs/architecture.md): source.load -> analytics.engine.compute on a QThreadPool worker; the
-result comes back to the main thread through a queued signal and is dropped if a newer refresh
-was requested meanwhile. No widget is touched off the main thread.
+Data flow (docs/architecture.md): source.load -> analytics.engine.compute on a daemon worker
+thread, one per refresh, with a fresh source object; the result comes back to the main thread
+through a queued signal and is dropped if a newer refresh was requested meanwhile. No widget
+is touched off the main thread. A hung download never blocks the app: F5 on the same source
+while it runs is coalesced into one follow-up refresh, a source switch starts at once, and
+quitting abandons the worker (a daemon thread; the cache's writes are atomic).
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from models.universe import Universe
 
 log = logging.getLogger(__name__)
 
 
-class RefreshCancelled(Exception):
-    """Raised inside a job when a newer refresh or shutdown cancelled it."""
+class RefreshCancelled(BaseException):
+    """Raised inside a job (by its progress callback) when a newer refresh or shutdown
+    cancelled it. Not an ``Exception``: a source's broad ``except Exception`` around a network
+    call cannot swallow it, so a cancelled refresh makes no further call."""
 
 
 @dataclass(frozen=True)
@@ -72,18 +78,23 @@ class _JobSignals(QObject):
     finished = Signal(int)                      # generation; always last
 
 
-class _RefreshJob(QRunnable):
+class _RefreshJob:
     def __init__(self, generation: int, request: RefreshRequest, compute: Callable,
                  cancel: threading.Event, signals: _JobSignals) -> None:
-        super().__init__()
         self.generation, self.request, self.compute = generation, request, compute
         self.cancel, self.signals = cancel, signals
-        self.setAutoDelete(True)
+
+    def _emit(self, signal, *args) -> None:
+        """Emit unless the receiver is gone (an abandoned job finishing after shutdown)."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            log.info("refresh %d finished after its window closed", self.generation)
 
     def _stage(self, name: str, fraction: float) -> None:
         if self.cancel.is_set():
             raise RefreshCancelled(name)
-        self.signals.progress.emit(self.generation, name, fraction)
+        self._emit(self.signals.progress, self.generation, name, fraction)
 
     def run(self) -> None:
         try:
@@ -97,15 +108,22 @@ class _RefreshJob(QRunnable):
             self._stage("Computing analytics", 0.7)
             snapshot = self.compute(market, self.request.universe)
             self._stage("Rendering", 0.95)
-            self.signals.done.emit(self.generation, market, snapshot)
+            self._emit(self.signals.done, self.generation, market, snapshot)
         except RefreshCancelled:
             log.info("refresh %d cancelled", self.generation)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the app goes on
             tb = traceback.format_exc()
             log.error("refresh %d failed: %s\n%s", self.generation, exc, tb)
-            self.signals.failed.emit(self.generation, f"{type(exc).__name__}: {exc}", tb)
+            self._emit(self.signals.failed, self.generation, f"{type(exc).__name__}: {exc}", tb)
         finally:
-            self.signals.finished.emit(self.generation)
+            self._emit(self.signals.finished, self.generation)
+
+
+@dataclass
+class _Running:
+    thread: threading.Thread
+    cancel: threading.Event
+    request: RefreshRequest
 
 
 class DashboardState(QObject):
@@ -131,9 +149,8 @@ class DashboardState(QObject):
         self.market = None
         self.last_error: tuple[str, str] | None = None
         self._generation = 0
-        self._cancels: dict[int, threading.Event] = {}
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
+        self._jobs: dict[int, _Running] = {}
+        self._pending: int | None = None    # a coalesced refresh waiting for its source's job
         self._signals = _JobSignals()
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
@@ -142,7 +159,7 @@ class DashboardState(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._cancels)
+        return bool(self._jobs) or self._pending is not None
 
     @property
     def generation(self) -> int:
@@ -153,27 +170,51 @@ class DashboardState(QObject):
         self.request = request
 
     def refresh(self) -> int:
-        """Start a refresh; older running jobs are cancelled. Returns its generation number."""
-        for cancel in self._cancels.values():
-            cancel.set()
+        """Request a refresh and return its generation number. Running jobs are cancelled;
+        if one of them loads the same request (F5 pressed again during a download), the new
+        refresh starts when it ends (coalesced: one job per source at a time), otherwise (a
+        source switch) at once, without waiting for the old one."""
+        for job in self._jobs.values():
+            job.cancel.set()
         self._generation += 1
-        cancel = threading.Event()
-        self._cancels[self._generation] = cancel
-        self._pool.start(_RefreshJob(self._generation, self.request, self.compute, cancel,
-                                     self._signals))
+        if any(job.request is self.request for job in self._jobs.values()):
+            self._pending = self._generation
+        else:
+            self._pending = None
+            self._start(self._generation)
         self.refresh_started.emit()
         self.busy_changed.emit(True)
         return self._generation
 
+    def _start(self, generation: int) -> None:
+        cancel = threading.Event()
+        job = _RefreshJob(generation, self.request, self.compute, cancel, self._signals)
+        thread = threading.Thread(target=job.run, name=f"refresh-{generation}", daemon=True)
+        self._jobs[generation] = _Running(thread, cancel, self.request)
+        thread.start()
+
+    def running_threads(self) -> list[threading.Thread]:
+        return [job.thread for job in self._jobs.values() if job.thread.is_alive()]
+
     def shutdown(self, timeout_ms: int = 2000) -> bool:
-        """Cancel running jobs and wait for the workers; True if they all finished in time."""
-        for cancel in self._cancels.values():
-            cancel.set()
-        return self._pool.waitForDone(timeout_ms)
+        """Cancel every job and wait up to ``timeout_ms`` for the workers; True if they all
+        finished. A worker stuck in a network call is abandoned (a daemon thread)."""
+        self._pending = None
+        for job in self._jobs.values():
+            job.cancel.set()
+        deadline = time.monotonic() + timeout_ms / 1000
+        for thread in self.running_threads():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not self.running_threads()
 
     def _on_finished(self, generation: int) -> None:
-        self._cancels.pop(generation, None)
-        if not self._cancels:
+        self._jobs.pop(generation, None)
+        if self._pending is not None and \
+                not any(job.request is self.request for job in self._jobs.values()):
+            pending, self._pending = self._pending, None
+            if pending == self._generation:
+                self._start(pending)
+        if not self.busy:
             self.busy_changed.emit(False)
 
     def _on_progress(self, generation: int, stage: str, fraction: float) -> None:

@@ -48,11 +48,13 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
     ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
     ``demo`` takes ``seed`` and ``end``; files take ``constituents`` ("universe" or "file") and
     ``date_format``; ``shares`` (paths of share-count files) and ``options`` (paths of
-    option-chain files) apply to every source; other sources ignore the rest.
+    option-chain files) apply to every source; ``gate`` (``auto.FreshCacheGate``) is what
+    the auto sources of one choice share; other sources ignore the rest.
     """
     shares = options.pop("shares", None)
     chains = options.pop("options", None)
-    source = _open(str(name), cache_root, options)
+    gate = options.pop("gate", None)
+    source = _open(str(name), cache_root, options, gate)
     if shares:
         from models.shares import WithShareCounts
 
@@ -64,7 +66,7 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
     return source
 
 
-def _open(name: str, cache_root, options: dict[str, Any]) -> DataSource:
+def _open(name: str, cache_root, options: dict[str, Any], gate=None) -> DataSource:
     from models.cache import MarketCache, default_cache_root
 
     demo_options = {k: options.pop(k) for k in ("seed", "end") if k in options}
@@ -83,10 +85,11 @@ def _open(name: str, cache_root, options: dict[str, Any]) -> DataSource:
     if name == "cache":
         return CacheSource(cache)
     if name == "auto":
-        from models.sources.auto import AutoSource
+        from models.sources.auto import AutoSource, FreshCacheGate
 
         return AutoSource(cache=cache, yahoo=lambda: open_source("yahoo", cache_root, **options),
-                          demo=lambda: open_source("demo", **demo_options))
+                          demo=lambda: open_source("demo", **demo_options),
+                          gate=gate or FreshCacheGate())
     from models.sources.files import FileSource, is_data_file, split_paths
 
     paths = split_paths(name)

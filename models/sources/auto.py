@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -30,6 +31,26 @@ def describe_age(age: dt.timedelta) -> str:
     return f"{minutes / 1440:.0f} days"
 
 
+class FreshCacheGate:
+    """What the refreshes of one source choice share (each refresh has its own AutoSource):
+    whether the last one served a fresh cache, so its follow-up goes to Yahoo. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._served = False
+
+    def take(self) -> bool:
+        """True (and remember it) if the fresh cache should be served now; False, and forget,
+        when the previous refresh just served it."""
+        with self._lock:
+            self._served = not self._served
+            return self._served
+
+    def reset(self) -> None:
+        with self._lock:
+            self._served = False
+
+
 @dataclass
 class AutoSource:
     cache: MarketCache
@@ -38,19 +59,19 @@ class AutoSource:
     max_age: dt.timedelta = dt.timedelta(hours=6)
     clock: Callable[[], dt.datetime] = dt.datetime.now
     name: str = "auto"
-    _served_fresh_cache: bool = field(default=False, init=False)
+    gate: FreshCacheGate = field(default_factory=FreshCacheGate)
 
     def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
         cached = self.cache.load()
         now = pd.Timestamp(self.clock())
-        if cached is not None and not self._served_fresh_cache:
-            age = now - cached.fetched_at
-            if age <= self.max_age:
-                self._served_fresh_cache = True
+        if cached is not None and now - cached.fetched_at <= self.max_age:
+            if self.gate.take():
+                age = now - cached.fetched_at
                 return replace(cached, source=f"yahoo cache ({describe_age(age)} old)",
                                followup_refresh=True,
                                notes=cached.notes + ("refreshing from Yahoo in the background",))
-        self._served_fresh_cache = False
+        else:
+            self.gate.reset()
         try:
             return self.yahoo().load(universe, progress)
         except SourceUnavailable as exc:

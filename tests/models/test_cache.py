@@ -48,8 +48,11 @@ def test_round_trip(tmp_path):
     assert manifest["tickers"] == ["SPY", "^TNX", "SSO"]
     assert (manifest["first"], manifest["last"]) == (f"{market.close.index[0]:%Y-%m-%d}", "2026-02-06")
     assert not list((tmp_path / "yahoo").rglob("*.tmp")), "no temporary files left behind"
-    cache.save(small_market(seed=1))
-    assert len([p for p in (tmp_path / "yahoo").iterdir() if p.is_dir()]) == 1, "old generation removed"
+    for seed in (1, 2, 3):
+        cache.save(small_market(seed=seed))
+    generations = [p for p in (tmp_path / "yahoo").glob("g*") if p.is_dir()]
+    assert len(generations) == 2, "the current generation and the one before it are kept"
+    assert cache.manifest()["generation"] in {p.name for p in generations}
 
 
 def test_empty_cache_is_none(tmp_path):
