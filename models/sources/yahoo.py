@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -92,22 +92,32 @@ def _captured_yf_errors():
         logger.removeHandler(handler)
 
 
+class UnusableResponse(ValueError):
+    """A yf.download answer that holds no usable prices (wrong shape, no Close, bad dates)."""
+
+
 def parse_download(data: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(close, volume) from a yf.download frame with (Price, Ticker) MultiIndex columns.
 
     Accepts either level order; dates become tz-naive midnight; duplicates keep the last row;
-    all-NaN columns (failed tickers) are dropped.
+    prices that are not positive finite numbers ("N/A", inf, 0) become NaN and all-NaN
+    columns (failed tickers) are dropped. A frame of the wrong shape raises
+    ``UnusableResponse`` (the caller drops those tickers with a note).
     """
     if data is None or data.empty:
         empty = pd.DataFrame(index=pd.DatetimeIndex([]), dtype=np.float64)
         return empty, empty
     if not isinstance(data.columns, pd.MultiIndex) or data.columns.nlevels != 2:
-        raise ValueError("unexpected yfinance frame: expected (Price, Ticker) column levels")
+        raise UnusableResponse("unexpected yfinance frame: expected (Price, Ticker) column "
+                               "levels")
     level = 0 if "Close" in data.columns.get_level_values(0) else 1
     fields = set(data.columns.get_level_values(level))
     if "Close" not in fields:
-        raise ValueError("unexpected yfinance frame: no Close column")
-    index = pd.DatetimeIndex(pd.to_datetime(data.index))
+        raise UnusableResponse("unexpected yfinance frame: no Close column")
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(data.index))
+    except (TypeError, ValueError) as exc:
+        raise UnusableResponse(f"unexpected yfinance frame: dates unreadable ({exc})") from None
     if index.tz is not None:
         index = index.tz_localize(None)
     frames = []
@@ -121,8 +131,8 @@ def parse_download(data: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFram
         frame = frame[~frame.index.duplicated(keep="last")].sort_index()
         frames.append(frame.apply(pd.to_numeric, errors="coerce").astype(np.float64))
     close, volume = frames
-    close = close.dropna(axis=1, how="all")
-    close = close.where(close > 0)
+    close = close.where(np.isfinite(close) & (close > 0)).dropna(axis=1, how="all")
+    volume = volume.where(np.isfinite(volume) & (volume >= 0))
     return close, volume.reindex(columns=close.columns)
 
 
@@ -209,6 +219,8 @@ class YahooSource:
         if fresh:
             jobs.append((fresh, full_start))
         close, volume, errors = self._download(yf, jobs, progress)
+        if cached is not None and not close.notna().to_numpy().any():
+            return self._stale(cached, errors)
         notes = []
         if cached is not None:
             readjusted = readjust(cached.close, cached.volume, close, volume)
@@ -255,7 +267,23 @@ class YahooSource:
                 self.cache.save(market)
             except OSError as exc:
                 log.warning("could not write the cache at %s: %s", self.cache.root, exc)
+                market = replace(market, notes=market.notes + (
+                    f"the cache was not written ({exc}): the next start downloads again",))
         return market
+
+    def _stale(self, cached: MarketData, errors: dict[str, str]) -> MarketData:
+        """Yahoo answered but with no usable price: the cache as it was, its ``fetched_at``
+        kept, marked STALE (as when Yahoo is unreachable); nothing is written."""
+        from models.sources.auto import describe_age
+
+        when = f"{cached.fetched_at:%Y-%m-%d %H:%M}" if cached.fetched_at is not None else "?"
+        age = describe_age(self.clock() - cached.fetched_at) if cached.fetched_at is not None \
+            else "unknown age"
+        why = next(iter(errors.values()), "every ticker empty")
+        log.warning("Yahoo returned no usable prices (%s); showing the cache from %s", why, when)
+        return replace(cached, source=f"yahoo cache (STALE, {age} old)",
+                       notes=cached.notes + (f"Yahoo returned no data ({why}): showing the cache "
+                                             f"from {when}",))
 
     # ------------------------------------------------------------------ prices
     def _download(self, yf, jobs: list[tuple[list[str], pd.Timestamp]], progress: Progress):
@@ -289,7 +317,12 @@ class YahooSource:
                     if not RATE_LIMIT.search(f"{type(exc).__name__} {exc}"):
                         raise SourceUnavailable(f"Yahoo download failed: {exc}") from exc
                     data, limited = None, list(pending)
-            close, volume = parse_download(data)
+            try:
+                close, volume = parse_download(data)
+            except UnusableResponse as exc:
+                log.warning("Yahoo answered %d tickers with %s", len(pending), exc)
+                errors.update({t: str(exc) for t in pending})
+                break
             closes.append(close)
             volumes.append(volume)
             for t, message in logged.items():
@@ -359,6 +392,9 @@ class YahooSource:
                  progress: Progress):
         chains, notes = {}, {}
         for underlying in universe.option_underlyings:
+            if time.monotonic() > deadline:
+                break
+            progress(f"Options {underlying}: expiries", 0.85)
             try:
                 ticker = yf.Ticker(underlying)
                 expiries = [pd.Timestamp(e) for e in ticker.options]

@@ -207,3 +207,95 @@ def test_normalize_shares_deduplicates_days():
     assert np.isnan(shares.iloc[0]) and shares.loc["2026-01-05"] == 5.0
     assert shares.loc["2026-01-06"] == 7.0 and shares.iloc[-1] == 7.0
     assert normalize_shares(None, index) is None
+
+
+def test_yahoo_with_nothing_usable_shows_the_cache_stale(tmp_path, small_universe, fake,
+                                                         monkeypatch):
+    """The defect: every ticker empty or N/A, yet 'Source: yahoo' with no note and the cache's
+    fetched_at rewritten to now ('0 min old' after a restart)."""
+    first = source(tmp_path, []).load(small_universe)
+    cache = MarketCache(tmp_path / "cache")
+    before = cache.manifest()
+
+    def nothing(tickers, start=None, **kwargs):
+        frame = yf_frame(tickers, start, "2026-02-13")
+        return frame.where(frame.isna(), "N/A")
+
+    monkeypatch.setattr(yfinance, "download", nothing)
+    later = YahooSource(cache=cache, probe=lambda t: None, sleep=lambda s: None,
+                        clock=lambda: NOW + pd.Timedelta(hours=3), seed=1)
+    market = later.load(small_universe)
+    assert market.source == "yahoo cache (STALE, 3 h old)"
+    assert market.fetched_at == first.fetched_at
+    assert any(n.startswith("Yahoo returned no data") and "showing the cache from 2026-02-06 20:00"
+               in n for n in market.notes)
+    assert cache.manifest() == before, "nothing written: fetched_at is not rewritten"
+
+
+@pytest.mark.parametrize("garbage", ["flat", "infinite"])
+def test_garbage_tickers_are_dropped_with_a_note(tmp_path, small_universe, fake, monkeypatch,
+                                                 garbage):
+    """The defect: 'unexpected yfinance frame' or 'close: SPY ... is infinite' failed the
+    whole refresh; now the unusable tickers are dropped and named."""
+    real = fake.download
+
+    def bad(tickers, start=None, **kwargs):
+        frame = real(tickers, start, **kwargs)
+        if garbage == "flat" and "AAPL" in tickers and len(tickers) == 1:
+            return pd.DataFrame({"AAPL": [1.0, 2.0]})
+        if garbage == "infinite":
+            frame[("Close", "MSFT")] = np.inf
+        return frame
+
+    monkeypatch.setattr(yfinance, "download", bad)
+    market = source(tmp_path, [], chunk_size=1).load(small_universe) if garbage == "flat" else \
+        source(tmp_path, []).load(small_universe)
+    missing = "AAPL" if garbage == "flat" else "MSFT"
+    assert missing not in market.close.columns and "SPY" in market.close.columns
+    assert np.isfinite(market.close.to_numpy()[market.close.notna().to_numpy()]).all()
+    assert any(missing in n for n in market.notes)
+
+
+def test_a_cancelled_refresh_makes_no_further_network_call(tmp_path, small_universe, fake,
+                                                          monkeypatch):
+    """Cancellation is a BaseException raised by the progress callback: the extras' broad
+    'except Exception' cannot swallow it (the defect: a cancelled refresh carried on and
+    logged 'options unavailable')."""
+    from models.state import RefreshCancelled
+
+    calls = {"n": 0, "after": 0}
+    cancelled = {"now": False}
+    real_ticker = fake.Ticker
+
+    def counting_ticker(symbol):
+        calls["n"] += 1
+        if cancelled["now"]:
+            calls["after"] += 1
+        return real_ticker(symbol)
+
+    monkeypatch.setattr(yfinance, "Ticker", counting_ticker)
+
+    def progress(stage, fraction):
+        if stage.startswith("Shares outstanding") and calls["n"] >= 1:
+            cancelled["now"] = True
+        if cancelled["now"]:
+            raise RefreshCancelled(stage)
+
+    fake.rate_limit_first = False
+    with pytest.raises(RefreshCancelled):
+        source(tmp_path, []).load(small_universe, progress)
+    assert calls["after"] == 0
+    assert not (tmp_path / "cache" / "manifest.json").exists(), "nothing half-written"
+
+
+def test_a_cache_that_cannot_be_written_is_said(tmp_path, small_universe, fake, monkeypatch):
+    from models.cache import CacheError
+
+    def read_only(self, market):
+        raise CacheError("cannot write the cache at /shared: [Errno 30] Read-only file system")
+
+    monkeypatch.setattr(MarketCache, "save", read_only)
+    market = source(tmp_path, []).load(small_universe)
+    assert market.source == "yahoo" and len(market.close)
+    assert any(n.startswith("the cache was not written") and "Read-only" in n
+               for n in market.notes)
