@@ -499,6 +499,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_settings()
-        if not self.state.shutdown(2000):
+        if not self.state.shutdown(1000):       # then abandoned: main.py exits without it
             log.warning("a refresh was still running at exit")
         super().closeEvent(event)
