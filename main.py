@@ -2,6 +2,7 @@
 
     python main.py                      open the window (simulated market until real sources land)
     python main.py --export DIR         render every panel to DIR/<panel>.png + DIR/snapshot.json
+    python main.py --fetch              download into the cache and exit (cron; desk mode)
 """
 from __future__ import annotations
 
@@ -60,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "DIR/snapshot.json with the headline figures, then exit")
     parser.add_argument("--size", metavar="WxH", default="1600x900",
                         help="with --export: PNG size in pixels (default 1600x900)")
+    parser.add_argument("--fetch", action="store_true",
+                        help="download from Yahoo into the cache and exit, for cron or Task "
+                             "Scheduler (exit 0 ok, 3 partial, 4 unavailable); viewers started "
+                             "with --source cache on the same --cache-dir pick it up")
+    parser.add_argument("--cache-dir", dest="cache_dir", metavar="PATH",
+                        help="the Yahoo cache folder (default: the user cache dir, or "
+                             "$FACTORDESK_CACHE_DIR/yahoo); a shared folder for desk mode")
     parser.add_argument("--timing", action="store_true",
                         help="print startup timings as JSON (seconds from start to first "
                              "paint and to populated, longest main-thread stall during the "
@@ -93,7 +101,8 @@ def source_factory(name: str, args):
 
     gate = FreshCacheGate()
     options = dict(seed=args.seed, end=args.end, constituents=args.constituents,
-                   date_format=args.date_format, shares=args.shares, options=args.options)
+                   date_format=args.date_format, shares=args.shares, options=args.options,
+                   cache_root=getattr(args, "cache_dir", None))
     open_source(name, gate=gate, **options)     # fail on a bad choice now, not in a worker
     return lambda: open_source(name, gate=gate, **options)
 
@@ -103,13 +112,59 @@ SOURCE_CHOICES = (("auto", "Auto: fresh cache, Yahoo, last cache, simulated"),
                   ("demo", "Simulated market (demo)"))
 
 
-def clear_cache() -> str:
-    """Delete the Yahoo cache; returns its path for the confirmation message."""
-    from models.cache import MarketCache, default_cache_root
+def cache_root(args) -> Path:
+    """The Yahoo cache folder: --cache-dir, else the default."""
+    from models.cache import default_cache_root
 
-    cache = MarketCache(default_cache_root("yahoo"))
+    return Path(args.cache_dir) if getattr(args, "cache_dir", None) else \
+        default_cache_root("yahoo")
+
+
+def clear_cache(args) -> str:
+    """Delete the Yahoo cache (under its write lock: a save in progress finishes first);
+    returns its path for the confirmation message."""
+    from models.cache import MarketCache
+
+    cache = MarketCache(cache_root(args))
     cache.clear()
     return str(cache.root)
+
+
+FETCH_OK, FETCH_PARTIAL, FETCH_UNAVAILABLE = 0, 3, 4
+
+
+def run_fetch(args) -> int:
+    """Desk mode's fetcher: Yahoo into the cache, one summary line, an exit code for the
+    scheduler: 0 ok, 3 partial (some tickers or the cache write failed), 4 unavailable."""
+    from models.app import setup_logging
+    from models.sources import SourceUnavailable, open_source
+    from models.universe import UniverseError, load_universe
+
+    log_path = setup_logging()
+    try:
+        universe = load_universe(args.universe)
+    except UniverseError as exc:
+        print(f"main.py: {exc}", file=sys.stderr)
+        return 2
+    root = cache_root(args)
+    try:
+        market = open_source("yahoo", cache_root=root, shares=args.shares).load(universe)
+    except SourceUnavailable as exc:
+        print(f"main.py: fetch: Yahoo unavailable ({exc}); the cache at {root} is unchanged",
+              file=sys.stderr)
+        return FETCH_UNAVAILABLE
+    except Exception as exc:  # noqa: BLE001 - one clear line for the scheduler's log
+        log.exception("fetch failed")
+        print(f"main.py: fetch failed: {exc} (details in {log_path})", file=sys.stderr)
+        return FETCH_UNAVAILABLE
+    if "STALE" in market.source:
+        print(f"main.py: fetch: {market.notes[-1]}; the cache at {root} is unchanged",
+              file=sys.stderr)
+        return FETCH_UNAVAILABLE
+    problems = [n for n in market.notes if "returned no data" in n or "not written" in n]
+    print(f"fetched {market.close.shape[1]} tickers to {market.close.index[-1]:%Y-%m-%d} into "
+          f"{root}" + (f"; {'; '.join(problems)}" if problems else ""))
+    return FETCH_PARTIAL if problems else FETCH_OK
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -226,9 +281,17 @@ def run_gui(args) -> int:
 
     window = MainWindow(state, log_path=log_path, current_source=current["source"],
                         sources=SOURCE_CHOICES, select_source=select_source,
-                        clear_cache=clear_cache, select_shares=select_shares,
+                        clear_cache=lambda: clear_cache(args), select_shares=select_shares,
                         select_options=select_options)
     probe = StartupProbe(window, state) if args.timing else None
+    if source_name(args) == "cache":
+        from models.cache import MarketCache
+        from models.scheduler import CacheWatcher
+
+        watcher = CacheWatcher(MarketCache(cache_root(args)), busy=lambda: state.busy,
+                               parent=window)
+        watcher.changed.connect(state.refresh)
+        watcher.start()
     window.show()
     QTimer.singleShot(0, state.refresh)
     code = app.exec()
@@ -300,6 +363,8 @@ class StartupProbe:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.fetch:
+        return run_fetch(args)
     if args.export:
         return run_export(args)
     return run_gui(args)

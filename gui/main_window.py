@@ -433,11 +433,24 @@ class MainWindow(QMainWindow):
     def clear_cache_dialog(self) -> None:
         if self.clear_cache is None:
             return
+        running = self.state.busy
         answer = QMessageBox.question(self, "Clear cache",
                                       "Delete the downloaded market data? The next refresh "
-                                      "downloads it again.")
-        if answer == QMessageBox.Yes:
-            self.statusBar().showMessage(f"Cache cleared: {self.clear_cache()}", 8000)
+                                      "downloads it again."
+                                      + (" The refresh now running is cancelled first."
+                                         if running else ""))
+        if answer != QMessageBox.Yes:
+            return
+        stopped = self.state.cancel_running(2000) if running else True
+        try:
+            path = self.clear_cache()
+        except OSError as exc:
+            QMessageBox.warning(self, "Clear cache", f"The cache could not be cleared: {exc}")
+            return
+        words = ("Cancelled the running refresh; cache cleared: " if running and stopped else
+                 "A refresh could not be stopped (it will not write a partial cache); cache "
+                 "cleared: " if running else "Cache cleared: ")
+        self.statusBar().showMessage(words + path, 8000)
 
     def _choose_source(self, name: str) -> None:
         if self.select_source is not None:

@@ -85,3 +85,29 @@ class RefreshScheduler(QObject):
         else:
             when = self.due.astimezone(NEW_YORK)
             self.next_changed.emit(f"next refresh {when:%a %H:%M} ET")
+
+
+class CacheWatcher(QObject):
+    """Desk mode's viewer side: polls a cache folder's manifest (a file watcher misses
+    changes on network shares) and emits ``changed`` when it names a new generation, so a
+    viewer on ``--source cache`` refreshes from the fetcher's download without touching Yahoo.
+    """
+
+    changed = Signal()
+
+    def __init__(self, cache, interval_ms: int = 5000, busy: Callable[[], bool] = lambda: False,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cache, self.busy = cache, busy
+        self.seen = cache.manifest_generation()
+        self.timer = QTimer(self, interval=interval_ms)
+        self.timer.timeout.connect(self.poll)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def poll(self) -> None:
+        generation = self.cache.manifest_generation()
+        if generation is not None and generation != self.seen and not self.busy():
+            self.seen = generation
+            self.changed.emit()
