@@ -283,6 +283,7 @@ def run_gui(args) -> int:
                         sources=SOURCE_CHOICES, select_source=select_source,
                         clear_cache=lambda: clear_cache(args), select_shares=select_shares,
                         select_options=select_options)
+    sys.excepthook = window.report_unexpected
     probe = StartupProbe(window, state) if args.timing else None
     if source_name(args) == "cache":
         from models.cache import MarketCache

@@ -18,6 +18,7 @@ from gui.panels import PANELS
 from gui.panels.base import Panel
 from gui.widgets.chart import TimeSeriesChart
 from models.alerts import DEFAULT_RULES, AlertBook
+from models.app import read_setting
 from models.scheduler import RefreshScheduler
 from models.sources.files import FileDataError
 from models.sources.french import read_french_daily
@@ -77,10 +78,11 @@ class MainWindow(QMainWindow):
             self.tray = QSystemTrayIcon(self.windowIcon(), self)
             self.tray.setToolTip("FactorDesk")
             self.tray.show()
-        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy,
-                                          int(self.settings.value("refresh/minutes", 15)), parent=self)
+        minutes = read_setting(self.settings, "refresh/minutes", 15, lambda m: 1 <= m <= 240)
+        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy, minutes,
+                                          parent=self)
         self.scheduler.next_changed.connect(self.schedule_label.setText)
-        self.scheduler.set_paused(self.settings.value("refresh/paused", "false") == "true")
+        self.scheduler.set_paused(read_setting(self.settings, "refresh/paused", False))
         self.pause_action.setChecked(not self.scheduler.paused)
         self.scheduler.start()
         self._age_timer = QTimer(self, interval=60_000)
@@ -146,6 +148,9 @@ class MainWindow(QMainWindow):
                        self.source_label,
                        self.as_of_label, self.age_label, self.simulated_badge):
             bar.addPermanentWidget(widget)
+        for label in (self.notes_label, self.stage_label, self.schedule_label,
+                      self.source_label, self.as_of_label, self.age_label):
+            label.setTextFormat(Qt.PlainText)   # file names and notes are never HTML
 
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -234,7 +239,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ settings and layout
     def _restore_settings(self) -> None:
-        self.set_theme(str(self.settings.value("theme", "dark")), persist=False)
+        self.set_theme(read_setting(self.settings, "theme", "dark",
+                                    lambda name: name in theme.THEMES), persist=False)
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -357,7 +363,7 @@ class MainWindow(QMainWindow):
         if isinstance(text, str) and text:
             try:
                 return AlertBook.from_json(text)
-            except (ValueError, KeyError) as exc:
+            except ValueError as exc:
                 log.warning("saved alert rules are unreadable (%s); using the defaults", exc)
         return AlertBook.from_texts(DEFAULT_RULES)
 
@@ -454,7 +460,11 @@ class MainWindow(QMainWindow):
 
     def _choose_source(self, name: str) -> None:
         if self.select_source is not None:
-            self.select_source(name)
+            try:
+                self.select_source(name)
+            except ValueError as exc:           # not a data file, unknown name
+                QMessageBox.warning(self, "Open data", str(exc))
+                return
         self.state.refresh()
 
     # ------------------------------------------------------------------ export and dialogs
@@ -500,6 +510,22 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {len(paths)} PNG file(s) to {paths[0].parent}",
                                      8000)
+
+    def report_unexpected(self, kind, exc, tb) -> None:
+        """``sys.excepthook`` for the GUI: an exception that escaped a Qt slot is logged with
+        its traceback and shown once, in one message; the app goes on."""
+        import traceback
+
+        log.error("unexpected error: %s", "".join(traceback.format_exception(kind, exc, tb)))
+        if getattr(self, "_reporting", False):
+            return
+        self._reporting = True
+        try:
+            QMessageBox.warning(self, "FactorDesk", f"Something went wrong: {exc}\n\nThe app "
+                                "goes on; details are in the log: "
+                                f"{self.log_path or 'n/a'}")
+        finally:
+            self._reporting = False
 
     def show_about(self) -> None:
         snapshot = self.state.snapshot

@@ -7,6 +7,7 @@ the condition has been false again (it re-arms).
 """
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import operator
@@ -15,7 +16,10 @@ from dataclasses import dataclass, field
 
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
        "==": operator.eq, "!=": operator.ne}
-RULE = re.compile(r"^\s*([A-Za-z0-9_.&/ ()^-]+?)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$")
+OPERATOR = re.compile(r"<=|>=|==|!=|<|>")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+PATH = re.compile(r"[A-Za-z0-9_.&/ ()^-]+")
+MAX_RULE_LENGTH = 300
 DEFAULT_RULES = ("momentum.sigma <= -3", "dispersion.percentile > 95",
                  "gamma.SPY.net_usd_per_pct < 0")
 
@@ -41,12 +45,24 @@ class AlertRule:
     threshold: float
 
     @classmethod
-    def parse(cls, text: str) -> "AlertRule":
-        match = RULE.match(text)
-        if not match:
-            raise ValueError(f"alert rule {text!r}: expected '<figure> <op> <number>', "
+    def parse(cls, text: str, known: set[str] | None = None) -> "AlertRule":
+        """``<figure> <op> <number>`` in linear time; with ``known`` (the figures of the
+        current snapshot) a misspelt figure is rejected, naming the nearest known ones."""
+        if not isinstance(text, str):
+            raise ValueError(f"alert rule {text!r}: not text")
+        stripped = text.strip()
+        match = OPERATOR.search(stripped) if len(stripped) <= MAX_RULE_LENGTH else None
+        path = stripped[:match.start()].strip() if match else ""
+        number = stripped[match.end():].strip() if match else ""
+        if not (match and PATH.fullmatch(path) and NUMBER.fullmatch(number)):
+            raise ValueError(f"alert rule {stripped[:60]!r}: expected '<figure> <op> <number>', "
                              "e.g. 'momentum.sigma <= -3'")
-        return cls(text.strip(), match[1].strip(), match[2], float(match[3]))
+        if known and path not in known:
+            near = difflib.get_close_matches(path, sorted(known), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(near)}?" if near else \
+                f"known figures include {', '.join(sorted(known)[:8])}, ..."
+            raise ValueError(f"alert rule {stripped!r}: unknown figure {path!r} ({hint})")
+        return cls(stripped, path, match[0], float(number))
 
     def holds(self, figures: dict[str, float]) -> bool | None:
         """True/False, or None when the figure is not in this snapshot."""
@@ -62,8 +78,9 @@ class AlertBook:
     active: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_texts(cls, texts) -> "AlertBook":
-        return cls([AlertRule.parse(t) for t in texts if t.strip()])
+    def from_texts(cls, texts, known: set[str] | None = None) -> "AlertBook":
+        return cls([AlertRule.parse(t, known) for t in texts
+                    if not isinstance(t, str) or t.strip()])
 
     def evaluate(self, headline: dict) -> list[tuple[AlertRule, float]]:
         figures = flatten(headline)
@@ -82,7 +99,12 @@ class AlertBook:
 
     @classmethod
     def from_json(cls, text: str) -> "AlertBook":
+        """The saved book; ValueError for anything that is not {"rules": [text...],
+        "active": {text: bool}}."""
         data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("rules", []), list) or \
+                not isinstance(data.get("active", {}), dict):
+            raise ValueError("expected {\"rules\": [...], \"active\": {...}}")
         book = cls.from_texts(data.get("rules", []))
-        book.active = {k: bool(v) for k, v in data.get("active", {}).items()}
+        book.active = {str(k): bool(v) for k, v in data.get("active", {}).items()}
         return book

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 APP_NAME = "FactorDesk"
 
@@ -12,6 +15,32 @@ def log_dir() -> Path:
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def _as_bool(value) -> bool:
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ValueError(f"{value!r} is not true/false")
+    return text == "true"
+
+
+def read_setting(settings, key: str, default, valid: Callable[[Any], bool] | None = None):
+    """A saved setting as the type of ``default`` (bool, int, float or str), checked by
+    ``valid``; anything unreadable gives ``default`` and one logged warning, never an error
+    (a hand-edited or corrupted settings file must not stop the app from starting)."""
+    value = settings.value(key)
+    if value is None:
+        return default
+    try:
+        kind = type(default)
+        converted = _as_bool(value) if kind is bool else kind(value)
+        if valid is not None and not valid(converted):
+            raise ValueError("out of range")
+    except (TypeError, ValueError) as exc:
+        logging.getLogger(__name__).warning("setting %s=%r is unusable (%s); using %r", key,
+                                            value, exc, default)
+        return default
+    return converted
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
@@ -23,6 +52,9 @@ def setup_logging(level: int = logging.INFO) -> Path:
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # User-readable only: the log names files and folders the user opened.
+        os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
                                                        encoding="utf-8")
     except OSError as exc:

@@ -14,8 +14,10 @@ OPEN, CLOSE = dt.time(9, 30), dt.time(16, 0)
 
 def next_refresh(now: dt.datetime, every_minutes: int) -> dt.datetime:
     """The next scheduled refresh strictly after ``now`` (aware datetime), in New York time:
-    every ``every_minutes`` from the open, the last one at the close; outside hours, the next
-    open."""
+    every ``every_minutes`` (at least 1) from the open, the last one at the close; outside
+    hours, the next open."""
+    if every_minutes < 1:
+        raise ValueError(f"refresh interval must be at least 1 minute, got {every_minutes}")
     local = now.astimezone(NEW_YORK)
     day = local.date()
     for _ in range(8):
@@ -46,9 +48,9 @@ class RefreshScheduler(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.refresh, self.busy, self.clock = refresh, busy, clock
-        self.every_minutes = every_minutes
+        self.every_minutes = max(1, int(every_minutes))
         self.paused = False
-        self.due = next_refresh(self.clock(), every_minutes)
+        self.due = next_refresh(self.clock(), self.every_minutes)
         self.timer = QTimer(self, interval=20_000)
         self.timer.timeout.connect(self.tick)
 

@@ -8,17 +8,21 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, Q
                                QPushButton, QVBoxLayout, QWidget)
 
 from gui.panels.base import Panel, headline_label, note_label
-from models.alerts import AlertBook
+from models.alerts import AlertBook, flatten
 
 
 class RulesDialog(QDialog):
-    """Edit rules, one per line; OK only when every line parses."""
+    """Edit rules, one per line; OK only when every line parses and names a figure the
+    current snapshot has (``known``; None before the first snapshot)."""
 
-    def __init__(self, texts: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, texts: list[str], parent: QWidget | None = None,
+                 known: set[str] | None = None) -> None:
         super().__init__(parent)
+        self.known = known
         self.setWindowTitle("Alert rules")
         self.editor = QPlainTextEdit("\n".join(texts))
         self.error = QLabel("")
+        self.error.setTextFormat(Qt.PlainText)
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -39,7 +43,7 @@ class RulesDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.book = AlertBook.from_texts(self.texts())
+            self.book = AlertBook.from_texts(self.texts(), self.known)
         except ValueError as exc:
             self.error.setText(str(exc))
             return
@@ -100,7 +104,8 @@ class AlertsPanel(Panel):
         return messages
 
     def edit_rules(self) -> None:
-        dialog = RulesDialog([r.text for r in self.book.rules], self)
+        known = set(flatten(self.snapshot.headline())) if self.snapshot is not None else None
+        dialog = RulesDialog([r.text for r in self.book.rules], self, known)
         if dialog.exec() == QDialog.Accepted and dialog.book is not None:
             dialog.book.active = {k: v for k, v in self.book.active.items()
                                   if k in {r.text for r in dialog.book.rules}}

@@ -43,6 +43,24 @@ def money(x: float) -> str:
     return fmt.money(x, decimals=1)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells (names, tickers, the index) that a spreadsheet would run as a formula,
+    those starting with = + - @ tab or CR, get a leading apostrophe; numbers stay numbers."""
+    def escape(value):
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) \
+            else value
+
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(escape)
+    out.index = out.index.map(escape)
+    return out
+
+
 def export_header(column: str) -> str:
     """The CSV / clipboard header: the screen's, with the unit of the exported numbers."""
     header = COLUMNS[column]
@@ -145,13 +163,13 @@ class RegionsPanel(Panel):
                                                for i, name, ok in zip(x, flows.index, known)]])
 
     def copy_to_clipboard(self) -> str:
-        text = self.frame().to_csv(sep="\t")
+        text = inert(self.frame()).to_csv(sep="\t")
         QApplication.clipboard().setText(text)
         return text
 
     def export_csv(self, path: str | Path) -> Path:
         path = Path(path)
-        self.frame().to_csv(path, index_label="Region")
+        inert(self.frame()).to_csv(path, index_label="Region")
         return path
 
     def _export_csv_dialog(self) -> None:

@@ -38,6 +38,9 @@ def read_french_daily(path: str | Path, column: int = 1) -> pd.Series:
     if not dates:
         raise FileDataError(f"{path.name}: no daily rows (expected 'YYYYMMDD, value' lines as "
                             "in the French data library files)")
-    index = pd.to_datetime(dates, format="%Y%m%d")
+    index = pd.to_datetime(dates, format="%Y%m%d", errors="coerce")
+    if index.isna().any():
+        bad = dates[int(index.isna().argmax())]
+        raise FileDataError(f"{path.name}: row {bad}: not a date (YYYYMMDD)")
     series = pd.Series(values, index=index, name=name)
     return series[~series.index.duplicated(keep="first")].sort_index()
