@@ -129,7 +129,9 @@ def parse_download(data: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFram
         frame.index = index.normalize()
         frame.columns = [str(c) for c in frame.columns]
         frame = frame[~frame.index.duplicated(keep="last")].sort_index()
-        frames.append(frame.apply(pd.to_numeric, errors="coerce").astype(np.float64))
+        numeric = all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes)
+        frames.append((frame if numeric else frame.apply(pd.to_numeric, errors="coerce"))
+                      .astype(np.float64))
     close, volume = frames
     close = close.where(np.isfinite(close) & (close > 0)).dropna(axis=1, how="all")
     volume = volume.where(np.isfinite(volume) & (volume >= 0))
@@ -443,9 +445,15 @@ def _positive(value) -> float:
 
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame from chunk frames, a later part winning where two hold the same cell. The
+    usual case, chunks of distinct tickers, is one concat (iterated ``combine_first`` took a
+    second for the full universe and held the GIL, stalling the window)."""
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(index=pd.DatetimeIndex([]), dtype=np.float64)
+    columns = [c for p in parts for c in p.columns]
+    if len(set(columns)) == len(columns):
+        return pd.concat(parts, axis=1, sort=False).sort_index()
     out = parts[0]
     for part in parts[1:]:
         out = part.combine_first(out)
