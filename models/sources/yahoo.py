@@ -92,6 +92,32 @@ def _captured_yf_errors():
         logger.removeHandler(handler)
 
 
+class RequestTimeout(TimeoutError):
+    """One Yahoo request did not answer within the source's ``request_timeout``."""
+
+
+def bounded(call: Callable[[], object], timeout: float, what: str):
+    """``call()`` with a deadline: it runs on a daemon thread, and after ``timeout`` seconds
+    without an answer ``RequestTimeout`` is raised and the thread is abandoned (yfinance's
+    quote-summary and option calls have no timeout of their own that we can set)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"yahoo: {what}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise RequestTimeout(f"{what}: no answer from Yahoo in {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 class UnusableResponse(ValueError):
     """A yf.download answer that holds no usable prices (wrong shape, no Close, bad dates)."""
 
@@ -193,6 +219,7 @@ class YahooSource:
     probe_timeout: float = 2.0
     overlap_days: int = 5
     extras_budget: float = 120.0
+    request_timeout: float = 30.0     # per Yahoo call (bounded): a hung call is given up
     probe: Callable[[float], None] = probe_yahoo
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], pd.Timestamp] = pd.Timestamp.now
@@ -312,9 +339,11 @@ class YahooSource:
             limited: list[str] = []
             with _captured_yf_errors() as logged:
                 try:
-                    data = yf.download(pending, start=start.strftime("%Y-%m-%d"),
-                                       auto_adjust=True, group_by="column", threads=True,
-                                       progress=False, multi_level_index=True, timeout=10)
+                    data = bounded(lambda: yf.download(
+                        pending, start=start.strftime("%Y-%m-%d"), auto_adjust=True,
+                        group_by="column", threads=True, progress=False,
+                        multi_level_index=True, timeout=10),
+                        self.request_timeout, f"prices for {len(pending)} tickers")
                 except Exception as exc:  # noqa: BLE001 - yfinance raises many types
                     if not RATE_LIMIT.search(f"{type(exc).__name__} {exc}"):
                         raise SourceUnavailable(f"Yahoo download failed: {exc}") from exc
@@ -363,13 +392,15 @@ class YahooSource:
                      0.7 + 0.15 * n / max(len(etfs), 1))
             fund = yf.Ticker(ticker)
             try:
-                info = fund.info or {}
+                info = bounded(lambda: fund.info, self.request_timeout, f"{ticker} quote") or {}
                 today[ticker] = (_positive(info.get("sharesOutstanding")),
                                  _positive(info.get("totalAssets")))
             except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
                 log.info("share count and assets for %s unavailable: %s", ticker, exc)
             try:
-                series = normalize_shares(fund.get_shares_full(start=start), close.index)
+                series = normalize_shares(bounded(lambda: fund.get_shares_full(start=start),
+                                                  self.request_timeout,
+                                                  f"{ticker} share counts"), close.index)
             except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
                 log.info("shares outstanding for %s unavailable: %s", ticker, exc)
                 series = None
@@ -399,7 +430,8 @@ class YahooSource:
             progress(f"Options {underlying}: expiries", 0.85)
             try:
                 ticker = yf.Ticker(underlying)
-                expiries = [pd.Timestamp(e) for e in ticker.options]
+                expiries = [pd.Timestamp(e) for e in bounded(
+                    lambda: ticker.options, self.request_timeout, f"{underlying} expiries")]
                 expiries = [e for e in expiries
                             if as_of < e <= as_of + pd.Timedelta(days=MAX_OPTION_DAYS)]
                 parts, dropped, quote = [], 0, {}
@@ -407,7 +439,8 @@ class YahooSource:
                     if time.monotonic() > deadline:
                         break
                     progress(f"Options {underlying}: expiry {n + 1}/{len(expiries)}", 0.85)
-                    chain = ticker.option_chain(expiry.strftime("%Y-%m-%d"))
+                    chain = bounded(lambda: ticker.option_chain(expiry.strftime("%Y-%m-%d")),
+                                    self.request_timeout, f"{underlying} {expiry:%Y-%m-%d} chain")
                     part, lost = clean_chain(chain.calls, chain.puts, expiry, as_of)
                     parts.append(part)
                     dropped += lost

@@ -17,19 +17,24 @@ from models.app import read_setting
 from models.scheduler import RefreshScheduler, next_refresh
 
 
-@pytest.mark.parametrize("key, value", [("alerts/book", "[1]"), ("alerts/book", '{"rules":[1]}'),
-                                        ("alerts/book", '{"rules": "x"}'),
-                                        ("refresh/minutes", "abc"), ("refresh/minutes", "0"),
-                                        ("refresh/paused", "maybe"), ("theme", "neon"),
-                                        ("geometry", "not bytes")])
-def test_bad_saved_settings_do_not_stop_the_app(make_window, settings, key, value, caplog):
-    settings.setValue(key, value)
+BAD_SETTINGS = (
+    {"alerts/book": "[1]", "refresh/minutes": "abc", "refresh/paused": "maybe",
+     "theme": "neon", "geometry": "not bytes"},
+    {"alerts/book": '{"rules":[1]}', "refresh/minutes": "0", "windowState": "x"},
+    {"alerts/book": '{"rules": "x"}', "refresh/minutes": "-5"},
+)
+
+
+@pytest.mark.parametrize("values", BAD_SETTINGS, ids=["types", "zero", "negative"])
+def test_bad_saved_settings_do_not_stop_the_app(make_window, settings, values, caplog):
+    for key, value in values.items():
+        settings.setValue(key, value)
     settings.sync()
     window = make_window()
-    assert window.scheduler.every_minutes >= 1
+    assert window.scheduler.every_minutes == 15
     assert window.alerts_panel.book.rules, "the default rules when the saved ones are bad"
-    assert any("unusable" in r.message or "unreadable" in r.message for r in caplog.records) \
-        or key == "geometry"
+    warned = " ".join(r.message for r in caplog.records)
+    assert "alert rules are unreadable" in warned and "refresh/minutes" in warned
 
 
 def test_read_setting_types_and_ranges():
@@ -111,36 +116,9 @@ def test_csv_copies_cannot_carry_formulas(qtbot, tmp_path, universe, demo_market
     assert "'=HYPERLINK" in copied and "\t=HYPERLINK" not in copied
 
 
-def test_status_bar_is_plain_text(make_window):
-    window = make_window()
-    for label in (window.notes_label, window.source_label, window.as_of_label):
-        assert label.textFormat() == Qt.PlainText
-
-
-def test_exception_in_a_slot_shows_one_message_and_the_app_goes_on(make_window, monkeypatch,
-                                                                  caplog):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
-    window = make_window()
-    try:
-        raise KeyError("boom")
-    except KeyError as exc:
-        window.report_unexpected(type(exc), exc, exc.__traceback__)
-    assert len(shown) == 1 and "boom" in shown[0]
-    assert "unexpected error" in caplog.text and "Traceback" in caplog.text
-
-
-def test_bad_french_row_is_one_clear_message(tmp_path, make_window, monkeypatch):
-    path = tmp_path / "F-F.csv"
-    path.write_text("header\n\n,Mkt-RF,SMB\n20231229,0.1,0.2\n20231345,0.1,0.2\n")
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
-    window = make_window()
-    window.load_factor(path)
-    assert shown == ["F-F.csv: row 20231345: not a date (YYYYMMDD)"]
-
-
-def test_choosing_a_non_data_path_is_one_message(tmp_path, make_window, monkeypatch):
+def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, caplog):
+    """One window: the status bar is plain text; an exception escaping a slot is logged and
+    shown once; a bad French date row and a non-data path are one clear message each."""
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
 
@@ -148,8 +126,20 @@ def test_choosing_a_non_data_path_is_one_message(tmp_path, make_window, monkeypa
         raise ValueError(f"unknown data source {name!r}")
 
     window = make_window(select_source=select)
+    for label in (window.notes_label, window.source_label, window.as_of_label):
+        assert label.textFormat() == Qt.PlainText
+    try:
+        raise KeyError("boom")
+    except KeyError as exc:
+        window.report_unexpected(type(exc), exc, exc.__traceback__)
+    assert len(shown) == 1 and "boom" in shown[0]
+    assert "unexpected error" in caplog.text and "Traceback" in caplog.text
+    path = tmp_path / "F-F.csv"
+    path.write_text("header\n\n,Mkt-RF,SMB\n20231229,0.1,0.2\n20231345,0.1,0.2\n")
+    window.load_factor(path)
+    assert shown[1] == "F-F.csv: row 20231345: not a date (YYYYMMDD)"
     window._choose_source(str(tmp_path / "notes.docx"))
-    assert len(shown) == 1 and "unknown data source" in shown[0]
+    assert len(shown) == 3 and "unknown data source" in shown[2]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")

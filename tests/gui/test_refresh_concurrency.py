@@ -95,3 +95,40 @@ def test_process_exits_within_2s_while_a_download_hangs(tmp_path):
     assert lines, proc.stderr
     assert ended - float(lines[0].split()[1]) < 2.0, "exit within 2 s of closing"
     assert "Traceback" not in proc.stderr and "RuntimeError" not in proc.stderr, proc.stderr
+
+
+def test_clear_cache_cancels_the_running_refresh_and_says_so(make_window, make_state, qtbot,
+                                                             monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    started = threading.Event()
+    cleared = []
+    window = make_window(make_state(FakeSource(delay=3.0, started=started)),
+                         clear_cache=lambda: cleared.append(1) or "/tmp/cache")
+    window.state.refresh()
+    assert started.wait(5)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text: asked.append(text) or QMessageBox.Yes)
+    window.clear_cache_dialog()
+    assert "The refresh now running is cancelled first." in asked[0]
+    assert cleared == [1]
+    assert window.statusBar().currentMessage() == \
+        "Cancelled the running refresh; cache cleared: /tmp/cache"
+    qtbot.waitUntil(lambda: not window.state.busy, timeout=5000)
+
+
+def test_clear_cache_that_cannot_delete_is_one_message(make_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from models.cache import CacheError
+
+    def read_only():
+        raise CacheError("cannot clear the cache at /shared: [Errno 30] Read-only file system")
+
+    window = make_window(clear_cache=read_only)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    window.clear_cache_dialog()
+    assert len(shown) == 1 and "Read-only" in shown[0]

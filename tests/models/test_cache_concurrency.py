@@ -66,7 +66,7 @@ def test_two_writers_and_a_reader(tmp_path):
     """The defect: each save deleted the generation the other writer was filling (a writer
     died with FileNotFoundError) and the reader's failed loads quarantined the manifest."""
     MarketCache(tmp_path).save(small_market())
-    until = time.time() + 6
+    until = time.time() + 4
     outs = run_all([writer(tmp_path, 15, 100), writer(tmp_path, 15, 200),
                     reader(tmp_path, until)])
     assert outs[:2] == ["ok", "ok"]

@@ -299,3 +299,51 @@ def test_a_cache_that_cannot_be_written_is_said(tmp_path, small_universe, fake, 
     assert market.source == "yahoo" and len(market.close)
     assert any(n.startswith("the cache was not written") and "Read-only" in n
                for n in market.notes)
+
+
+def test_a_hung_yahoo_call_is_given_up_after_the_request_timeout(tmp_path, small_universe,
+                                                                fake, monkeypatch):
+    import time
+
+    release = __import__("threading").Event()
+
+    def hung(*args, **kwargs):
+        release.wait(30)
+
+    monkeypatch.setattr(yfinance, "download", hung)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(SourceUnavailable, match="no answer from Yahoo in 0.3 s"):
+            source(tmp_path, [], request_timeout=0.3).load(small_universe)
+    finally:
+        release.set()
+    assert time.perf_counter() - started < 2.0
+
+    monkeypatch.setattr(yfinance, "download", fake.download)
+    fake.rate_limit_first = False
+
+    class HungTicker:
+        def __init__(self, symbol):
+            self.symbol = symbol
+
+        @property
+        def info(self):
+            release.wait(30)
+
+        def get_shares_full(self, start=None):
+            release.wait(30)
+
+        @property
+        def options(self):
+            release.wait(30)
+
+    release.clear()
+    monkeypatch.setattr(yfinance, "Ticker", HungTicker)
+    started = time.perf_counter()
+    try:
+        market = source(tmp_path, [], request_timeout=0.2, extras_budget=1.5).load(small_universe)
+    finally:
+        release.set()
+    assert len(market.close) and time.perf_counter() - started < 4.0, \
+        "hung extras cost at most the extras budget plus one request"
+    assert "no answer from Yahoo" in market.availability["options SPY"]
