@@ -1,4 +1,4 @@
-"""Dispersion ratio, breadth and average correlation against METHODS section 14 oracles."""
+"""Dispersion ratio, breadth and average correlation against the oracles in docs/methods.md."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Black-Scholes gamma and GEX profile against METHODS section 14 oracles."""
+"""Black-Scholes gamma and GEX profile against the oracles in docs/methods.md, "Dealer gamma"."""
 from __future__ import annotations
 
 import numpy as np

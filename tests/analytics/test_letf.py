@@ -1,4 +1,4 @@
-"""Leveraged-ETF rebalancing: METHODS 7 worked example, accounting checks, implied leverage."""
+"""Leveraged-ETF rebalancing: the worked example of docs/methods.md, accounting checks, implied leverage."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Regional flows and regime signals: METHODS oracles, planted demo events, causality."""
+"""Regional flows and regime signals: oracles (docs/methods.md), planted demo events, causality."""
 from __future__ import annotations
 
 import numpy as np

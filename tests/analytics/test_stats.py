@@ -78,8 +78,8 @@ def test_french_daily_momentum_oracles(realdata):
     mom = pd.read_csv(realdata / "french" / "mom_daily_tidy.csv", parse_dates=["date"],
                       index_col="date")["Mom"] / 100
     day = pd.Timestamp("2020-11-09")
-    # METHODS pins the 202412 vintage (r -14.34%, z63 -8.50); this file is the 202511 vintage,
-    # which CRSP revisions move by a few hundredths.
+    # The oracle (docs/methods.md, "σ-move") is the 202412 vintage (r -14.34%, z63 -8.50);
+    # this file is the 202511 vintage, which CRSP revisions move by a few hundredths.
     assert mom.loc[day] == pytest.approx(-0.1434, abs=0.002)
     assert sigma_move(mom, 63).loc[day] == pytest.approx(-8.50, abs=0.1)
     assert sigma_move(mom, 21).loc[day] == pytest.approx(-8.16, abs=0.1)
