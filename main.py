@@ -177,9 +177,9 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -215,7 +215,7 @@ def run_export(args) -> int:
         panels = [cls() for cls in PANELS]
         for panel in panels:
             panel.export_png(out / f"{panel.panel_id}.png", width, height, snapshot)
-        write_json_atomic(out / "snapshot.json", snapshot.headline())
+        write_text_atomic(out / "snapshot.json", snapshot.to_json())
         for panel in panels:
             panel.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns, rolling_beta
+from analytics.params import EngineParams
 from analytics.rolling import block_rows, rolling_std, rolling_values, row_blocks, wrap
+from analytics.snapshot import CrowdingView
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -214,3 +216,22 @@ def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.Da
     score = pd.Series(100.0 * normal_cdf(z.mean(axis=1).to_numpy()), index=index)
     return Crowding(components=components, z=z, score=score.where(available > 0),
                     available=available)
+
+
+def crowding_view(close: pd.DataFrame, names: list[str], bench_r: pd.Series,
+                  beta: pd.DataFrame, returns: pd.DataFrame, long_short: pd.Series, long_mask,
+                  short_mask, params: EngineParams) -> CrowdingView:
+    """The momentum gauge (from the L/S ``long_short`` and its legs' masks) and one gauge
+    per theme with at least 3 names in the data (against the benchmark)."""
+    inputs = CrowdingInputs.build(close[names], bench_r, beta, returns)
+    momentum = crowding_from(inputs, long_short, long_mask, short_mask)
+    gauges = {"Momentum": momentum.latest()}
+    for theme, tickers in params.themes.items():
+        present = [t for t in tickers if t in close.columns]
+        if len(present) < 3:
+            continue
+        mask = pd.DataFrame(True, index=close.index, columns=present)
+        excess = returns[present].mean(axis=1) - bench_r
+        gauges[theme] = crowding_from(inputs, excess, mask).latest()
+    return CrowdingView(gauges=gauges, momentum_score=momentum.score)
+

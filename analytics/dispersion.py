@@ -5,7 +5,10 @@ import numpy as np
 import pandas as pd
 
 from analytics.factors import daily_returns
+from analytics.params import EngineParams
 from analytics.rolling import block_rows, rolling_rms, rolling_std, trailing
+from analytics.snapshot import DispersionView
+from analytics.stats import percentile_rank
 
 
 def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "rms"):
@@ -122,3 +125,31 @@ def realized_average_correlation(prices: pd.DataFrame, benchmark: pd.Series,
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = _implied(index_vol.to_numpy(), total / count, squares / (count * count))
     return pd.Series(rho, index=prices.index, name="implied_correlation")
+
+
+def dispersion_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
+                    bench_r: pd.Series, returns: pd.DataFrame,
+                    params: EngineParams) -> DispersionView:
+    """Dispersion ratio and breadth with their percentiles since ``params.dispersion_start``,
+    advancers and decliners, and the correlation implied by realized vols."""
+    prices = close[members]
+    start = pd.Timestamp(params.dispersion_start)
+    if start < close.index[0] or start > close.index[-1]:
+        start = close.index[0]
+    ratio = dispersion_ratio(prices, bench, returns=returns)
+    ratio_pct = percentile_rank(ratio, start)
+    fraction = breadth(prices, bench, returns=returns)
+    fraction_pct = percentile_rank(fraction, start)
+    day = close.index[-1]
+    moves = advance_decline(prices, returns=returns).iloc[-1]
+    today = {"ratio": ratio.get(day, np.nan), "ratio_pct": ratio_pct.get(day, np.nan),
+             "advancers": int(moves["advancers"]), "decliners": int(moves["decliners"]),
+             "breadth": fraction.get(day, np.nan), "breadth_pct": fraction_pct.get(day, np.nan),
+             "benchmark": bench_r.get(day, np.nan), "day": day}
+    return DispersionView(ratio=ratio, ratio_percentile=ratio_pct, breadth=fraction,
+                          benchmark_return=bench_r,
+                          correlation=realized_average_correlation(prices, bench,
+                                                                   returns=returns),
+                          start=start,
+                          today=today)
+

@@ -4,6 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.params import EngineParams
+from analytics.regimes import latest_bill_rate
+from analytics.snapshot import FlowsView, GammaView
+
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 
@@ -168,3 +172,92 @@ def flip_uncertainty(chain: pd.DataFrame, spot: float, as_of, rate: float, div: 
         if signs - {np.sign(base)}:
             reasons.append(f"the sign changes under {words}")
     return "; ".join(reasons) if reasons else None
+
+
+def chain_spot(chain: pd.DataFrame, close: pd.DataFrame, name: str,
+                day: pd.Timestamp) -> tuple[float | None, str]:
+    """Spot for the chain's strikes (unadjusted, docs/methods.md "Dealer gamma"): the chain's
+    own underlying price, else put-call parity on its quotes, else the underlying's close on
+    the quote date (adjusted: right on the day of the last dividend, low before it)."""
+    if "underlying_price" in chain.columns:
+        price = pd.to_numeric(chain["underlying_price"], errors="coerce")
+        if (price > 0).any():
+            return float(price[price > 0].median()), "the chain's underlying price"
+    implied = parity_spot(chain, day)
+    if implied is not None:
+        return implied, "put-call parity on the chain's quotes"
+    if name in close.columns and close[name].loc[:day].notna().any():
+        return float(close[name].loc[:day].dropna().iloc[-1]), \
+            f"the {name} close (adjusted; no underlying price in the chain)"
+    return None, ""
+
+
+def gamma_view(market, params: EngineParams, flows: FlowsView | None) -> GammaView | None:
+    """Dealer gamma for each option underlying with a chain quoted in the data: its inputs
+    (spot, rate, dividend yield, each with its source), GEX by strike and across spot, the
+    zero-gamma level, the leveraged funds' gamma and the net, with the sign's uncertainty
+    (docs/methods.md, "Dealer gamma")."""
+    options = getattr(market, "options", {}) or {}
+    close = market.close
+    out = {}
+    for name in params.option_underlyings:
+        chain = options.get(name)
+        if chain is None or chain.empty:
+            continue
+        day = pd.Timestamp(market.as_of)
+        if "quote_date" in chain.columns and chain["quote_date"].notna().any():
+            day = pd.Timestamp(chain["quote_date"].dropna().iloc[0]).normalize()
+        spot, spot_source = chain_spot(chain, close, name, day)
+        if spot is None:
+            continue
+        bill = latest_bill_rate(close.loc[:day], params.short_rate)
+        if np.isfinite(bill):
+            rate, rate_source = continuous_rate(bill), \
+                f"13-week bill ({params.short_rate}), continuous"
+        else:
+            rate, rate_source = params.default_rate, \
+                f"the universe's default: no {params.short_rate} in the data"
+        div, div_source = 0.0, "none known: 0% assumed"
+        chain_yield = pd.to_numeric(chain["dividend_yield"], errors="coerce") \
+            if "dividend_yield" in chain.columns else pd.Series(dtype=float)
+        if chain_yield.notna().any():
+            div, div_source = float(chain_yield.dropna().iloc[0]), \
+                "the chain's own (Yahoo's trailing yield or the file's column)"
+        elif name in params.dividend_yields:
+            div, div_source = float(params.dividend_yields[name]), "the universe file"
+        clean, dropped = clean_chain(chain, day)
+        if clean.empty:
+            continue
+        by_strike = gex_by_strike(clean, spot, day, rate, div)
+        profile = gex_profile(clean, spot, day, default_grid(spot), rate, div)
+        dealer = float(by_strike["net_gex"].sum())
+        letf = float("nan")                 # unknown without fund assets: not zero
+        if flows is not None and name in flows.by_underlying.index:
+            letf = float(flows.by_underlying.loc[name, "letf_gamma_usd_per_pct"])
+        known = letf if np.isfinite(letf) else 0.0
+        net = dealer + known                # letf is negative: the funds trade with the move
+        zero = zero_gamma_level(clean, spot, day, rate, div)
+        uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, letf=known)
+        out[name] = {"spot": spot, "by_strike": by_strike, "profile": profile,
+                     "zero_gamma_level": zero,
+                     "dealer_gex_usd_per_pct": dealer, "letf_gamma_usd_per_pct": letf,
+                     "net_usd_per_pct": net, "dropped": dropped, "contracts": len(clean),
+                     "quote_date": day, "spot_source": spot_source, "rate": rate,
+                     "rate_source": rate_source, "dividend_yield": div,
+                     "dividend_source": div_source, "uncertain": uncertain,
+                     "reading": gamma_reading(dealer, net, uncertain)}
+    return GammaView(underlyings=out, rate=latest_bill_rate(close, params.short_rate)) \
+        if out else None
+
+
+def gamma_reading(dealer: float, net: float, uncertain: str | None = None) -> str:
+    """Plain words for the sign of dealer and net (dealer plus leveraged-ETF) gamma; near the
+    flip (``uncertain`` says why) the sign is not claimed."""
+    if uncertain:
+        return f"near the gamma flip: sign uncertain ({uncertain})"
+    if net < 0:
+        lead = "net short gamma: hedging adds to moves"
+        return lead + (" (dealers alone are long; leveraged-ETF rebalancing outweighs them)"
+                       if dealer > 0 else "")
+    return "net long gamma: hedging damps moves"
+

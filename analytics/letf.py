@@ -6,8 +6,14 @@ both trade with the day's move. Dollars are in the underlying's currency (USD he
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
+
+from analytics.factors import daily_returns
+from analytics.params import EngineParams
+from analytics.snapshot import FlowsView
 
 
 def rebalance_flow(aum, leverage, underlying_return):
@@ -84,3 +90,85 @@ def flow_table(funds: pd.DataFrame, underlying_return: pd.Series,
     else:
         by_underlying["pct_of_adv"] = np.nan
     return table, by_underlying
+
+
+def flows_view(market, params: EngineParams) -> FlowsView | None:
+    """Today's rebalancing of every leveraged fund with prices and known assets (yesterday's
+    share count x close, else the fund's reported assets), per fund and per underlying, with
+    the configured multiple checked against a 60-day regression (docs/methods.md)."""
+    close = market.close
+    funds = [f for f in params.leveraged_etfs if f.ticker in close.columns
+             and f.underlying in close.columns]
+    if not funds or len(close) < 2:
+        return None
+    tickers = [f.ticker for f in funds]
+    underlyings = list(dict.fromkeys(f.underlying for f in funds))
+    returns = daily_returns(close[list(dict.fromkeys(tickers + underlyings))])
+    shares = getattr(market, "shares_outstanding", None)
+    assets = getattr(market, "fund_assets", None)
+    aum = pd.Series(np.nan, index=tickers)
+    if shares is not None:
+        held = [t for t in tickers if t in shares.columns]
+        aum[held] = (shares[held] * close[held]).iloc[-2]
+    if assets is not None:
+        aum = aum.fillna(assets.reindex(tickers))
+    paired = pd.DataFrame({f.ticker: returns[f.underlying] for f in funds})
+    implied = implied_leverage(returns[tickers], paired).iloc[-1]
+    table = pd.DataFrame({"underlying": [f.underlying for f in funds],
+                          "leverage": [float(f.multiple) for f in funds],
+                          "aum": aum.to_numpy()}, index=tickers)
+    missing = tuple(t for t in tickers if not np.isfinite(aum[t]))
+    table = table.drop(index=list(missing))
+    today = returns[underlyings].iloc[-1]
+    adv, basis, adv_total, adv_names = underlying_adv(market, underlyings,
+                                                      params.underlying_stocks)
+    fund_rows, by_underlying = flow_table(table, today, adv)
+    by_underlying["adv_basis"] = basis.reindex(by_underlying.index)
+    fund_rows.insert(2, "implied_leverage", implied.reindex(fund_rows.index))
+    fund_rows.insert(3, "leverage_flag",
+                     (fund_rows["implied_leverage"] - fund_rows["leverage"]).abs() > 0.2)
+    return FlowsView(funds=fund_rows, by_underlying=by_underlying, returns=today, adv=adv,
+                     total_usd=float(fund_rows["rebalance_usd"].sum()), missing=missing,
+                     adv_total=adv_total, adv_names=adv_names)
+
+
+ADV_DAYS = 21
+
+
+
+def underlying_adv(market, underlyings: list[str],
+                   stocks: Mapping[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series, float,
+                                                                   int]:
+    """Average daily dollar volume over the ``ADV_DAYS`` sessions before today, per
+    underlying, and what it measures (docs/methods.md, "Leveraged ETF rebalancing"): for an
+    ETF with a stock list, the summed dollar volume of its stocks in the data (the funds'
+    swap hedges trade the stocks, and SOXX's own volume is a small fraction of theirs); for a
+    single stock or an ETF without a list, its own dollar volume. NaN without volume. Also the
+    ADV of every name behind them counted once (the radar's denominator) and their number."""
+    close, volume = market.close, getattr(market, "volume", None)
+    adv = pd.Series(np.nan, index=underlyings, dtype=float)
+    basis = pd.Series("no volume", index=underlyings, dtype=object)
+    if volume is None:
+        return adv, basis, float("nan"), 0
+    window = slice(-ADV_DAYS - 1, -1)
+    dollars = volume.reindex(columns=close.columns) * close
+    behind: dict[str, None] = {}            # every name measured, once, in order
+    for name in underlyings:
+        held = [t for t in stocks.get(name, ()) if t in dollars.columns
+                and dollars[t].iloc[window].gt(0).any()]
+        if held:
+            daily = dollars[held].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
+            adv[name] = float(daily.mean())
+            basis[name] = f"{len(held)} stocks"
+            behind.update(dict.fromkeys(held))
+        elif name in dollars.columns:
+            own = dollars[name].iloc[window]
+            adv[name] = float(own.where(own > 0).mean())
+            basis[name] = "own volume" if np.isfinite(adv[name]) else "no volume"
+            if np.isfinite(adv[name]):
+                behind[name] = None
+    if not behind:
+        return adv, basis, float("nan"), 0
+    total = dollars[list(behind)].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
+    return adv, basis, float(total.mean()), len(behind)
+

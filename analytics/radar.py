@@ -33,7 +33,6 @@ RULES: dict[str, tuple[float, float, str]] = {
 WORST_IN_DAYS = {"amber": 252, "red": 1260}
 LETF_BILLIONS_WORTH_SAYING = 1e9
 STATE_ORDER = ("n/a", "green", "amber", "red")     # for the worst light of a day
-TIMELINE_DAYS = 20          # radar lights of the last sessions in snapshot.json and the panel
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.params import EngineParams
+from analytics.snapshot import RegimesView, Tile
+
 FREQ_RULES = {"W": "W-FRI", "M": "ME"}
 
 
@@ -126,6 +129,18 @@ def bill_to_bond_equivalent(discount_pct, days: int = 91):
     return 100 * 365 * d / (360 - d * days)
 
 
+def latest_bill_rate(close: pd.DataFrame, ticker: str) -> float:
+    """The latest 13-week bill as a decimal bond-equivalent yield: Yahoo quotes ^IRX in
+    percent on a bank-discount basis (a value above 20 is Cboe's native x10 quote); NaN when
+    it is not in the data."""
+    if ticker not in close.columns or close[ticker].dropna().empty:
+        return float("nan")
+    discount = float(close[ticker].dropna().iloc[-1])
+    if discount > 20:
+        discount /= 10
+    return float(bill_to_bond_equivalent(discount)) / 100
+
+
 def curve_regime(short_change: float, long_change: float) -> str:
     """Label a k-day move of the curve (changes in the front and long yields)."""
     slope = long_change - short_change
@@ -143,3 +158,97 @@ def streak_start(flag: pd.Series) -> pd.Timestamp | None:
         return None
     off = flag[~flag]
     return flag.index[0] if off.empty else flag.loc[off.index[-1]:].index[1]
+
+
+def _correlation_tile(close: pd.DataFrame, a: str, b: str, label: str) -> Tile | None:
+    if a not in close.columns or b not in close.columns:
+        return None
+    flip = rolling_correlation_flip(np.log(close[a]).diff(), np.log(close[b]).diff())
+    state = {"usual": "green", "weak": "amber", "flipped": "red"}[flip.state]
+    usual = "positive" if flip.usual_sign > 0 else "negative"
+    detail = (f"60-day correlation of {a} and {b} daily log returns"
+              f"{' (FX lagged a day to align closes)' if flip.lagged else ''}; usually {usual}; "
+              f"Fisher z of the last 60 days vs the 60 before: {flip.z:+.1f} "
+              f"({'significant' if abs(flip.z) > 2 else 'not significant'})")
+    return Tile(value=f"ρ {flip.current:+.2f} ({flip.state})", number=flip.current, state=state,
+                since=flip.flip_date, detail=f"{label}: {detail}",
+                series=flip.correlation.rename(f"{a} vs {b}, 60-day correlation"),
+                units="correlation")
+
+
+def regime_view(close: pd.DataFrame, params: EngineParams) -> RegimesView | None:
+    """The regime board (docs/methods.md, "Regime tiles"): equity/currency correlations,
+    metals vs yields, the curve, cyclicals + defensives, equal vs cap weight."""
+    tiles: dict[str, Tile] = {}
+    for region in params.regions:
+        if region.name in ("Japan", "Korea") and region.index and region.currency:
+            tile = _correlation_tile(close, region.index, region.currency,
+                                     f"{region.name} equity vs currency")
+            if tile:
+                tiles[f"{region.name} equity / currency"] = tile
+    month = 21
+    if params.long_rate in close.columns and params.metals:
+        tnx = close[params.long_rate].ffill()
+        d10 = (tnx - tnx.shift(month)) * 100                       # bp
+        metals = [m for m in params.metals if m in close.columns]
+        metal = np.log(close[metals].ffill()).diff(month).mean(axis=1)
+        z_metal = (metal - metal.rolling(252, min_periods=126).mean().shift(1)) / \
+            metal.rolling(252, min_periods=126).std().shift(1)
+        z_rate = (d10 - d10.rolling(252, min_periods=126).mean().shift(1)) / \
+            d10.rolling(252, min_periods=126).std().shift(1)
+        on = (z_metal > 1) & (z_rate < -1)
+        diverging = (metal > 0) & (d10 < 0)
+        state = "red" if on.iloc[-1] else ("amber" if diverging.iloc[-1] else "green")
+        tiles["Metals vs yields"] = Tile(
+            value=f"metals {100 * np.expm1(metal.iloc[-1]):+.1f}%, 10y {d10.iloc[-1]:+.0f} bp "
+                  "(1m)",
+            number=float(metal.iloc[-1]), state=state, since=streak_start(diverging),
+            detail=f"Average 1-month move of {', '.join(metals)} vs the 10-year yield change; "
+                   f"red when metals z > +1 while the yield change z < -1 (z vs 1 year); now "
+                   f"metals z {z_metal.iloc[-1]:+.1f}, yield z {z_rate.iloc[-1]:+.1f}",
+            series=metal.rename("metals 1m"), units="log return")
+        if params.short_rate in close.columns:
+            bey = pd.Series(bill_to_bond_equivalent(close[params.short_rate].ffill()),
+                            index=close.index)
+            slope = (tnx - bey) * 100
+            regime = curve_regime(float(bey.iloc[-1] - bey.iloc[-1 - month]),
+                                  float(tnx.iloc[-1] - tnx.iloc[-1 - month]))
+            flattening = slope.diff(month) < 0
+            state = "red" if regime == "bull flattening" else \
+                ("amber" if "flattening" in regime or regime == "twist" else "green")
+            tiles["Curve 10y-3m"] = Tile(
+                value=f"{slope.iloc[-1]:+.0f} bp, "
+                      f"{slope.iloc[-1] - slope.iloc[-1 - month]:+.0f} bp in 1m ({regime})",
+                number=float(slope.iloc[-1]), state=state, since=streak_start(flattening),
+                detail="10-year yield minus the 13-week bill converted to bond-equivalent (^IRX "
+                       "is a bank-discount quote); regime from 1-month changes of both legs",
+                series=slope.rename("10y-3m (bp)"), units="bp")
+    cyc = [t for t in params.cyclical if t in close.columns]
+    dfn = [t for t in params.defensive if t in close.columns]
+    if cyc and dfn:
+        c1 = (close[cyc] / close[cyc].shift(month) - 1).mean(axis=1)
+        d1 = (close[dfn] / close[dfn].shift(month) - 1).mean(axis=1)
+        both = (c1 > 0) & (d1 > 0)
+        tiles["Cyclicals + defensives"] = Tile(
+            value=f"cyclicals {100 * c1.iloc[-1]:+.1f}%, defensives {100 * d1.iloc[-1]:+.1f}% "
+                  "(1m)",
+            number=float(min(c1.iloc[-1], d1.iloc[-1])),
+            state="amber" if both.iloc[-1] else "green", since=streak_start(both),
+            detail=f"Both baskets up over a month while the index is led elsewhere: cyclicals "
+                   f"{', '.join(cyc)}; defensives {', '.join(dfn)}",
+            series=(c1 - d1).rename("cyc - def 1m"), units="return")
+    ew = params.equal_weight
+    if ew and ew in close.columns and params.benchmark in close.columns:
+        rel = (close[ew] / close[ew].shift(month)) / (close[params.benchmark] /
+                                                     close[params.benchmark].shift(month)) - 1
+        state = "amber" if rel.iloc[-1] > 0.02 else ("red" if rel.iloc[-1] < -0.02 else "green")
+        tiles["Equal vs cap weight"] = Tile(
+            value=f"{ew} vs {params.benchmark} {100 * rel.iloc[-1]:+.1f}% (1m)",
+            number=float(rel.iloc[-1]), state=state,
+            since=streak_start(rel > 0.02 if rel.iloc[-1] > 0 else rel < -0.02),
+            detail="Equal-weight minus cap-weight 1-month return: amber when the average stock "
+                   "beats the index by > 2% (rotation out of the mega caps), red when it lags "
+                   "by > 2%",
+            series=rel.rename(f"{ew}/{params.benchmark} 1m"), units="return")
+    return RegimesView(tiles=tiles) if tiles else None
+

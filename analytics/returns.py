@@ -37,3 +37,10 @@ def cumulative_returns(prices: pd.DataFrame, start: pd.Timestamp) -> pd.DataFram
     """Cumulative return since ``start`` (each ticker rebased on its first close on/after it)."""
     window = prices.loc[start:]
     return window / window.bfill().iloc[0] - 1.0
+
+
+def compounded_windows(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Cumulative compounded return of daily return series since each chart window's start."""
+    levels = (1.0 + daily.fillna(0.0)).cumprod()
+    return {w: cumulative_returns(levels, window_start(levels.index, w)) for w in WINDOWS}
+

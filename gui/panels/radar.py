@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QHeaderView, QSplitter, QTableWidget, QTableWidge
                                QVBoxLayout, QWidget)
 
 from analytics import formatting as fmt
-from analytics.radar import TIMELINE_DAYS
+from analytics.snapshot import TIMELINE_DAYS
 
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label

@@ -35,14 +35,14 @@ class Tile(QFrame):
 
     def set_tile(self, tile: dict) -> None:
         t = theme.current()
-        colour = {"green": t.up, "amber": theme.AMBER, "red": t.down}[tile["state"]]
-        self.state = tile["state"]
+        colour = {"green": t.up, "amber": theme.AMBER, "red": t.down}[tile.state]
+        self.state = tile.state
         self.setStyleSheet(f"Tile {{ border: 1px solid {t.grid}; border-left: 6px solid {colour};"
                            f" background: {t.base}; }}")
-        self.value.setText(tile["value"])
-        since = "" if tile["since"] is None else f" since {fmt.day(tile['since'])}"
-        self.since.setText(f"{STATE_WORDS[tile['state']]}{since}")
-        self.setToolTip(tile["detail"])
+        self.value.setText(tile.value)
+        since = "" if tile.since is None else f" since {fmt.day(tile.since)}"
+        self.since.setText(f"{STATE_WORDS[tile.state]}{since}")
+        self.setToolTip(tile.detail)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.clicked.emit(self.name)
@@ -83,7 +83,7 @@ class RegimesPanel(Panel):
         if view is None:
             self.heading.setText("Regime board: n/a (no cross-asset data)")
             return
-        on = [n for n, t in view.tiles.items() if t["state"] == "red"]
+        on = [n for n, t in view.tiles.items() if t.state == "red"]
         self.heading.setText(f"Regime board as of {snapshot.as_of:%Y-%m-%d}: "
                              + (f"signals on: {', '.join(on)}" if on else "no signal on")
                              + ". Click a tile for its chart; hover for the method.")
@@ -103,7 +103,7 @@ class RegimesPanel(Panel):
             return
         self.selected = name
         tile = self.snapshot.regimes.tiles[name]
-        self.detail.setText(f"{name}: {tile['detail']}")
-        series = tile["series"].dropna().iloc[-504:]
-        self.chart.plot.getPlotItem().setLabel("left", f"{series.name} ({tile['units']})")
+        self.detail.setText(f"{name}: {tile.detail}")
+        series = tile.series.dropna().iloc[-504:]
+        self.chart.plot.getPlotItem().setLabel("left", f"{series.name} ({tile.units})")
         self.chart.set_frame(series.to_frame())

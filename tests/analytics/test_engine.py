@@ -73,7 +73,7 @@ def test_themes_table_on_the_crash(crash_snapshot):
 
 
 def test_describe_legs():
-    from analytics.engine import describe_legs
+    from analytics.momentum import describe_legs
 
     assert describe_legs(-0.05, 0.005, -6)[0].startswith("momentum unwind: long-side de-grossing")
     assert describe_legs(-0.005, 0.05, -6)[0].startswith("momentum unwind: short covering")
@@ -87,7 +87,7 @@ def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_ma
     Oracle: the 2026-02-04 shape, long -3.50%, short +2.64%, constituents +0.20% and SPY
     -0.48%: vs the constituents the long leg is 3.70 / 6.14 = 60% of the move (de-grossing);
     vs SPY it is 3.02 / 6.14 = 49%."""
-    from analytics.engine import describe_legs
+    from analytics.momentum import describe_legs
     from analytics.factors import leg_attribution
 
     reading, share = describe_legs(-0.0350 - 0.0020, 0.0264 - 0.0020, -4.0)

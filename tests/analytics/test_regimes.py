@@ -143,10 +143,10 @@ def test_planted_events_recovered(universe, demo_market):
     snap = default_compute(demo_market, universe)
     tiles = snap.regimes.tiles
     japan = tiles["Japan equity / currency"]
-    assert japan["state"] == "red" and japan["since"] >= pd.Timestamp("2025-08-01")
-    assert tiles["Metals vs yields"]["state"] in ("red", "amber")
-    assert "bull flattening" in tiles["Curve 10y-3m"]["value"]
-    assert tiles["Cyclicals + defensives"]["state"] == "amber"
+    assert japan.state == "red" and japan.since >= pd.Timestamp("2025-08-01")
+    assert tiles["Metals vs yields"].state in ("red", "amber")
+    assert "bull flattening" in tiles["Curve 10y-3m"].value
+    assert tiles["Cyclicals + defensives"].state == "amber"
     assert snap.regions.flows_non_us["1y"] > 3 * max(snap.regions.flows_us["1y"], 0)
     headline = snap.headline()
     assert {r["name"] for r in headline["regions"]} >= {"US", "Korea", "Japan"}

@@ -61,7 +61,7 @@ def test_regime_board_tiles(qtbot, snapshot):
     assert set(panel.tiles) == set(snapshot.regimes.tiles)
     japan = panel.tiles["Japan equity / currency"]
     assert japan.state == "red" and japan.since.text().startswith("signal on since")
-    assert panel.selected == next(n for n, t in snapshot.regimes.tiles.items() if t["state"] == "red")
+    assert panel.selected == next(n for n, t in snapshot.regimes.tiles.items() if t.state == "red")
     panel.select("Curve 10y-3m")
     assert panel.detail.text().startswith("Curve 10y-3m:")
     assert panel.chart.series_names() == ["10y-3m (bp)"]

@@ -1,0 +1,281 @@
+"""The snapshot: every figure the panels show, computed once per refresh, and the one writer
+of snapshot.json (``Snapshot.to_json``). Views are frozen dataclasses; figures are fractions
+(0.01 = 1%), USD, or the units their field's comment names (docs/methods.md; README,
+"snapshot.json", gives every key's units and sign convention)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analytics.events import EventStudy
+    from analytics.radar import Radar
+
+SCHEMA_VERSION = 2          # 2: issue 14's sign conventions (LETF gamma negative, best_since)
+TIMELINE_DAYS = 20          # radar lights of the last sessions in snapshot.json and the panel
+NEUTRAL_WORDS = "the equal-weighted constituents"
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Benchmark and sector ETFs. returns: rows = tickers, columns name, 1d, 1w, 1m, YTD
+    (fractions); cumulative: chart window -> cumulative return since its start."""
+
+    returns: pd.DataFrame
+    cumulative: dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class MomentumView:
+    """Decile momentum long/short and high-beta factor, and who moved it.
+
+    factor: daily returns (fractions): long, short, long_short, neutral (the equal-weighted
+    mean of the ranked constituents), long_excess, short_excess (legs minus the neutral: the
+    reading), long_vs_benchmark, short_vs_benchmark (legs minus the benchmark: the second line),
+    high_beta (high minus low beta). sigma: long_short / trailing 63-day std. drawdown:
+    compounded long/short drawdown. today: the last day's figures (long_share: share of the
+    long/short move from the long leg against the neutral, long_share_vs_benchmark the same
+    against the benchmark; None when both legs moved the same way) and ``recent``: the worst
+    long/short day of the last 10 sessions.
+    """
+
+    factor: pd.DataFrame
+    sigma: pd.Series
+    drawdown: pd.Series
+    today: dict[str, Any]
+    reading: str
+    cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
+
+
+@dataclass(frozen=True)
+class BasketsView:
+    """Themes and pairs: table rows (1d, 1w, 1m, YTD returns as fractions, sigma, worst_since,
+    crowding 0-100, kind) and daily returns for the chart."""
+
+    table: pd.DataFrame
+    returns: pd.DataFrame
+    cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
+    missing: dict[str, str] = field(default_factory=dict)   # left out: name -> why
+
+
+@dataclass(frozen=True)
+class DispersionView:
+    ratio: pd.Series                 # 5-day dispersion ratio (x)
+    ratio_percentile: pd.Series      # 0-100 within [start, t]
+    breadth: pd.Series               # fraction beating the benchmark (0..1)
+    benchmark_return: pd.Series      # the benchmark's daily return (for "falling index")
+    correlation: pd.Series           # average correlation from 21-day realized vols
+    start: pd.Timestamp
+    today: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CrowdingView:
+    """name -> Crowding.latest() dict (score, band, z per component, available, values);
+    momentum_score: the momentum gauge of every day (for the radar's history)."""
+
+    gauges: dict[str, dict]
+    momentum_score: pd.Series | None = None
+
+
+@dataclass(frozen=True)
+class FlowsView:
+    """Leveraged-ETF rebalancing into today's close.
+
+    funds: per fund (index ticker): underlying, leverage, implied_leverage (60-day slope),
+    leverage_flag (|L^ - L| > 0.2), aum (USD at yesterday's close), underlying_return,
+    rebalance_usd, gamma_usd_per_pct. by_underlying: rebalance_usd, letf_gamma_usd_per_pct,
+    aum, funds, pct_of_adv, adv_basis (what the ADV measures: "21 stocks", "own volume").
+    returns: underlying -> today's return (the what-if baseline); adv: underlying -> 21-day
+    average dollar volume; adv_total: the same for every distinct stock or underlying behind
+    them once (NVDA counts once, not in SPY, QQQ, XLK and SOXX each).
+    """
+
+    funds: pd.DataFrame
+    by_underlying: pd.DataFrame
+    returns: pd.Series
+    adv: pd.Series
+    total_usd: float
+    missing: tuple[str, ...] = ()
+    adv_total: float = float("nan")
+    adv_names: int = 0                # how many names adv_total sums
+
+
+@dataclass(frozen=True)
+class GammaView:
+    """Dealer gamma per option underlying: name -> dict(spot, by_strike, profile,
+    zero_gamma_level, dealer_gex_usd_per_pct, letf_gamma_usd_per_pct, net_usd_per_pct,
+    dropped, contracts, reading, and the inputs: quote_date, spot_source, rate (continuous),
+    rate_source, dividend_yield, dividend_source, uncertain (why the sign is not resolved, or
+    None)). rate: the latest 13-week bill, bond-equivalent (NaN without it)."""
+
+    underlyings: dict[str, dict]
+    rate: float
+
+
+@dataclass(frozen=True)
+class RegionsView:
+    """One row per region: level, returns (local and USD, fractions), best/worst week since,
+    implied ETF flows (USD; NaN = no shares outstanding); and the US vs non-US YTD split."""
+
+    table: pd.DataFrame
+    flows_us: dict[str, float]        # period ("1m", "YTD", "1y") -> domestic ETF flows, USD
+    flows_non_us: dict[str, float]    # the same for the foreign regions' ETFs
+    flows_since: pd.Timestamp | None = None   # share counts start later than the prices: the
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One regime tile: ``value`` in words, ``number`` the figure its light reads (in
+    ``units``), ``state`` green / amber / red, ``since`` the start of the current streak,
+    ``detail`` the method in words, ``series`` the daily history for its chart."""
+
+    value: str
+    number: float
+    state: str
+    since: pd.Timestamp | None
+    detail: str
+    series: pd.Series
+    units: str
+
+
+@dataclass(frozen=True)
+class RegimesView:
+    """Regime tiles by name."""
+
+    tiles: dict[str, Tile]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels show, computed once per refresh; immutable."""
+
+    as_of: pd.Timestamp
+    source: str
+    simulated: bool
+    benchmark: str
+    overview: Overview
+    computed_at: dt.datetime
+    momentum: MomentumView | None = None
+    baskets: BasketsView | None = None
+    dispersion: DispersionView | None = None
+    crowding: CrowdingView | None = None
+    flows: FlowsView | None = None
+    gamma: GammaView | None = None
+    regions: RegionsView | None = None
+    regimes: RegimesView | None = None
+    radar: Radar | None = None
+    events: EventStudy | None = None
+    notes: tuple[str, ...] = ()
+    benchmark_proxy: str | None = None     # what stands in for a missing benchmark, in words
+
+    def headline(self) -> dict[str, Any]:
+        """The headline figures written to snapshot.json (plain JSON types; NaN -> null)."""
+        bench = self.overview.returns.loc[self.benchmark] if self.benchmark in \
+            self.overview.returns.index else None
+        out: dict[str, Any] = {
+            "source": self.source,
+            "as_of": self.as_of.strftime("%Y-%m-%d"),
+            "simulated": self.simulated,
+            "computed_at": self.computed_at.isoformat(timespec="seconds"),
+            "benchmark": {
+                "ticker": self.benchmark,
+                "proxy": self.benchmark_proxy,
+                **({k: _num(bench[k]) for k in ("1d", "1w", "1m", "YTD")}
+                   if bench is not None else {}),
+            },
+        }
+        if self.momentum is not None:
+            t = self.momentum.today
+            out["momentum"] = {"long_short_1d": _num(t["long_short"]), "long_1d": _num(t["long"]),
+                               "short_1d": _num(t["short"]), "sigma": _num(t["sigma"]),
+                               "worst_since": _date(t["worst_since"]),
+                               "best_since": _date(t.get("best_since")),
+                               "neutral_1d": _num(t.get("neutral")),
+                               "long_share": _num(t.get("long_share")),
+                               "long_share_vs_benchmark": _num(t.get("long_share_vs_benchmark")),
+                               "legs_measured_against": NEUTRAL_WORDS,
+                               "reading": self.momentum.reading}
+        if self.dispersion is not None:
+            t = self.dispersion.today
+            out["dispersion"] = {"ratio": _num(t["ratio"]), "percentile": _num(t["ratio_pct"]),
+                                 "since": self.dispersion.start.strftime("%Y-%m-%d")}
+            out["breadth"] = {"fraction_beating_benchmark": _num(t["breadth"]),
+                              "percentile": _num(t["breadth_pct"])}
+        if self.crowding is not None:
+            gauges = self.crowding.gauges
+            out["crowding"] = {"momentum": _num(gauges.get("Momentum", {}).get("score")),
+                               "themes": {k: _num(v["score"]) for k, v in gauges.items()
+                                          if k != "Momentum"}}
+        if self.flows is not None:
+            total = self.flows.total_usd if len(self.flows.funds) else None
+            out["letf"] = {"rebalance_total_usd": _num(total),
+                           "by_underlying": {k: _num(v) for k, v in
+                                             self.flows.by_underlying["rebalance_usd"].items()}}
+        if self.gamma is not None:
+            out["gamma"] = {name: {**{key: _num(g[key]) for key in
+                                      ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
+                                       "net_usd_per_pct", "zero_gamma_level", "spot", "rate",
+                                       "dividend_yield")},
+                                   "quote_date": _date(g["quote_date"]),
+                                   "spot_source": g["spot_source"],
+                                   "rate_source": g["rate_source"],
+                                   "dividend_source": g["dividend_source"],
+                                   "sign_uncertain": g["uncertain"], "reading": g["reading"]}
+                            for name, g in self.gamma.underlyings.items()}
+        if self.regions is not None:
+            out["regions"] = [{"name": name, "ret_1w_usd": _num(row["1w USD"]),
+                               "ret_ytd_usd": _num(row["YTD USD"]),
+                               "flows_ytd_usd": _num(row["flows YTD"]),
+                               "flows_since": _date(self.regions.flows_since),
+                               "best_week_since": row["week vs history"]}
+                              for name, row in self.regions.table.iterrows()]
+        if self.regimes is not None:
+            out["regimes"] = {name: {"value": _num(t.number), "state": t.state,
+                                     "since": _date(t.since)}
+                              for name, t in self.regimes.tiles.items()}
+        if self.radar is not None:
+            recent = self.radar.history.iloc[-TIMELINE_DAYS:]
+            out["radar"] = {"verdict": self.radar.verdict,
+                            "signals": {name: {"value": _num(sig.number), "state": sig.state}
+                                        for name, sig in self.radar.signals.items()},
+                            "timeline": {f"{day:%Y-%m-%d}": row.xs("state", level="field")
+                                         .to_dict() for day, row in recent.iterrows()}}
+        if self.events is not None:
+            row = self.events.table.loc[21] if 21 in self.events.table.index else None
+            states = self.events.by_state
+            out["events"] = {
+                "count": int(len(self.events.events)),
+                "count_with_21d": None if row is None else int(row["count"]),
+                "fwd_21d_mean": None if row is None else _num(row["mean"]),
+                "non_event_fwd_21d_mean": None if row is None else _num(row["non_event_mean"]),
+                "welch_t_21d": None if row is None else _num(row["welch_t"]),
+                "p_bootstrap_21d": None if row is None else _num(row["p_bootstrap"]),
+                "by_state": {state: {"count": int(states.loc[(state, 21), "count"]),
+                                     "fwd_21d_mean": _num(states.loc[(state, 21), "mean"])}
+                             for state in ("bear", "bull") if (state, 21) in states.index}}
+        out["notes"] = list(self.notes)
+        return out
+
+    def to_json(self) -> str:
+        """snapshot.json: ``headline()`` with the schema version first (the only writer of
+        the file; NaN is written as null, never as a bare NaN)."""
+        return json.dumps({"schema_version": SCHEMA_VERSION, **self.headline()}, indent=2,
+                          allow_nan=False)
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, 8)
+
+
+def _date(value) -> str | None:
+    return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
+
