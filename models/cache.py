@@ -309,10 +309,6 @@ class MarketCache:
         except (OSError, _Corrupt):
             return None
 
-    def fetched_at(self) -> pd.Timestamp | None:
-        manifest = self.manifest()
-        return None if manifest is None else pd.Timestamp(manifest["fetched_at"])
-
     def load(self) -> MarketData | None:
         """The cached MarketData, or None when there is none or it is unreadable."""
         failed: dict[str, int] = {}

@@ -146,7 +146,6 @@ class DashboardState(QObject):
         self.request = request
         self.compute = compute
         self.snapshot = None
-        self.market = None
         self.last_error: tuple[str, str] | None = None
         self._generation = 0
         self._jobs: dict[int, _Running] = {}
@@ -230,7 +229,7 @@ class DashboardState(QObject):
         if generation != self._generation:
             log.info("dropped stale refresh %d (newest is %d)", generation, self._generation)
             return
-        self.market, self.snapshot, self.last_error = market, snapshot, None
+        self.snapshot, self.last_error = snapshot, None
         self.snapshot_changed.emit(snapshot)
         if getattr(market, "followup_refresh", False):
             self.refresh()

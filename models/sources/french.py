@@ -8,9 +8,6 @@ import pandas as pd
 
 from models.sources.files import FileDataError
 
-ROW = re.compile(r"^\s*(\d{8})\s*,\s*(-?\d+(?:\.\d+)?)")
-
-
 def read_french_daily(path: str | Path, column: int = 1) -> pd.Series:
     """A daily factor from a French CSV (text header, then ``YYYYMMDD, value, ...`` rows in
     percent, possibly followed by other blocks); returned as fractions by date.
