@@ -29,7 +29,8 @@ def footer_text(title: str, snapshot) -> str:
 
 
 def _fit_tables(widget: QWidget) -> None:
-    """Every table shows all its rows: no vertical scroll bar, a minimum height that holds them."""
+    """Every table shows all its rows and columns: no scroll bars, a minimum size that holds
+    them (the image grows instead)."""
     for table in widget.findChildren(QTableWidget):
         if not table.isVisibleTo(widget):
             continue
@@ -37,11 +38,12 @@ def _fit_tables(widget: QWidget) -> None:
         header = table.horizontalHeader()
         rows = table.verticalHeader().length()
         head = header.sizeHint().height() if header.isVisible() else 0
-        bar = table.horizontalScrollBar().sizeHint().height() \
-            if header.length() > table.viewport().width() else 0
+        side = table.verticalHeader().width() if table.verticalHeader().isVisible() else 0
         table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         table.setSizeAdjustPolicy(QAbstractScrollArea.AdjustIgnored)
-        table.setMinimumHeight(rows + head + bar + 2 * table.frameWidth() + 2)
+        table.setMinimumHeight(rows + head + 2 * table.frameWidth() + 2)
+        table.setMinimumWidth(header.length() + side + 2 * table.frameWidth() + 2)
 
 
 def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:

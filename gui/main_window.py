@@ -447,7 +447,7 @@ class MainWindow(QMainWindow):
                                          if running else ""))
         if answer != QMessageBox.Yes:
             return
-        stopped = self.state.cancel_running(2000) if running else True
+        stopped = self.state.shutdown(2000) if running else True
         try:
             path = self.clear_cache()
         except OSError as exc:

@@ -195,14 +195,10 @@ class DashboardState(QObject):
     def running_threads(self) -> list[threading.Thread]:
         return [job.thread for job in self._jobs.values() if job.thread.is_alive()]
 
-    def cancel_running(self, timeout_ms: int = 2000) -> bool:
-        """Cancel the running refreshes (and a coalesced one) and wait up to ``timeout_ms``;
-        True when none is left running. The app goes on (Clear cache uses it)."""
-        return self.shutdown(timeout_ms)
-
     def shutdown(self, timeout_ms: int = 2000) -> bool:
-        """Cancel every job and wait up to ``timeout_ms`` for the workers; True if they all
-        finished. A worker stuck in a network call is abandoned (a daemon thread)."""
+        """Cancel every job (and a coalesced one) and wait up to ``timeout_ms`` for the
+        workers; True if they all finished. A worker stuck in a network call is abandoned (a
+        daemon thread). The state stays usable: Clear cache calls it before deleting."""
         self._pending = None
         for job in self._jobs.values():
             job.cancel.set()

@@ -13,7 +13,6 @@ import math
 import os
 from pathlib import Path
 
-import pytest
 
 from models.state import default_compute
 

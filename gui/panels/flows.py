@@ -2,7 +2,6 @@
 fund and per underlying, with a what-if for the S&P and Nasdaq closes."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -24,10 +23,6 @@ FUND_FORMATS = {"L": Fmt("{:+.1f}x"), "L^": Fmt("{:+.2f}x"), "AUM $bn": Fmt("{:.
 UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
                       "LETF gamma $m per 1%": Fmt("{:,.0f}", 1e-6),
                       "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.2f}%", 100)}
-
-
-def billions(x: float) -> str:
-    return fmt.money(x)
 
 
 class FlowsPanel(Panel):
@@ -169,9 +164,9 @@ class FlowsPanel(Panel):
         when = f"into the close if {closes} (what-if)" if self.what_if_active else \
             f"into the {self.snapshot.as_of:%Y-%m-%d} close"
         top = by_underlying["rebalance_usd"].abs().sort_values(ascending=False).index[:3]
-        parts = ", ".join(f"{u} {billions(by_underlying.loc[u, 'rebalance_usd'])}" for u in top)
+        parts = ", ".join(f"{u} {fmt.money(by_underlying.loc[u, 'rebalance_usd'])}" for u in top)
         verb = "selling" if self.total_usd < 0 else "buying"
-        self.headline.setText(f"Leveraged ETFs: {billions(self.total_usd)} of {verb} {when} "
+        self.headline.setText(f"Leveraged ETFs: {fmt.money(self.total_usd)} of {verb} {when} "
                               f"({parts})")
         table = pd.DataFrame({
             "Underlying": funds["underlying"], "L": funds["leverage"],

@@ -14,18 +14,14 @@ from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 
 
-def per_pct(x: float) -> str:
-    return fmt.money(x)
-
-
 def summary(name: str, g: dict) -> str:
     spot, zero = g["spot"], g["zero_gamma_level"]
     flip = "no flip within ±20%" if zero is None else \
         f"zero gamma {zero:.2f} ({fmt.pct(zero / spot - 1)} from spot)"
-    return (f"{name} {spot:.2f} · dealer GEX {per_pct(g['dealer_gex_usd_per_pct'])} per 1% · "
-            f"leveraged-ETF gamma {per_pct(g['letf_gamma_usd_per_pct'])}"
+    return (f"{name} {spot:.2f} · dealer GEX {fmt.money(g['dealer_gex_usd_per_pct'])} per 1% · "
+            f"leveraged-ETF gamma {fmt.money(g['letf_gamma_usd_per_pct'])}"
             f"{'' if math.isfinite(g['letf_gamma_usd_per_pct']) else ' (no fund assets)'} · net "
-            f"{per_pct(g['net_usd_per_pct'])} per 1% · {flip}")
+            f"{fmt.money(g['net_usd_per_pct'])} per 1% · {flip}")
 
 
 def inputs(g: dict) -> str:

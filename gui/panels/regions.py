@@ -35,12 +35,7 @@ def split_words(us: float, non_us: float, period: str) -> str:
         return f"{period}: n/a"
     gross = abs(us) + abs(non_us)
     share = f" ({fmt.pct(abs(non_us) / gross, 0, sign=False)} non-US)" if gross > 0 else ""
-    return f"{period}: non-US {money(non_us)} vs US {money(us)}{share}"
-
-
-def money(x: float) -> str:
-    """+45.8e9 -> '+$45.8bn'."""
-    return fmt.money(x, decimals=1)
+    return f"{period}: non-US {fmt.money(non_us, decimals=1)} vs US {fmt.money(us, decimals=1)}{share}"
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

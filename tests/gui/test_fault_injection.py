@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from models.alerts import AlertBook, AlertRule
