@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.factors import daily_returns, rolling_beta
 from analytics.params import EngineParams
 from analytics.rolling import block_rows, rolling_std, rolling_values, row_blocks, wrap
-from analytics.snapshot import CrowdingView
+from analytics.snapshot import CrowdingGauge, CrowdingView
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -124,16 +124,17 @@ class Crowding:
     score: pd.Series              # 0..100 per day
     available: pd.Series          # number of components in the score per day
 
-    def latest(self) -> dict:
+    def latest(self) -> CrowdingGauge:
         """Today's score, band, the z of each component and how many were available."""
         day = self.score.last_valid_index()
         if day is None:
-            return {"score": float("nan"), "band": "n/a", "z": {}, "available": 0}
+            return CrowdingGauge(score=float("nan"), band="n/a", available=0)
         z = self.z.loc[day]
         score = float(self.score.loc[day])
-        return {"score": score, "band": band(score), "available": int(self.available.loc[day]),
-                "z": {k: float(v) for k, v in z.items() if np.isfinite(v)},
-                "values": {k: float(v) for k, v in self.components.loc[day].items()}}
+        return CrowdingGauge(score=score, band=band(score),
+                             available=int(self.available.loc[day]),
+                             z={k: float(v) for k, v in z.items() if np.isfinite(v)},
+                             values={k: float(v) for k, v in self.components.loc[day].items()})
 
 
 @dataclass(frozen=True)

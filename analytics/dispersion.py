@@ -7,7 +7,7 @@ import pandas as pd
 from analytics.factors import daily_returns
 from analytics.params import EngineParams
 from analytics.rolling import block_rows, rolling_rms, rolling_std, trailing
-from analytics.snapshot import DispersionView
+from analytics.snapshot import DispersionToday, DispersionView
 from analytics.stats import percentile_rank
 
 
@@ -142,10 +142,12 @@ def dispersion_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     fraction_pct = percentile_rank(fraction, start)
     day = close.index[-1]
     moves = advance_decline(prices, returns=returns).iloc[-1]
-    today = {"ratio": ratio.get(day, np.nan), "ratio_pct": ratio_pct.get(day, np.nan),
-             "advancers": int(moves["advancers"]), "decliners": int(moves["decliners"]),
-             "breadth": fraction.get(day, np.nan), "breadth_pct": fraction_pct.get(day, np.nan),
-             "benchmark": bench_r.get(day, np.nan), "day": day}
+    today = DispersionToday(day=day, ratio=float(ratio.get(day, np.nan)),
+                            ratio_pct=float(ratio_pct.get(day, np.nan)),
+                            breadth=float(fraction.get(day, np.nan)),
+                            breadth_pct=float(fraction_pct.get(day, np.nan)),
+                            benchmark=float(bench_r.get(day, np.nan)),
+                            advancers=int(moves["advancers"]), decliners=int(moves["decliners"]))
     return DispersionView(ratio=ratio, ratio_percentile=ratio_pct, breadth=fraction,
                           benchmark_return=bench_r,
                           correlation=realized_average_correlation(prices, bench,

@@ -68,13 +68,13 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
                          f"{close.index[-1]:%Y-%m-%d}, {int(mask.any(axis=0).sum())} over the "
                          "history in the data (a name counts only while it is in the index)")
         beta = rolling_beta(returns, bench_r)
+        provisional = tuple((r.ticker, r.ret) for r in prints.provisional.itertuples()
+                            if r.ticker in members)
         mom, long_mask, short_mask = momentum_view(close, members, bench, bench_r, beta,
-                                                   member_returns, params)
-        mom.today["provisional"] = [(r.ticker, r.ret) for r in prints.provisional.itertuples()
-                                    if r.ticker in members]
+                                                   member_returns, params, provisional)
         gauges = crowding_view(close, names, bench_r, beta, returns, mom.factor["long_short"],
                                long_mask, short_mask, params)
-        scores = {k: v["score"] for k, v in gauges.gauges.items()}
+        scores = {k: v.score for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,
                  "baskets": basket_view(close, params, scores),
                  "dispersion": dispersion_view(close, members, bench, bench_r, member_returns,

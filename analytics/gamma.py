@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.params import EngineParams
 from analytics.regimes import latest_bill_rate
-from analytics.snapshot import FlowsView, GammaView
+from analytics.snapshot import FlowsView, GammaReading, GammaView
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -238,14 +238,12 @@ def gamma_view(market, params: EngineParams, flows: FlowsView | None) -> GammaVi
         net = dealer + known                # letf is negative: the funds trade with the move
         zero = zero_gamma_level(clean, spot, day, rate, div)
         uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, letf=known)
-        out[name] = {"spot": spot, "by_strike": by_strike, "profile": profile,
-                     "zero_gamma_level": zero,
-                     "dealer_gex_usd_per_pct": dealer, "letf_gamma_usd_per_pct": letf,
-                     "net_usd_per_pct": net, "dropped": dropped, "contracts": len(clean),
-                     "quote_date": day, "spot_source": spot_source, "rate": rate,
-                     "rate_source": rate_source, "dividend_yield": div,
-                     "dividend_source": div_source, "uncertain": uncertain,
-                     "reading": gamma_reading(dealer, net, uncertain)}
+        out[name] = GammaReading(
+            spot=spot, by_strike=by_strike, profile=profile, zero_gamma_level=zero,
+            dealer_gex_usd_per_pct=dealer, letf_gamma_usd_per_pct=letf, net_usd_per_pct=net,
+            dropped=dropped, contracts=len(clean), quote_date=day, spot_source=spot_source,
+            rate=rate, rate_source=rate_source, dividend_yield=div, dividend_source=div_source,
+            uncertain=uncertain, reading=gamma_reading(dealer, net, uncertain))
     return GammaView(underlyings=out, rate=latest_bill_rate(close, params.short_rate)) \
         if out else None
 

@@ -1,8 +1,6 @@
 """The momentum view: the decile long/short, who moved it, and today's figures."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -10,17 +8,16 @@ from analytics.factors import high_beta, leg_attribution, momentum_with_legs
 from analytics.params import EngineParams
 from analytics.radar import WORST_IN_DAYS
 from analytics.returns import compounded_windows
-from analytics.snapshot import NEUTRAL_WORDS, MomentumView
+from analytics.snapshot import (NEUTRAL_WORDS, LegReading, MomentumToday, MomentumView,
+                                RecentWorst)
 from analytics.stats import drawdown, sigma_move, worst_in, worst_since
 
 RECENT_DAYS = 10
 
 
-
 def describe_legs(long_ex: float, short_ex: float, sigma: float,
-                  neutral: str = NEUTRAL_WORDS, worst_in_year: bool = False
-                  ) -> tuple[str, float | None]:
-    """Plain words for who moved the momentum long/short today, and the long leg's share.
+                  neutral: str = NEUTRAL_WORDS, worst_in_year: bool = False) -> LegReading:
+    """Who moved the momentum long/short today, as a ``LegReading`` with its words.
 
     ``long_ex`` / ``short_ex``: each leg's return minus the neutral portfolio named by
     ``neutral`` (docs/methods.md, "Who sold"). A move is unusual at |σ| >= 2, or when it is
@@ -28,26 +25,33 @@ def describe_legs(long_ex: float, short_ex: float, sigma: float,
     share = leg_attribution(long_ex, short_ex)
     spread = long_ex - short_ex
     if not worst_in_year and (not np.isfinite(sigma) or abs(sigma) < 2):
-        return "no unusual momentum move today", share
+        return LegReading("none", "none", share, "no unusual momentum move today")
     direction = "unwind" if spread < 0 else "rally"
     if share is None:
-        return f"momentum {direction}: both legs moved the same way versus {neutral}", share
+        return LegReading(direction, "same_way", share, f"momentum {direction}: both legs "
+                          f"moved the same way versus {neutral}")
     if share >= 0.6:
+        driver = "long"
         who = "long-side de-grossing (winners sold)" if spread < 0 else "winners bought"
     elif share <= 0.4:
+        driver = "short"
         who = "short covering (losers squeezed)" if spread < 0 else "losers sold"
     else:
+        driver = "both"
         who = ("both legs: winners sold and losers bought" if spread < 0
                else "both legs: winners bought and losers sold")
-    return f"momentum {direction}: {who}, long leg {share:.0%} of the move vs {neutral}", share
+    return LegReading(direction, driver, share, f"momentum {direction}: {who}, long leg "
+                      f"{share:.0%} of the move vs {neutral}")
 
 
 def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
                   bench_r: pd.Series, beta: pd.DataFrame, returns: pd.DataFrame,
-                  params: EngineParams) -> tuple[MomentumView, pd.DataFrame, pd.DataFrame]:
+                  params: EngineParams, provisional: tuple[tuple[str, float], ...] = ()
+                  ) -> tuple[MomentumView, pd.DataFrame, pd.DataFrame]:
     """The decile 12-1 momentum long/short of ``members`` with its legs against the neutral
     and the benchmark, high beta, σ and today's figures in words (docs/methods.md, "Momentum
-    factor", "Who sold"); also the long and short membership masks (for crowding)."""
+    factor", "Who sold"); also the long and short membership masks (for crowding).
+    ``provisional``: (ticker, return) of today's member prints that may be bad."""
     prices = close[members]
     factor, long_mask, short_mask = momentum_with_legs(prices, quantile=params.momentum_quantile,
                                                        returns=returns)
@@ -59,36 +63,36 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     ls = factor["long_short"]
     sigma = sigma_move(ls, params.sigma_window)
     day = ls.last_valid_index()
-    today: dict[str, Any] = {k: float("nan") for k in ("long_short", "long", "short", "sigma")}
-    today.update(worst_since=None, best_since=None, on_record=False, long_share=None, day=day)
-    reading = "not enough history for a 12-1 momentum signal (needs 252 days)"
+    today = MomentumToday(provisional=provisional)
+    legs = LegReading("none", "none", None,
+                      "not enough history for a 12-1 momentum signal (needs 252 days)")
     if day is not None:
         row = factor.loc[day]
-        today.update(long_short=row["long_short"], long=row["long"], short=row["short"],
-                     neutral=row["neutral"], long_excess=row["long_excess"],
-                     short_excess=row["short_excess"],
-                     long_vs_benchmark=row["long_vs_benchmark"],
-                     short_vs_benchmark=row["short_vs_benchmark"],
-                     long_share_vs_benchmark=leg_attribution(row["long_vs_benchmark"],
-                                                             row["short_vs_benchmark"]),
-                     benchmark=bench_r.loc[day], sigma=sigma.loc[day],
-                     high_beta=row["high_beta"], high_beta_sigma=sigma_move(
-                         factor["high_beta"], params.sigma_window).loc[day])
         since = worst_since(ls, day)
-        today.update(worst_since=since, best_since=worst_since(ls, day, best=True),
-                     on_record=since is None, history_start=ls.first_valid_index())
         severe = bool(row["long_short"] < 0 and
                       worst_in(ls.loc[:day], WORST_IN_DAYS["amber"]).iloc[-1])
-        reading, share = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day],
-                                       worst_in_year=severe)
-        today["long_share"] = share
+        legs = describe_legs(row["long_excess"], row["short_excess"], sigma.loc[day],
+                             worst_in_year=severe)
         recent = ls.loc[:day].iloc[-RECENT_DAYS:]
         worst_day = recent.idxmin()
-        today["recent"] = {"day": worst_day, "long_short": recent.min(),
-                           "sigma": sigma.loc[worst_day],
-                           "worst_since": worst_since(ls, worst_day)}
+        today = MomentumToday(
+            day=day, long_short=row["long_short"], long=row["long"], short=row["short"],
+            neutral=row["neutral"], long_excess=row["long_excess"],
+            short_excess=row["short_excess"], long_vs_benchmark=row["long_vs_benchmark"],
+            short_vs_benchmark=row["short_vs_benchmark"], benchmark=bench_r.loc[day],
+            sigma=sigma.loc[day], high_beta=row["high_beta"],
+            high_beta_sigma=sigma_move(factor["high_beta"], params.sigma_window).loc[day],
+            long_share=legs.long_share,
+            long_share_vs_benchmark=leg_attribution(row["long_vs_benchmark"],
+                                                    row["short_vs_benchmark"]),
+            worst_since=since, best_since=worst_since(ls, day, best=True),
+            on_record=since is None, history_start=ls.first_valid_index(),
+            recent=RecentWorst(day=worst_day, long_short=recent.min(),
+                               sigma=sigma.loc[worst_day],
+                               worst_since=worst_since(ls, worst_day)),
+            provisional=provisional)
     chart = factor[["long_short", "long_excess", "short_excess", "high_beta"]]
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
-                        reading=reading, cumulative=compounded_windows(chart))
+                        legs=legs, cumulative=compounded_windows(chart))
     return view, long_mask, short_mask
 

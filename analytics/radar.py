@@ -137,28 +137,28 @@ def assess(parts: dict[str, Any]) -> Radar:
     bench = parts.get("benchmark", "the index")
     if mom is not None:
         t = mom.today
-        sigma = float(t.get("sigma", np.nan))
-        since = fmt.since(t["long_short"], t.get("best_since"), t.get("worst_since"))
+        sigma = float(t.sigma)
+        since = fmt.since(t.long_short, t.best_since, t.worst_since)
         ls = mom.factor["long_short"]
         pct = percentile_rank(ls).iloc[-1] if ls.notna().any() else np.nan
-        day = t.get("day", ls.last_valid_index())
+        day = t.day
         state = timeline[("Momentum σ-move", "state")].loc[day] if day is not None else "n/a"
-        provisional = ", ".join(ticker for ticker, _ in t.get("provisional", ()))
+        provisional = ", ".join(ticker for ticker, _ in t.provisional)
         signals["Momentum σ-move"] = RadarSignal(
-            f"{fmt.pct(t['long_short'])} ({fmt.sigma(sigma)}), {since}"
+            f"{fmt.pct(t.long_short)} ({fmt.sigma(sigma)}), {since}"
             + (f" (provisional: {provisional} may be a bad print)" if provisional else ""), sigma,
             state, pct, _streak(mom.sigma, "Momentum σ-move"))
-        share, vs_bench = t.get("long_share"), t.get("long_share_vs_benchmark")
+        share, vs_bench = t.long_share, t.long_share_vs_benchmark
         signals["Long vs short leg"] = RadarSignal(
-            f"vs equal-weighted stocks: long {fmt.pct(t.get('long_excess'))}, short "
-            f"{fmt.pct(t.get('short_excess'))}"
+            f"vs equal-weighted stocks: long {fmt.pct(t.long_excess)}, short "
+            f"{fmt.pct(t.short_excess)}"
             + (f", long leg {fmt.pct(share, 0, sign=False)} of the move"
                if share is not None else "")
-            + f"; vs {bench}: long {fmt.pct(t.get('long_vs_benchmark'))}, short "
-              f"{fmt.pct(t.get('short_vs_benchmark'))}"
+            + f"; vs {bench}: long {fmt.pct(t.long_vs_benchmark)}, short "
+              f"{fmt.pct(t.short_vs_benchmark)}"
             + (f" ({fmt.pct(vs_bench, 0, sign=False)})" if vs_bench is not None else ""),
-            float(t.get("long_share") or np.nan),
-            signals["Momentum σ-move"].state if t.get("long_share") is not None else "green")
+            float(share or np.nan),
+            signals["Momentum σ-move"].state if share is not None else "green")
         ratio, cut = var_shock(ls)
         signals["VaR shock (EWMA / 1y vol)"] = RadarSignal(
             var_words(ratio, cut), ratio, light("VaR shock (EWMA / 1y vol)", ratio))
@@ -171,23 +171,23 @@ def assess(parts: dict[str, Any]) -> Radar:
                 f"({wealth.idxmax():%Y-%m-%d})", dd, light("Momentum drawdown (1y peak)", dd),
                 since=_streak(drawdowns, "Momentum drawdown (1y peak)"))
     if crowd is not None and "Momentum" in crowd.gauges:
-        score = crowd.gauges["Momentum"]["score"]
+        score = crowd.gauges["Momentum"].score
         signals["Momentum crowding"] = RadarSignal(
             fmt.NA if fmt.missing(score) else f"{score:.0f}/100", score,
             light("Momentum crowding", score))
     if disp is not None:
         d = disp.today
         signals["Dispersion percentile"] = RadarSignal(
-            f"{fmt.multiple(d['ratio'])} stock vs index vol", d["ratio_pct"],
-            light("Dispersion percentile", d["ratio_pct"]), d["ratio_pct"],
+            f"{fmt.multiple(d.ratio)} stock vs index vol", d.ratio_pct,
+            light("Dispersion percentile", d.ratio_pct), d.ratio_pct,
             _streak(disp.ratio_percentile, "Dispersion percentile"))
-        falling = d["benchmark"] < 0
-        breadth = d["breadth"] if falling else float("nan")
+        falling = d.benchmark < 0
+        breadth = d.breadth if falling else float("nan")
         state = light("Breadth vs index", breadth) if falling else "green"
         signals["Breadth vs index"] = RadarSignal(
-            f"{fmt.pct(d['breadth'], 0, sign=False)} beat "
-            f"{'a falling' if falling else 'a rising'} {bench} ({fmt.pct(d['benchmark'])})",
-            d["breadth"], state, d["breadth_pct"])
+            f"{fmt.pct(d.breadth, 0, sign=False)} beat "
+            f"{'a falling' if falling else 'a rising'} {bench} ({fmt.pct(d.benchmark)})",
+            d.breadth, state, d.breadth_pct)
     if flows is not None:
         share = gross_share(flows.by_underlying, flows.adv_total)
         if flows.by_underlying.empty:
@@ -205,10 +205,10 @@ def assess(parts: dict[str, Any]) -> Radar:
             "n/a: no leveraged ETFs with prices in the data", float("nan"), "n/a")
     if gamma is not None and gamma.underlyings:
         name, g = next(iter(gamma.underlyings.items()))
-        net = g["net_usd_per_pct"] / 1e9
+        net = g.net_usd_per_pct / 1e9
         signals["Dealer net gamma ($bn/1%)"] = RadarSignal(
-            f"{name} net {fmt.money(g['net_usd_per_pct'])} per 1% ({g['reading']})", net,
-            "amber" if g.get("uncertain") else light("Dealer net gamma ($bn/1%)", net))
+            f"{name} net {fmt.money(g.net_usd_per_pct)} per 1% ({g.reading})", net,
+            "amber" if g.uncertain else light("Dealer net gamma ($bn/1%)", net))
     else:
         day = parts.get("as_of")
         when = f" quoted on {fmt.day(day)}" if day is not None else ""
@@ -310,10 +310,10 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
         return "Not enough data for a verdict (needs the benchmark and a year of constituents)."
     phrases: list[str] = []
     if sigma.state == "red" and mom is not None:
-        reading = mom.reading
-        if "short covering" in reading:
+        legs = mom.legs
+        if legs.direction == "unwind" and legs.driver == "short":
             phrases.append("Short squeeze: losers bought back")
-        elif "long-side de-grossing" in reading:
+        elif legs.direction == "unwind" and legs.driver == "long":
             phrases.append("Momentum unwind: long-side de-grossing")
         else:
             phrases.append("Momentum unwind: winners sold and losers bought")
@@ -322,10 +322,10 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
     elif sigma.number >= 3:
         phrases.append("Momentum rally")
     else:
-        recent = (mom.today.get("recent") or {}) if mom is not None else {}
-        if light("Momentum σ-move", recent.get("sigma", float("nan"))) == "red":
-            phrases.append(f"Calm today after the {pd.Timestamp(recent['day']):%Y-%m-%d} momentum "
-                           f"crash ({100 * recent['long_short']:+.1f}%)")
+        recent = mom.today.recent if mom is not None else None
+        if recent is not None and light("Momentum σ-move", recent.sigma) == "red":
+            phrases.append(f"Calm today after the {pd.Timestamp(recent.day):%Y-%m-%d} momentum "
+                           f"crash ({100 * recent.long_short:+.1f}%)")
         else:
             phrases.append("Calm: no momentum unwind")
     drawdown = signals.get("Momentum drawdown (1y peak)")
@@ -344,7 +344,9 @@ def verdict(signals: dict[str, RadarSignal], parts: dict[str, Any]) -> str:
         phrases.append(f"est. {fmt.money(abs(flows.total_usd), decimals=0, sign=False)} "
                        f"leveraged-ETF {side} into the close")
     gamma = signals.get("Dealer net gamma ($bn/1%)")
-    if gamma is not None and gamma.state == "amber" and "sign uncertain" in gamma.value:
+    chains = parts.get("gamma")
+    first = next(iter(chains.underlyings.values()), None) if chains is not None else None
+    if gamma is not None and first is not None and first.uncertain:
         phrases.append("dealer gamma near its flip (sign uncertain)")
     elif gamma is not None and gamma.number < 0:
         phrases.append("dealers net short gamma")

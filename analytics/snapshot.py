@@ -31,6 +31,67 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class LegReading:
+    """Who moved the momentum long/short today (docs/methods.md, "Who sold"): the words and
+    the radar both decide from these fields, never from the text.
+
+    direction: "unwind" (the L/S fell), "rally", or "none" (no unusual move, or too little
+    history); driver: "long" (long leg >= 60% of the move), "short" (<= 40%), "both",
+    "same_way" (both legs moved the same way versus the neutral: no share), or "none";
+    long_share: the long leg's share of the move versus the neutral (None when undefined)."""
+
+    direction: str
+    driver: str
+    long_share: float | None
+    words: str
+
+
+@dataclass(frozen=True)
+class RecentWorst:
+    """The worst long/short day of the last sessions: its date, return (fraction), σ-move
+    and the last earlier day that was worse (None: worst in the data)."""
+
+    day: pd.Timestamp
+    long_short: float
+    sigma: float
+    worst_since: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class MomentumToday:
+    """The last day's momentum figures. Returns are fractions of that day; ``*_excess`` are
+    the legs minus the neutral (the equal-weighted ranked constituents), ``*_vs_benchmark``
+    the legs minus the benchmark; ``sigma`` / ``high_beta_sigma``: the day's move in trailing
+    63-day standard deviations; ``long_share`` / ``long_share_vs_benchmark``: the long leg's
+    share of the L/S move against the neutral / the benchmark (None when both legs moved the
+    same way); ``worst_since`` / ``best_since``: the last earlier day worse / better (None:
+    none in the data, then ``on_record`` when the day is the worst); ``provisional``:
+    (ticker, return) of member prints that may be bad (docs/methods.md, "Bad prints")."""
+
+    day: pd.Timestamp | None = None
+    long_short: float = float("nan")
+    long: float = float("nan")
+    short: float = float("nan")
+    neutral: float = float("nan")
+    long_excess: float = float("nan")
+    short_excess: float = float("nan")
+    long_vs_benchmark: float = float("nan")
+    short_vs_benchmark: float = float("nan")
+    benchmark: float = float("nan")
+    sigma: float = float("nan")
+    high_beta: float = float("nan")
+    high_beta_sigma: float = float("nan")
+    long_share: float | None = None
+    long_share_vs_benchmark: float | None = None
+    worst_since: pd.Timestamp | None = None
+    best_since: pd.Timestamp | None = None
+    on_record: bool = False
+    history_start: pd.Timestamp | None = None
+    recent: RecentWorst | None = None
+    provisional: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class MomentumView:
     """Decile momentum long/short and high-beta factor, and who moved it.
 
@@ -38,18 +99,20 @@ class MomentumView:
     mean of the ranked constituents), long_excess, short_excess (legs minus the neutral: the
     reading), long_vs_benchmark, short_vs_benchmark (legs minus the benchmark: the second line),
     high_beta (high minus low beta). sigma: long_short / trailing 63-day std. drawdown:
-    compounded long/short drawdown. today: the last day's figures (long_share: share of the
-    long/short move from the long leg against the neutral, long_share_vs_benchmark the same
-    against the benchmark; None when both legs moved the same way) and ``recent``: the worst
-    long/short day of the last 10 sessions.
+    compounded long/short drawdown. today: the last day's figures; legs: who moved it.
     """
 
     factor: pd.DataFrame
     sigma: pd.Series
     drawdown: pd.Series
-    today: dict[str, Any]
-    reading: str
+    today: MomentumToday
+    legs: LegReading
     cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
+
+    @property
+    def reading(self) -> str:
+        """Who moved the L/S, in words (``legs.words``)."""
+        return self.legs.words
 
 
 @dataclass(frozen=True)
@@ -64,6 +127,22 @@ class BasketsView:
 
 
 @dataclass(frozen=True)
+class DispersionToday:
+    """The last day's dispersion and breadth: ``ratio`` (x), ``ratio_pct`` and
+    ``breadth_pct`` (0-100 since the view's start), ``breadth`` (fraction of members beating
+    the benchmark), ``benchmark`` (its return, fraction), advancers and decliners (counts)."""
+
+    day: pd.Timestamp
+    ratio: float
+    ratio_pct: float
+    breadth: float
+    breadth_pct: float
+    benchmark: float
+    advancers: int
+    decliners: int
+
+
+@dataclass(frozen=True)
 class DispersionView:
     ratio: pd.Series                 # 5-day dispersion ratio (x)
     ratio_percentile: pd.Series      # 0-100 within [start, t]
@@ -71,15 +150,28 @@ class DispersionView:
     benchmark_return: pd.Series      # the benchmark's daily return (for "falling index")
     correlation: pd.Series           # average correlation from 21-day realized vols
     start: pd.Timestamp
-    today: dict[str, Any]
+    today: DispersionToday
+
+
+@dataclass(frozen=True)
+class CrowdingGauge:
+    """One crowding gauge today (docs/methods.md, "Crowding"): ``score`` 0-100 (NaN without
+    data), ``band`` in words, ``available`` how many components had data, ``z`` the z-score
+    of each available component, ``values`` each component's raw value."""
+
+    score: float
+    band: str
+    available: int
+    z: dict[str, float] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CrowdingView:
-    """name -> Crowding.latest() dict (score, band, z per component, available, values);
-    momentum_score: the momentum gauge of every day (for the radar's history)."""
+    """name -> today's gauge ("Momentum" first, then each theme); momentum_score: the
+    momentum gauge of every day (for the radar's history)."""
 
-    gauges: dict[str, dict]
+    gauges: dict[str, CrowdingGauge]
     momentum_score: pd.Series | None = None
 
 
@@ -107,14 +199,42 @@ class FlowsView:
 
 
 @dataclass(frozen=True)
-class GammaView:
-    """Dealer gamma per option underlying: name -> dict(spot, by_strike, profile,
-    zero_gamma_level, dealer_gex_usd_per_pct, letf_gamma_usd_per_pct, net_usd_per_pct,
-    dropped, contracts, reading, and the inputs: quote_date, spot_source, rate (continuous),
-    rate_source, dividend_yield, dividend_source, uncertain (why the sign is not resolved, or
-    None)). rate: the latest 13-week bill, bond-equivalent (NaN without it)."""
+class GammaReading:
+    """Dealer gamma of one option underlying (docs/methods.md, "Dealer gamma"). USD per 1%
+    move of the underlying: ``dealer_gex_usd_per_pct`` (dealers long calls, short puts),
+    ``letf_gamma_usd_per_pct`` (leveraged funds, negative; NaN without fund assets) and
+    ``net_usd_per_pct`` (their sum, the unknown funds counted as 0); ``zero_gamma_level`` the
+    spot where dealer GEX changes sign (None: none within ±20%); ``by_strike`` and ``profile``
+    for the charts; the inputs with their sources: ``quote_date``, ``spot``, ``rate``
+    (continuous), ``dividend_yield``; ``dropped`` (rows left out, why -> count),
+    ``contracts`` used; ``uncertain``: why the sign is not resolved (None when it is);
+    ``reading``: the sign in words."""
 
-    underlyings: dict[str, dict]
+    spot: float
+    by_strike: pd.DataFrame
+    profile: pd.DataFrame
+    zero_gamma_level: float | None
+    dealer_gex_usd_per_pct: float
+    letf_gamma_usd_per_pct: float
+    net_usd_per_pct: float
+    dropped: dict[str, int]
+    contracts: int
+    quote_date: pd.Timestamp
+    spot_source: str
+    rate: float
+    rate_source: str
+    dividend_yield: float
+    dividend_source: str
+    uncertain: str | None
+    reading: str
+
+
+@dataclass(frozen=True)
+class GammaView:
+    """Dealer gamma per option underlying (name -> reading); rate: the latest 13-week bill,
+    bond-equivalent (NaN without it)."""
+
+    underlyings: dict[str, GammaReading]
     rate: float
 
 
@@ -192,25 +312,26 @@ class Snapshot:
         }
         if self.momentum is not None:
             t = self.momentum.today
-            out["momentum"] = {"long_short_1d": _num(t["long_short"]), "long_1d": _num(t["long"]),
-                               "short_1d": _num(t["short"]), "sigma": _num(t["sigma"]),
-                               "worst_since": _date(t["worst_since"]),
-                               "best_since": _date(t.get("best_since")),
-                               "neutral_1d": _num(t.get("neutral")),
-                               "long_share": _num(t.get("long_share")),
-                               "long_share_vs_benchmark": _num(t.get("long_share_vs_benchmark")),
+            out["momentum"] = {"long_short_1d": _num(t.long_short), "long_1d": _num(t.long),
+                               "short_1d": _num(t.short), "sigma": _num(t.sigma),
+                               "worst_since": _date(t.worst_since),
+                               "best_since": _date(t.best_since),
+                               "neutral_1d": _num(t.neutral),
+                               "long_share": _num(t.long_share),
+                               "long_share_vs_benchmark": _num(t.long_share_vs_benchmark),
                                "legs_measured_against": NEUTRAL_WORDS,
                                "reading": self.momentum.reading}
         if self.dispersion is not None:
-            t = self.dispersion.today
-            out["dispersion"] = {"ratio": _num(t["ratio"]), "percentile": _num(t["ratio_pct"]),
+            d = self.dispersion.today
+            out["dispersion"] = {"ratio": _num(d.ratio), "percentile": _num(d.ratio_pct),
                                  "since": self.dispersion.start.strftime("%Y-%m-%d")}
-            out["breadth"] = {"fraction_beating_benchmark": _num(t["breadth"]),
-                              "percentile": _num(t["breadth_pct"])}
+            out["breadth"] = {"fraction_beating_benchmark": _num(d.breadth),
+                              "percentile": _num(d.breadth_pct)}
         if self.crowding is not None:
             gauges = self.crowding.gauges
-            out["crowding"] = {"momentum": _num(gauges.get("Momentum", {}).get("score")),
-                               "themes": {k: _num(v["score"]) for k, v in gauges.items()
+            momentum = gauges.get("Momentum")
+            out["crowding"] = {"momentum": None if momentum is None else _num(momentum.score),
+                               "themes": {k: _num(v.score) for k, v in gauges.items()
                                           if k != "Momentum"}}
         if self.flows is not None:
             total = self.flows.total_usd if len(self.flows.funds) else None
@@ -218,15 +339,17 @@ class Snapshot:
                            "by_underlying": {k: _num(v) for k, v in
                                              self.flows.by_underlying["rebalance_usd"].items()}}
         if self.gamma is not None:
-            out["gamma"] = {name: {**{key: _num(g[key]) for key in
-                                      ("dealer_gex_usd_per_pct", "letf_gamma_usd_per_pct",
-                                       "net_usd_per_pct", "zero_gamma_level", "spot", "rate",
-                                       "dividend_yield")},
-                                   "quote_date": _date(g["quote_date"]),
-                                   "spot_source": g["spot_source"],
-                                   "rate_source": g["rate_source"],
-                                   "dividend_source": g["dividend_source"],
-                                   "sign_uncertain": g["uncertain"], "reading": g["reading"]}
+            out["gamma"] = {name: {"dealer_gex_usd_per_pct": _num(g.dealer_gex_usd_per_pct),
+                                   "letf_gamma_usd_per_pct": _num(g.letf_gamma_usd_per_pct),
+                                   "net_usd_per_pct": _num(g.net_usd_per_pct),
+                                   "zero_gamma_level": _num(g.zero_gamma_level),
+                                   "spot": _num(g.spot), "rate": _num(g.rate),
+                                   "dividend_yield": _num(g.dividend_yield),
+                                   "quote_date": _date(g.quote_date),
+                                   "spot_source": g.spot_source,
+                                   "rate_source": g.rate_source,
+                                   "dividend_source": g.dividend_source,
+                                   "sign_uncertain": g.uncertain, "reading": g.reading}
                             for name, g in self.gamma.underlyings.items()}
         if self.regions is not None:
             out["regions"] = [{"name": name, "ret_1w_usd": _num(row["1w USD"]),

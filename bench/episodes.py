@@ -66,11 +66,11 @@ def main() -> int:
         started = time.perf_counter()
         snap = default_compute(market.until(day), u)
         t = snap.momentum.today
-        since = "on record" if t["worst_since"] is None else f"{t['worst_since']:%Y-%m-%d}"
+        since = "on record" if t.worst_since is None else f"{t.worst_since:%Y-%m-%d}"
         mom = french.get(pd.Timestamp(day))
         mom_text = "n/a" if mom is None else f"{100 * mom:+.2f}%"
         light = snap.radar.signals["Momentum σ-move"].state
-        print(f"| {day} | {100 * t['long_short']:+.2f}% | {t['sigma']:+.1f} | {since} | "
+        print(f"| {day} | {100 * t.long_short:+.2f}% | {t.sigma:+.1f} | {since} | "
               f"{mom_text} | {snap.momentum.reading} | {light} | {snap.radar.verdict} |"
               f" <!-- {time.perf_counter() - started:.1f} s -->")
     return 0

@@ -57,7 +57,7 @@ def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
     clone.resize(width, height - FOOTER_HEIGHT)
     clone.show()
     if snapshot is not None:
-        clone.render(snapshot)
+        clone.show_snapshot(snapshot)
     QApplication.processEvents()
     _fit_tables(clone)
     for _ in range(2):              # wrapped labels change their height with the width

@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
 
     def _render_next(self) -> None:
         if self._pending and self.state.snapshot is not None:
-            self.panels[self._pending.pop(0)].render(self.state.snapshot)
+            self.panels[self._pending.pop(0)].show_snapshot(self.state.snapshot)
         if self._pending:
             self._render_timer.start()
 
@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         snapshot = self.state.snapshot
         if visible and panel_id in self._stale and snapshot is not None:
             self._stale.discard(panel_id)
-            self.panels[panel_id].render(snapshot)
+            self.panels[panel_id].show_snapshot(snapshot)
 
     def _update_age(self) -> None:
         snapshot = self.state.snapshot

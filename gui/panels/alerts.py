@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
+from analytics.snapshot import Snapshot
 from gui.panels.base import Panel, headline_label, note_label
 from models.alerts import AlertBook, flatten
 
@@ -50,11 +51,11 @@ class RulesDialog(QDialog):
         super().accept()
 
 
-class AlertsPanel(Panel):
+class AlertsPanel(Panel[Snapshot]):
     panel_id = "alerts"
     title = "Alerts"
     description = "Alert rules on headline figures and the log of alerts that fired."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
     rules_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:

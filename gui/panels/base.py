@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gui.widgets.window_selector import WindowSelector
+
+if TYPE_CHECKING:
+    from analytics.snapshot import Snapshot
+
+V = TypeVar("V")
 
 
 def headline_label(text: str, bigger: int = 3) -> QLabel:
@@ -29,21 +34,53 @@ def note_label(text: str = "") -> QLabel:
     return label
 
 
-class Panel(QWidget):
-    """Subclasses set ``panel_id`` (file name of its PNG, dock objectName), ``title`` and
-    ``default_area``, and implement ``render(snapshot)``: cheap, main thread, no analytics."""
+class Panel(QWidget, Generic[V]):
+    """One part of a Snapshot on screen. Subclasses set ``panel_id`` (file name of its PNG,
+    dock objectName), ``title``, ``default_area`` and ``view_field`` (the Snapshot field they
+    show: ``"momentum"``...; empty for panels that read several), and implement
+    ``show_view(view)`` and ``show_missing()`` (the n/a state when that field is None). Both
+    run on the main thread and are cheap: no analytics (docs/architecture.md, "Adding a
+    panel")."""
 
     panel_id = "panel"
     title = "Panel"
     description = ""
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = ""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.snapshot = None
+        self.snapshot: Snapshot | None = None
 
-    def render(self, snapshot) -> None:
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show ``snapshot``: its ``view_field`` view, or the n/a state without it."""
         self.snapshot = snapshot
+        view = getattr(snapshot, self.view_field) if self.view_field else snapshot
+        if view is None:
+            self.show_missing()
+        else:
+            self.show_view(view)
+
+    @property
+    def view(self) -> V | None:
+        """The view on screen (None before the first snapshot or when it is missing)."""
+        if self.snapshot is None:
+            return None
+        return getattr(self.snapshot, self.view_field) if self.view_field else \
+            self.snapshot  # type: ignore[return-value]
+
+    @property
+    def shown(self) -> Snapshot:
+        """The snapshot on screen, for ``show_view`` / ``show_missing`` and what they call."""
+        if self.snapshot is None:
+            raise RuntimeError(f"{self.panel_id}: no snapshot shown yet")
+        return self.snapshot
+
+    def show_view(self, view: V) -> None:
+        """Draw ``view`` (``self.snapshot`` holds the rest of the snapshot)."""
+
+    def show_missing(self) -> None:
+        """Say why the view is n/a (``self.snapshot`` is set)."""
 
     def view_state(self) -> dict[str, Any]:
         """User choices that an export copy should share (chart window, selection...)."""
@@ -61,7 +98,7 @@ class Panel(QWidget):
         return export_panel(self, path, width, height, snapshot)
 
 
-class WindowedPanel(Panel):
+class WindowedPanel(Panel[V]):
     """A panel whose charts follow a 1M / 3M / YTD / 1Y / All selector (``self.selector``);
     ``redraw()`` is called when the window changes."""
 

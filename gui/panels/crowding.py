@@ -6,6 +6,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from analytics.snapshot import CrowdingGauge, CrowdingView
 from gui.panels.base import Panel
 from gui.widgets.gauge import Gauge
 from gui.widgets.grid import sync_grid
@@ -19,24 +20,25 @@ COLUMNS = 5
 Z_CAP = 3.0         # components are winsorized at ±3 (analytics/crowding.py)
 
 
-def breakdown(name: str, gauge: dict) -> str:
+def breakdown(name: str, gauge: CrowdingGauge) -> str:
     """Plain-text component table for a gauge (tooltip and detail line)."""
-    lines = [f"{name}: {gauge['score']:.0f}/100 ({gauge['band']}), "
-             f"{gauge['available']} of 5 components"] if math.isfinite(gauge["score"]) else \
+    lines = [f"{name}: {gauge.score:.0f}/100 ({gauge.band}), "
+             f"{gauge.available} of 5 components"] if math.isfinite(gauge.score) else \
         [f"{name}: not enough history (needs a year of each component)"]
     for key, label in COMPONENT_NAMES.items():
-        z = gauge.get("z", {}).get(key)
+        z = gauge.z.get(key)
         capped = z is not None and abs(z) >= Z_CAP
         lines.append(f"  {label}: " + ("n/a" if z is None else f"z {z:+.2f}")
                      + (f" (capped: z-scores are limited to ±{Z_CAP:.0f})" if capped else ""))
     return "\n".join(lines)
 
 
-class CrowdingPanel(Panel):
+class CrowdingPanel(Panel[CrowdingView]):
     panel_id = "crowding"
     title = "Crowding"
     description = "0-100 crowding gauges (100·Φ of the mean component z-score)."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
+    view_field = "crowding"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,21 +55,19 @@ class CrowdingPanel(Panel):
         layout.addLayout(self.grid, 1)
         layout.addWidget(self.detail)
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.crowding
-        if view is None:
-            self.heading.setText("Crowding: n/a (needs the benchmark and constituents)")
-            return
+    def show_missing(self) -> None:
+        self.heading.setText("Crowding: n/a (needs the benchmark and constituents)")
+
+    def show_view(self, view: CrowdingView) -> None:
         self.heading.setText(
-            f"Crowding as of {snapshot.as_of:%Y-%m-%d}: 100·Φ(mean z of 5 components, each vs "
+            f"Crowding as of {self.shown.as_of:%Y-%m-%d}: 100·Φ(mean z of 5 components, each vs "
             "its own 3-year history); ≥ 84 crowded (red band), ≤ 16 uncrowded (green). "
             "Hover or click a gauge for its components.")
         self.gauges = sync_grid(self.grid, self.gauges, list(view.gauges), self._make_gauge,
                                 COLUMNS)
         for name, data in view.gauges.items():
-            caption = data["band"] if math.isfinite(data["score"]) else "n/a"
-            self.gauges[name].set_value(data["score"], caption, breakdown(name, data))
+            caption = data.band if math.isfinite(data.score) else "n/a"
+            self.gauges[name].set_value(data.score, caption, breakdown(name, data))
         self.show_detail(next(iter(view.gauges)))
 
     def _make_gauge(self, name: str) -> Gauge:
@@ -76,5 +76,6 @@ class CrowdingPanel(Panel):
         return gauge
 
     def show_detail(self, name: str) -> None:
-        if self.snapshot is not None and self.snapshot.crowding is not None:
-            self.detail.setText(breakdown(name, self.snapshot.crowding.gauges[name]))
+        view = self.view
+        if view is not None:
+            self.detail.setText(breakdown(name, view.gauges[name]))

@@ -8,17 +8,19 @@ import pandas as pd
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from analytics.stats import percentile_rank
 from analytics import formatting as fmt
+from analytics.snapshot import DispersionView
+from analytics.stats import percentile_rank
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
 
 
-class DispersionPanel(WindowedPanel):
+class DispersionPanel(WindowedPanel[DispersionView]):
     panel_id = "dispersion"
     title = "Dispersion & breadth"
     description = "Average stock 5-day vol / index 5-day vol, breadth, implied correlation."
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = "dispersion"
     initial_window = "1Y"
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,33 +65,33 @@ class DispersionPanel(WindowedPanel):
         if "start" in state:
             self.start.setDate(QDate.fromString(state["start"], "yyyy-MM-dd"))
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        if snapshot.dispersion is None:
-            self.ratio_text.setText("Dispersion: n/a (needs the benchmark and constituents)")
-            return
+    def show_missing(self) -> None:
+        self.ratio_text.setText("Dispersion: n/a (needs the benchmark and constituents)")
+
+    def show_view(self, view: DispersionView) -> None:
         self._update_texts()
         self.redraw()
 
     def _update_texts(self) -> None:
-        view = self.snapshot.dispersion if self.snapshot is not None else None
+        view = self.view
         if view is None:
             return
         start = pd.Timestamp(self.start.date().toString("yyyy-MM-dd"))
-        day, bench = view.today["day"], self.snapshot.benchmark
+        t, bench = view.today, self.shown.benchmark
+        day = t.day
         ratio_pct = percentile_rank(view.ratio, start).get(day)
         breadth_pct = percentile_rank(view.breadth, start).get(day)
         since = f"since {start:%Y-%m-%d}"
         self.ratio_text.setText(
-            f"Dispersion {fmt.multiple(view.today['ratio'])}: the average stock's 5-day vol is "
-            f"{fmt.multiple(view.today['ratio'])} {bench}'s · {fmt.percentile(ratio_pct, 'percentile')} "
+            f"Dispersion {fmt.multiple(t.ratio)}: the average stock's 5-day vol is "
+            f"{fmt.multiple(t.ratio)} {bench}'s · {fmt.percentile(ratio_pct, 'percentile')} "
             f"{since}")
-        direction = "falling" if view.today["benchmark"] < 0 else "rising"
+        direction = "falling" if t.benchmark < 0 else "rising"
         self.breadth_text.setText(
-            f"Breadth: {fmt.pct(view.today['breadth'], 0, sign=False)} of members beat the "
-            f"{direction} {bench} ({fmt.pct(view.today['benchmark'])}) · "
-            f"{fmt.percentile(breadth_pct, 'percentile')} {since} · {view.today['advancers']} up, "
-            f"{view.today['decliners']} down")
+            f"Breadth: {fmt.pct(t.breadth, 0, sign=False)} of members beat the "
+            f"{direction} {bench} ({fmt.pct(t.benchmark)}) · "
+            f"{fmt.percentile(breadth_pct, 'percentile')} {since} · {t.advancers} up, "
+            f"{t.decliners} down")
         corr = view.correlation.get(day)
         self.correlation_text.setText(
             f"Average pairwise correlation implied by 21-day realized vols: "
@@ -97,10 +99,10 @@ class DispersionPanel(WindowedPanel):
             f"stocks move on their own). As of {day:%Y-%m-%d}.")
 
     def redraw(self) -> None:
-        view = self.snapshot.dispersion if self.snapshot is not None else None
+        view = self.view
         if view is None:
             return
-        start = self.snapshot.overview.cumulative[self.selector.current].index[0]
+        start = self.shown.overview.cumulative[self.selector.current].index[0]
         self.ratio_chart.set_frame(view.ratio.loc[start:].rename("dispersion ratio").to_frame())
         self.breadth_chart.set_frame(
             view.breadth.loc[start:].rename("share beating the index").to_frame())

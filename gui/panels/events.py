@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
 
 from analytics import formatting as fmt
 from analytics.events import event_study
+from analytics.snapshot import Snapshot
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -30,11 +31,11 @@ DATE_FORMATS = {"return": Fmt("{:+.2f}%", 100), "sigma": Fmt("{:+.1f}σ"),
 DATE_HEADERS = {"return": "Move", "sigma": "σ", "after": "Next 21 days"}
 
 
-class EventsPanel(Panel):
+class EventsPanel(Panel[Snapshot]):
     panel_id = "events"
     title = "Event study"
     description = "Forward returns after days with a sigma move at or below a threshold."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,8 +117,7 @@ class EventsPanel(Panel):
         self.threshold.blockSignals(False)
         self.preferred = state.get("source")
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
+    def show_view(self, view: Snapshot) -> None:
         self._refresh_choices(select=self.preferred)
 
     def _refresh_choices(self, select: str | None = None) -> None:

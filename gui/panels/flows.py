@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton,
 
 from analytics.letf import flow_table, gross_share
 from analytics import formatting as fmt
+from analytics.snapshot import FlowsView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -25,11 +26,12 @@ UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
                       "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.2f}%", 100)}
 
 
-class FlowsPanel(Panel):
+class FlowsPanel(Panel[FlowsView]):
     panel_id = "flows"
     title = "Leveraged ETF flows"
     description = "End-of-day rebalancing of leveraged and inverse ETFs, A·L·(L−1)·r, with a what-if."
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = "flows"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,8 +102,8 @@ class FlowsPanel(Panel):
 
     def reset_what_if(self) -> None:
         """Back to today's actual underlying returns."""
-        if self.snapshot is not None and self.snapshot.flows is not None:
-            self.render(self.snapshot)
+        if self.view is not None:
+            self.show_snapshot(self.shown)
 
     def view_state(self) -> dict:
         if not self.what_if_active:
@@ -111,12 +113,10 @@ class FlowsPanel(Panel):
     def apply_view_state(self, state: dict) -> None:
         self.pending_what_if = state.get("what_if")
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.flows
-        if view is None:
-            self.headline.setText("Leveraged ETF flows: n/a (no leveraged ETFs with prices)")
-            return
+    def show_missing(self) -> None:
+        self.headline.setText("Leveraged ETF flows: n/a (no leveraged ETFs with prices)")
+
+    def show_view(self, view: FlowsView) -> None:
         self._loading = True
         for name, spin in self.spins.items():
             spin.setEnabled(name in view.returns.index)
@@ -133,7 +133,10 @@ class FlowsPanel(Panel):
 
     def what_if_returns(self) -> pd.Series:
         """Today's underlying returns with the what-if controls applied (fractions)."""
-        returns = self.snapshot.flows.returns.copy()
+        view = self.view
+        if view is None:
+            return pd.Series(dtype=float)
+        returns = view.returns.copy()
         if not self.what_if_active:
             return returns
         for name, spin in self.spins.items():
@@ -143,9 +146,9 @@ class FlowsPanel(Panel):
 
     def update_what_if(self) -> None:
         """Recompute the dollar estimates for the controls' returns (pure function, main thread)."""
-        if self._loading or self.snapshot is None or self.snapshot.flows is None:
+        view = self.view
+        if self._loading or view is None:
             return
-        view = self.snapshot.flows
         self.split.setVisible(not view.funds.empty)
         self.controls.setVisible(not view.funds.empty)
         if view.funds.empty:
@@ -162,7 +165,7 @@ class FlowsPanel(Panel):
         closes = ", ".join(f"{n} {s.value():+.2f}%" for n, s in self.spins.items()
                            if s.isEnabled())
         when = f"into the close if {closes} (what-if)" if self.what_if_active else \
-            f"into the {self.snapshot.as_of:%Y-%m-%d} close"
+            f"into the {self.shown.as_of:%Y-%m-%d} close"
         top = by_underlying["rebalance_usd"].abs().sort_values(ascending=False).index[:3]
         parts = ", ".join(f"{u} {fmt.money(by_underlying.loc[u, 'rebalance_usd'])}" for u in top)
         verb = "selling" if self.total_usd < 0 else "buying"

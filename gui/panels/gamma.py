@@ -10,33 +10,35 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.snapshot import GammaReading, GammaView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 
 
-def summary(name: str, g: dict) -> str:
-    spot, zero = g["spot"], g["zero_gamma_level"]
+def summary(name: str, g: GammaReading) -> str:
+    spot, zero = g.spot, g.zero_gamma_level
     flip = "no flip within ±20%" if zero is None else \
         f"zero gamma {zero:.2f} ({fmt.pct(zero / spot - 1)} from spot)"
-    return (f"{name} {spot:.2f} · dealer GEX {fmt.money(g['dealer_gex_usd_per_pct'])} per 1% · "
-            f"leveraged-ETF gamma {fmt.money(g['letf_gamma_usd_per_pct'])}"
-            f"{'' if math.isfinite(g['letf_gamma_usd_per_pct']) else ' (no fund assets)'} · net "
-            f"{fmt.money(g['net_usd_per_pct'])} per 1% · {flip}")
+    return (f"{name} {spot:.2f} · dealer GEX {fmt.money(g.dealer_gex_usd_per_pct)} per 1% · "
+            f"leveraged-ETF gamma {fmt.money(g.letf_gamma_usd_per_pct)}"
+            f"{'' if math.isfinite(g.letf_gamma_usd_per_pct) else ' (no fund assets)'} · net "
+            f"{fmt.money(g.net_usd_per_pct)} per 1% · {flip}")
 
 
-def inputs(g: dict) -> str:
+def inputs(g: GammaReading) -> str:
     """The model's inputs and where each came from (a user must be able to check them)."""
-    return (f"Spot {g['spot']:.2f} from {g['spot_source']}; rate "
-            f"{fmt.pct(g['rate'], sign=False)} ({g['rate_source']}); dividend yield "
-            f"{fmt.pct(g['dividend_yield'], sign=False)} "
-            f"({g['dividend_source']}); chain quoted {g['quote_date']:%Y-%m-%d}")
+    return (f"Spot {g.spot:.2f} from {g.spot_source}; rate "
+            f"{fmt.pct(g.rate, sign=False)} ({g.rate_source}); dividend yield "
+            f"{fmt.pct(g.dividend_yield, sign=False)} "
+            f"({g.dividend_source}); chain quoted {g.quote_date:%Y-%m-%d}")
 
 
-class GammaPanel(Panel):
+class GammaPanel(Panel[GammaView]):
     panel_id = "gamma"
     title = "Dealer gamma"
     description = "Dealer gamma exposure (long calls, short puts) netted with leveraged-ETF gamma."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
+    view_field = "gamma"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,20 +85,18 @@ class GammaPanel(Panel):
     def apply_view_state(self, state: dict) -> None:
         self.preferred = state.get("underlying")
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.gamma
-        if view is None:
-            self.headline.setText(f"Dealer gamma: n/a, no option chain quoted on "
-                                  f"{fmt.day(snapshot.as_of)}")
-            self.detail.setText("A chain is only known on its quote date, so a replay of a past "
-                                "day has none unless a file holds that day's chain (File → Open "
-                                "option chain…, or --options PATH).")
-            self.strikes.clear()
-            self.profile.clear()
-            self.plots.hide()
-            self.choice.hide()
-            return
+    def show_missing(self) -> None:
+        self.headline.setText(f"Dealer gamma: n/a, no option chain quoted on "
+                              f"{fmt.day(self.shown.as_of)}")
+        self.detail.setText("A chain is only known on its quote date, so a replay of a past "
+                            "day has none unless a file holds that day's chain (File → Open "
+                            "option chain…, or --options PATH).")
+        self.strikes.clear()
+        self.profile.clear()
+        self.plots.hide()
+        self.choice.hide()
+
+    def show_view(self, view: GammaView) -> None:
         self.plots.show()
         self.choice.show()
         names = list(view.underlyings)
@@ -112,30 +112,31 @@ class GammaPanel(Panel):
         self.redraw()
 
     def redraw(self) -> None:
-        if self.snapshot is None or self.snapshot.gamma is None:
+        view = self.view
+        if view is None:
             return
         name = self.choice.currentText()
-        g = self.snapshot.gamma.underlyings.get(name)
+        g = view.underlyings.get(name)
         if g is None:
             return
         t = theme.current()
-        colour = theme.AMBER if g.get("uncertain") else \
-            (t.down if g["net_usd_per_pct"] < 0 else t.up)
-        self.headline.setText(f"<span style='color:{colour}'>{g['reading'][0].upper()}"
-                              f"{g['reading'][1:]}</span>")
-        dropped = sum(g["dropped"].values())
-        self.detail.setText(f"{summary(name, g)}. {g['contracts']:,} contracts ({dropped} "
+        colour = theme.AMBER if g.uncertain else \
+            (t.down if g.net_usd_per_pct < 0 else t.up)
+        self.headline.setText(f"<span style='color:{colour}'>{g.reading[0].upper()}"
+                              f"{g.reading[1:]}</span>")
+        dropped = sum(g.dropped.values())
+        self.detail.setText(f"{summary(name, g)}. {g.contracts:,} contracts ({dropped} "
                             f"dropped: expired, no open interest or IV outside 1%-300%). "
                             f"{inputs(g)}.")
         self._draw_strikes(g, t)
         self._draw_profile(g, t)
 
     def _lines(self, plot, g, t) -> None:
-        plot.addItem(pg.InfiniteLine(pos=g["spot"], angle=90, label="spot",
+        plot.addItem(pg.InfiniteLine(pos=g.spot, angle=90, label="spot",
                                      pen=pg.mkPen(t.text, style=Qt.DashLine),
                                      labelOpts={"position": 0.95, "color": t.text}))
-        if g["zero_gamma_level"] is not None:
-            plot.addItem(pg.InfiniteLine(pos=g["zero_gamma_level"], angle=90, label="zero gamma",
+        if g.zero_gamma_level is not None:
+            plot.addItem(pg.InfiniteLine(pos=g.zero_gamma_level, angle=90, label="zero gamma",
                                          pen=pg.mkPen(t.accent, style=Qt.DashLine),
                                          labelOpts={"position": 0.85, "color": t.accent}))
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))
@@ -143,8 +144,8 @@ class GammaPanel(Panel):
     def _draw_strikes(self, g, t) -> None:
         plot = self.strikes
         plot.clear()
-        data = g["by_strike"]
-        near = data[(data.index > 0.85 * g["spot"]) & (data.index < 1.15 * g["spot"])]
+        data = g.by_strike
+        near = data[(data.index > 0.85 * g.spot) & (data.index < 1.15 * g.spot)]
         strikes = near.index.to_numpy()
         width = np.median(np.diff(strikes)) * 0.8 if len(strikes) > 1 else 1.0
         plot.addItem(pg.BarGraphItem(x=strikes, height=near["call_gex"].to_numpy() / 1e9,
@@ -156,7 +157,7 @@ class GammaPanel(Panel):
     def _draw_profile(self, g, t) -> None:
         plot = self.profile
         plot.clear()
-        profile = g["profile"]
+        profile = g.profile
         plot.plot(profile.index.to_numpy(), profile.to_numpy() / 1e9,
                   pen=pg.mkPen(t.series[1], width=2), name="dealer GEX if spot moved there")
         self._lines(plot, g, t)

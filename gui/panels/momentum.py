@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.snapshot import MomentumToday, MomentumView
 from gui import theme
 from gui.panels.base import WindowedPanel, headline_label
 from gui.widgets.chart import TimeSeriesChart
@@ -15,10 +16,10 @@ SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weigh
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
 
-def since_words(today: dict) -> str:
+def since_words(today: MomentumToday) -> str:
     """'worst day since ...' on a down day, 'best day since ...' on an up day."""
-    return fmt.since(today["long_short"], today.get("best_since"), today.get("worst_since"),
-                     "day", today.get("history_start"))
+    return fmt.since(today.long_short, today.best_since, today.worst_since, "day",
+                     today.history_start)
 
 
 def window_drawdown(cumulative):
@@ -28,11 +29,12 @@ def window_drawdown(cumulative):
     return wealth / np.maximum(wealth.cummax(), 1.0) - 1.0
 
 
-class MomentumPanel(WindowedPanel):
+class MomentumPanel(WindowedPanel[MomentumView]):
     panel_id = "momentum"
     title = "Momentum monitor"
     description = "Decile 12-1 momentum long/short of the constituents, its legs and high beta."
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = "momentum"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,42 +70,39 @@ class MomentumPanel(WindowedPanel):
         layout.addWidget(self.recent)
         layout.addWidget(split, 1)
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.momentum
-        if view is None:
-            self.headline.setText("Momentum L/S: n/a")
-            self.reading.setText("Needs the benchmark and constituents with a year of history.")
-            return
+    def show_missing(self) -> None:
+        self.headline.setText("Momentum L/S: n/a")
+        self.reading.setText("Needs the benchmark and constituents with a year of history.")
+
+    def show_view(self, view: MomentumView) -> None:
         t, th = view.today, theme.current()
-        colour = theme.colour_for(t["long_short"], th)
+        colour = theme.colour_for(t.long_short, th)
         self.headline.setText(
-            f"Momentum L/S {fmt.day(t['day'])}: <span style='color:{colour}'>"
-            f"{fmt.pct(t['long_short'])} ({fmt.sigma(t['sigma'])})</span> · {since_words(t)}")
-        provisional = ", ".join(f"{ticker} {fmt.pct(ret, 0)}" for ticker, ret in
-                                t.get("provisional", ()))
+            f"Momentum L/S {fmt.day(t.day)}: <span style='color:{colour}'>"
+            f"{fmt.pct(t.long_short)} ({fmt.sigma(t.sigma)})</span> · {since_words(t)}")
+        provisional = ", ".join(f"{ticker} {fmt.pct(ret, 0)}" for ticker, ret in t.provisional)
         self.reading.setText(view.reading[0].upper() + view.reading[1:] + (
             f" · provisional: {provisional} today may be a bad print (excluded if it reverses "
             "tomorrow)" if provisional else ""))
-        bench = snapshot.benchmark
-        share = t.get("long_share_vs_benchmark")
+        bench = self.snapshot.benchmark if self.snapshot is not None else ""
+        share = t.long_share_vs_benchmark
         share_words = (f"long leg {share:.0%} of the move" if share is not None
                        else "both legs moved the same way")
         self.legs.setText(
-            f"Long leg (top decile) {fmt.pct(t.get('long'))}, "
-            f"<b>{fmt.pct(t.get('long_excess'))} vs equal-weighted constituents</b> · Short leg "
-            f"(bottom decile) {fmt.pct(t.get('short'))}, <b>{fmt.pct(t.get('short_excess'))} vs "
-            f"equal-weighted constituents</b> ({fmt.pct(t.get('neutral'))}) · High beta L/S "
-            f"{fmt.pct(t.get('high_beta'))} ({fmt.sigma(t.get('high_beta_sigma'))})<br>"
-            f"Against {bench} ({fmt.pct(t.get('benchmark'))}): long "
-            f"{fmt.pct(t.get('long_vs_benchmark'))}, short {fmt.pct(t.get('short_vs_benchmark'))}"
+            f"Long leg (top decile) {fmt.pct(t.long)}, "
+            f"<b>{fmt.pct(t.long_excess)} vs equal-weighted constituents</b> · Short leg "
+            f"(bottom decile) {fmt.pct(t.short)}, <b>{fmt.pct(t.short_excess)} vs "
+            f"equal-weighted constituents</b> ({fmt.pct(t.neutral)}) · High beta L/S "
+            f"{fmt.pct(t.high_beta)} ({fmt.sigma(t.high_beta_sigma)})<br>"
+            f"Against {bench} ({fmt.pct(t.benchmark)}): long "
+            f"{fmt.pct(t.long_vs_benchmark)}, short {fmt.pct(t.short_vs_benchmark)}"
             f", {share_words}")
-        recent = t.get("recent")
-        if recent and recent["long_short"] < 0:
-            since = "worst on record" if recent["worst_since"] is None else \
-                f"worst since {fmt.day(recent['worst_since'])}"
-            self.recent.setText(f"Worst day of the last 10 sessions: {fmt.pct(recent['long_short'])}"
-                                f" on {fmt.day(recent['day'])} ({fmt.sigma(recent['sigma'])}, "
+        recent = t.recent
+        if recent is not None and recent.long_short < 0:
+            since = "worst on record" if recent.worst_since is None else \
+                f"worst since {fmt.day(recent.worst_since)}"
+            self.recent.setText(f"Worst day of the last 10 sessions: {fmt.pct(recent.long_short)}"
+                                f" on {fmt.day(recent.day)} ({fmt.sigma(recent.sigma)}, "
                                 f"{since}). σ = daily move / trailing 63-day std.")
         else:
             self.recent.setText("No down day in the last 10 sessions. σ = daily move / "
@@ -111,7 +110,7 @@ class MomentumPanel(WindowedPanel):
         self.redraw()
 
     def redraw(self) -> None:
-        view = self.snapshot.momentum if self.snapshot is not None else None
+        view = self.view
         if view is None:
             return
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from analytics.snapshot import Overview
 from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -12,11 +13,12 @@ RETURN_FORMATS = {col: Fmt("{:+.2f}%", 100.0, heat) for col, heat in
                   (("1d", 2.0), ("1w", 4.0), ("1m", 8.0), ("YTD", 15.0))}
 
 
-class MarketOverviewPanel(WindowedPanel):
+class MarketOverviewPanel(WindowedPanel[Overview]):
     panel_id = "overview"
     title = "Market overview"
     description = "Benchmark and sector ETFs: cumulative return over a window, period returns."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
+    view_field = "overview"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,15 +40,14 @@ class MarketOverviewPanel(WindowedPanel):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
+    def show_view(self, view: Overview) -> None:
         self.redraw()
-        self.table.set_frame(snapshot.overview.returns, RETURN_FORMATS,
-                             headers={"name": "Name"})
+        self.table.set_frame(view.returns, RETURN_FORMATS, headers={"name": "Name"})
         self.heading.setText(f"Cumulative return since window start, % · as of "
-                             f"{snapshot.as_of:%Y-%m-%d} · {snapshot.benchmark} bold")
+                             f"{self.shown.as_of:%Y-%m-%d} · {self.shown.benchmark} bold")
 
     def redraw(self) -> None:
-        if self.snapshot is not None:
-            self.chart.set_frame(self.snapshot.overview.cumulative[self.selector.current],
-                                 emphasis=self.snapshot.benchmark)
+        view = self.view
+        if view is not None:
+            self.chart.set_frame(view.cumulative[self.selector.current],
+                                 emphasis=self.shown.benchmark)

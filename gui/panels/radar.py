@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QHeaderView, QSplitter, QTableWidget, QTableWidge
                                QVBoxLayout, QWidget)
 
 from analytics import formatting as fmt
+from analytics.radar import Radar
 from analytics.snapshot import TIMELINE_DAYS
-
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 
@@ -19,11 +19,12 @@ STATE_WORDS = {"red": "● signal", "amber": "● watch", "green": "● calm", "
 STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
 
 
-class RadarPanel(Panel):
+class RadarPanel(Panel[Radar]):
     panel_id = "radar"
     title = "Crash radar"
     description = "All signals together: traffic lights, percentiles, and a verdict in words."
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = "radar"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,11 +60,12 @@ class RadarPanel(Panel):
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        radar = snapshot.radar
-        if radar is None:
-            return
+    def show_missing(self) -> None:
+        self.verdict.setText("Crash radar: n/a (no signals computed)")
+        self.table.setRowCount(0)
+
+    def show_view(self, radar: Radar) -> None:
+        snapshot = self.shown
         t = theme.current()
         colours = {"red": t.down, "amber": theme.AMBER, "green": t.up, "n/a": t.muted}
         proxy = (f" · benchmark: {html.escape(snapshot.benchmark_proxy)}"

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.snapshot import RegimesView
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart
@@ -49,11 +50,12 @@ class Tile(QFrame):
         super().mouseReleaseEvent(event)
 
 
-class RegimesPanel(Panel):
+class RegimesPanel(Panel[RegimesView]):
     panel_id = "regimes"
     title = "Regime board"
     description = "Cross-asset signals: yen/won correlation flips, metals vs yields, curve, rotation."
-    default_area = Qt.LeftDockWidgetArea
+    default_area = Qt.DockWidgetArea.LeftDockWidgetArea
+    view_field = "regimes"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,14 +79,12 @@ class RegimesPanel(Panel):
     def apply_view_state(self, state: dict) -> None:
         self.selected = state.get("selected", "")
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.regimes
-        if view is None:
-            self.heading.setText("Regime board: n/a (no cross-asset data)")
-            return
+    def show_missing(self) -> None:
+        self.heading.setText("Regime board: n/a (no cross-asset data)")
+
+    def show_view(self, view: RegimesView) -> None:
         on = [n for n, t in view.tiles.items() if t.state == "red"]
-        self.heading.setText(f"Regime board as of {snapshot.as_of:%Y-%m-%d}: "
+        self.heading.setText(f"Regime board as of {self.shown.as_of:%Y-%m-%d}: "
                              + (f"signals on: {', '.join(on)}" if on else "no signal on")
                              + ". Click a tile for its chart; hover for the method.")
         self.tiles = sync_grid(self.grid, self.tiles, list(view.tiles), self._make_tile, COLUMNS)
@@ -99,10 +99,11 @@ class RegimesPanel(Panel):
         return tile
 
     def select(self, name: str) -> None:
-        if self.snapshot is None or self.snapshot.regimes is None:
+        view = self.view
+        if view is None:
             return
         self.selected = name
-        tile = self.snapshot.regimes.tiles[name]
+        tile = view.tiles[name]
         self.detail.setText(f"{name}: {tile.detail}")
         series = tile.series.dropna().iloc[-504:]
         self.chart.plot.getPlotItem().setLabel("left", f"{series.name} ({tile.units})")

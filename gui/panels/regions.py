@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
                                QSplitter, QVBoxLayout, QWidget)
 
 from analytics import formatting as fmt
+from analytics.snapshot import RegionsView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -62,11 +63,12 @@ def export_header(column: str) -> str:
     return f"{header} %" if column in FORMATS and "%" in FORMATS[column].text else header
 
 
-class RegionsPanel(Panel):
+class RegionsPanel(Panel[RegionsView]):
     panel_id = "regions"
     title = "Regional flows"
     description = "Regions in local currency and USD, the week in USD vs history, ETF flows."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
+    view_field = "regions"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,27 +111,28 @@ class RegionsPanel(Panel):
     def frame(self) -> pd.DataFrame:
         """The table as shown, in the units its headers name: returns in percent, flows in $m
         (``FORMATS``' scales; full precision, not the screen's rounding)."""
-        table = self.snapshot.regions.table[list(COLUMNS)].copy()
+        view = self.view
+        if view is None:
+            return pd.DataFrame(columns=[export_header(c) for c in COLUMNS])
+        table = view.table[list(COLUMNS)].copy()
         for column, style in FORMATS.items():
             table[column] = table[column].astype(float) * style.scale
         return table.rename(columns={c: export_header(c) for c in COLUMNS})
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.regions
-        if view is None:
-            self.headline.setText("Regional flows: n/a (no regional indices or ETFs in the data)")
-            return
+    def show_missing(self) -> None:
+        self.headline.setText("Regional flows: n/a (no regional indices or ETFs in the data)")
+
+    def show_view(self, view: RegionsView) -> None:
         us, non_us = view.flows_us, view.flows_non_us
         week = view.table["1w USD"].astype(float)
         if week.notna().any():
             lead = week.idxmax()
             self.headline.setText(
-                f"Regions as of {snapshot.as_of:%Y-%m-%d}, last 5 sessions in USD: best {lead} "
+                f"Regions as of {self.shown.as_of:%Y-%m-%d}, last 5 sessions in USD: best {lead} "
                 f"{fmt.pct(week[lead], 1)} ({view.table.loc[lead, 'week vs history']}), worst "
                 f"{week.idxmin()} {fmt.pct(week.min(), 1)}")
         else:
-            self.headline.setText(f"Regions as of {snapshot.as_of:%Y-%m-%d}: n/a (under 5 "
+            self.headline.setText(f"Regions as of {self.shown.as_of:%Y-%m-%d}: n/a (under 5 "
                                   "sessions of prices)")
         since = (f" (flows since {view.flows_since:%Y-%m-%d}: share counts start then)"
                  if view.flows_since is not None else "")
@@ -168,7 +171,7 @@ class RegionsPanel(Panel):
         return path
 
     def _export_csv_dialog(self) -> None:
-        if self.snapshot is None or self.snapshot.regions is None:
+        if self.view is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export regional flows", "regions.csv",
                                               "CSV (*.csv)")

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from analytics.snapshot import BasketsView
 from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.heat_table import Fmt, HeatTable
@@ -20,11 +21,12 @@ FORMATS = {"1d": Fmt("{:+.2f}%", 100, 3.0), "1w": Fmt("{:+.2f}%", 100, 6.0),
 DEFAULT_ROWS = 5
 
 
-class ThemesPanel(WindowedPanel):
+class ThemesPanel(WindowedPanel[BasketsView]):
     panel_id = "themes"
     title = "Themes & pairs"
     description = "Theme baskets (equal weight) and long/short pairs: returns, sigma, crowding."
-    default_area = Qt.RightDockWidgetArea
+    default_area = Qt.DockWidgetArea.RightDockWidgetArea
+    view_field = "baskets"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,13 +61,11 @@ class ThemesPanel(WindowedPanel):
         super().apply_view_state(state)
         self.selected = list(state.get("selected", []))
 
-    def render(self, snapshot) -> None:
-        super().render(snapshot)
-        view = snapshot.baskets
-        if view is None:
-            self.table.setRowCount(0)
-            self.heading.setText("Themes need the benchmark and constituents")
-            return
+    def show_missing(self) -> None:
+        self.table.setRowCount(0)
+        self.heading.setText("Themes need the benchmark and constituents")
+
+    def show_view(self, view: BasketsView) -> None:
         keep = [name for name in self.selected if name in view.table.index]
         if not keep:
             keep = list(view.table["sigma"].abs().sort_values(ascending=False)
@@ -80,7 +80,7 @@ class ThemesPanel(WindowedPanel):
                                  QItemSelectionModel.Select | QItemSelectionModel.Rows)
         self.table.scrollToTop()
         self.table.blockSignals(False)
-        self.heading.setText(f"Theme baskets and pairs as of {snapshot.as_of:%Y-%m-%d}; "
+        self.heading.setText(f"Theme baskets and pairs as of {self.shown.as_of:%Y-%m-%d}; "
                              "select rows to chart them")
         self.missing.setText("Left out for lack of data: " + "; ".join(
             f"{name} ({why})" for name, why in view.missing.items()) if view.missing else "")
@@ -88,10 +88,11 @@ class ThemesPanel(WindowedPanel):
         self.redraw()
 
     def redraw(self) -> None:
-        if self.snapshot is None or self.snapshot.baskets is None:
+        view = self.view
+        if view is None:
             return
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
         names = [self.table.item(r, 0).text() for r in rows] or self.selected
         self.selected = names
-        frame = self.snapshot.baskets.cumulative[self.selector.current]
+        frame = view.cumulative[self.selector.current]
         self.chart.set_frame(frame[[n for n in names if n in frame.columns]])

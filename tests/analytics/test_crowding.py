@@ -54,8 +54,8 @@ def test_crowding_on_demo_momentum(demo_market, universe):
     long, short = momentum_legs(prices)
     result = crowding(prices, market, ls, long, short)
     latest = result.latest()
-    assert 0 <= latest["score"] <= 100 and latest["available"] == 5
-    assert set(latest["z"]) == {"comomentum", "factor_volatility", "pairwise_correlation",
+    assert 0 <= latest.score <= 100 and latest.available == 5
+    assert set(latest.z) == {"comomentum", "factor_volatility", "pairwise_correlation",
                                 "factor_reversal", "extension"}
     before_crash = result.score.loc[:"2026-02-03"].iloc[-1]
     assert before_crash >= 84, "the crowded run-up reads as crowded before the crash"

@@ -42,15 +42,15 @@ def crash_snapshot(universe, demo_market):
 def test_planted_crash_is_found(crash_snapshot):
     today = crash_snapshot.momentum.today
     assert crash_snapshot.as_of == pd.Timestamp("2026-02-04")
-    assert today["sigma"] <= -5
-    assert today["worst_since"] is None and today["on_record"]
-    assert today["long"] < -0.03 and today["short"] > 0.03
+    assert today.sigma <= -5
+    assert today.worst_since is None and today.on_record
+    assert today.long < -0.03 and today.short > 0.03
     assert "momentum unwind" in crash_snapshot.momentum.reading
     disp = crash_snapshot.dispersion
-    assert disp.today["breadth"] >= 0.7 and disp.today["benchmark"] < 0
+    assert disp.today.breadth >= 0.7 and disp.today.benchmark < 0
     crash_week = disp.ratio.loc["2026-01-28":"2026-02-04"]
     assert disp.ratio.max() == crash_week.max() and disp.ratio.idxmax() >= pd.Timestamp("2026-02-02")
-    assert disp.today["ratio_pct"] >= 99
+    assert disp.today.ratio_pct >= 99
 
 
 def test_crash_headline_keys(crash_snapshot):
@@ -75,10 +75,17 @@ def test_themes_table_on_the_crash(crash_snapshot):
 def test_describe_legs():
     from analytics.momentum import describe_legs
 
-    assert describe_legs(-0.05, 0.005, -6)[0].startswith("momentum unwind: long-side de-grossing")
-    assert describe_legs(-0.005, 0.05, -6)[0].startswith("momentum unwind: short covering")
-    assert "both legs" in describe_legs(-0.04, 0.04, -6)[0]
-    assert describe_legs(-0.04, 0.04, -1)[0] == "no unusual momentum move today"
+    degross = describe_legs(-0.05, 0.005, -6)
+    assert degross.words.startswith("momentum unwind: long-side de-grossing")
+    assert (degross.direction, degross.driver) == ("unwind", "long")
+    squeeze = describe_legs(-0.005, 0.05, -6)
+    assert squeeze.words.startswith("momentum unwind: short covering")
+    assert (squeeze.direction, squeeze.driver) == ("unwind", "short")
+    both = describe_legs(-0.04, 0.04, -6)
+    assert "both legs" in both.words and both.driver == "both"
+    calm = describe_legs(-0.04, 0.04, -1)
+    assert calm.words == "no unusual momentum move today" and calm.direction == "none"
+    assert describe_legs(-0.02, -0.01, -6).driver == "same_way"
 
 
 def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_market):
@@ -90,9 +97,9 @@ def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_ma
     from analytics.momentum import describe_legs
     from analytics.factors import leg_attribution
 
-    reading, share = describe_legs(-0.0350 - 0.0020, 0.0264 - 0.0020, -4.0)
-    assert share == pytest.approx(0.0370 / 0.0614)
-    assert "long-side de-grossing" in reading and "equal-weighted constituents" in reading
+    legs = describe_legs(-0.0350 - 0.0020, 0.0264 - 0.0020, -4.0)
+    assert legs.long_share == pytest.approx(0.0370 / 0.0614) and legs.driver == "long"
+    assert "long-side de-grossing" in legs.words and "equal-weighted constituents" in legs.words
     assert leg_attribution(-0.0350 + 0.0048, 0.0264 + 0.0048) == pytest.approx(0.0302 / 0.0614)
     snap = compute(demo_market, __import__("models.state", fromlist=["engine_params"])
                    .engine_params(universe, demo_market))
@@ -118,7 +125,7 @@ def test_bad_prints_are_excluded_and_today_is_provisional(universe, demo_market)
     snap = compute(market, engine_params(universe, market))
     day = close.index[-30]
     assert any(f"{name} {day:%Y-%m-%d}" in n and "bad print" in n for n in snap.notes)
-    assert snap.momentum.today["provisional"] == [(name, pytest.approx(2.0, rel=0.2))]
+    assert snap.momentum.today.provisional == ((name, pytest.approx(2.0, rel=0.2)),)
     assert any("provisional" in n for n in snap.notes)
     clean = compute(demo_market, engine_params(universe, demo_market)).momentum.factor
     ls = snap.momentum.factor["long_short"]

@@ -1,30 +1,35 @@
 """Radar verdicts for hand-built days: crash, calm, short squeeze; lights by the rules."""
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from analytics.momentum import describe_legs
 from analytics.radar import RULES, assess, light
+from analytics.snapshot import DispersionToday, MomentumToday, RecentWorst
 
 
-def momentum(sigma, long_ex, short_ex, reading, recent=None):
+def momentum(sigma, long_ex, short_ex, recent=None):
+    """A momentum view whose legs are read by the real ``describe_legs``."""
     dates = pd.bdate_range("2024-01-01", periods=300)
     ls = pd.Series(np.random.default_rng(0).normal(0, 0.01, 300), index=dates)
     ls.iloc[-1] = sigma * 0.01
-    today = {"long_short": ls.iloc[-1], "sigma": sigma, "worst_since": None,
-             "long_excess": long_ex, "short_excess": short_ex, "long_share": 0.5,
-             "recent": recent or {"day": dates[-1], "long_short": ls.iloc[-1], "sigma": sigma}}
-    return SimpleNamespace(today=today, reading=reading, sigma=ls / 0.01,
+    legs = describe_legs(long_ex, short_ex, sigma)
+    today = MomentumToday(day=dates[-1], long_short=ls.iloc[-1], sigma=sigma,
+                          long_excess=long_ex, short_excess=short_ex, long_share=0.5,
+                          recent=recent or RecentWorst(dates[-1], ls.iloc[-1], sigma, None))
+    return SimpleNamespace(today=today, legs=legs, reading=legs.words, sigma=ls / 0.01,
                            factor=pd.DataFrame({"long_short": ls}))
 
 
 def dispersion(breadth, bench, ratio_pct=99.0):
     days = pd.bdate_range("2026-02-03", periods=2)
     pct = pd.Series([50.0, ratio_pct], index=days)
-    return SimpleNamespace(today={"ratio": 7.0, "ratio_pct": ratio_pct, "breadth": breadth,
-                                  "breadth_pct": 99.0, "benchmark": bench},
+    return SimpleNamespace(today=DispersionToday(days[-1], 7.0, ratio_pct, breadth, 99.0, bench,
+                                                 0, 0),
                            ratio_percentile=pct, breadth=pd.Series([0.5, breadth], index=days),
                            benchmark_return=pd.Series([0.0, bench], index=days))
 
@@ -37,8 +42,9 @@ def flows(total):
 
 
 def gamma(net):
-    return SimpleNamespace(underlyings={"SPY": {"net_usd_per_pct": net,
-                                                "reading": "net short gamma" if net < 0 else "net long"}})
+    return SimpleNamespace(underlyings={"SPY": SimpleNamespace(
+        net_usd_per_pct=net, uncertain=None,
+        reading="net short gamma" if net < 0 else "net long")})
 
 
 def test_lights_follow_the_rules():
@@ -49,8 +55,7 @@ def test_lights_follow_the_rules():
 
 
 def test_crash_day_verdict():
-    radar = assess({"momentum": momentum(-6.0, -0.05, 0.01, "momentum unwind: long-side "
-                                          "de-grossing (winners sold), long leg 83% of the move"),
+    radar = assess({"momentum": momentum(-6.0, -0.05, 0.01),
                     "dispersion": dispersion(0.76, -0.006), "flows": flows(-15e9),
                     "gamma": gamma(-2e9), "benchmark": "SPY"})
     assert radar.verdict == ("Momentum unwind: long-side de-grossing, 3/4 of stocks beat the "
@@ -62,7 +67,7 @@ def test_crash_day_verdict():
 
 
 def test_calm_day_verdict():
-    radar = assess({"momentum": momentum(0.3, 0.001, 0.0, "no unusual momentum move today"),
+    radar = assess({"momentum": momentum(0.3, 0.001, 0.0),
                     "dispersion": dispersion(0.5, 0.004, ratio_pct=40.0), "flows": flows(2e8),
                     "gamma": gamma(3e9)})
     assert radar.verdict == "Calm: no momentum unwind."
@@ -70,8 +75,7 @@ def test_calm_day_verdict():
 
 
 def test_short_squeeze_verdict():
-    radar = assess({"momentum": momentum(-4.0, -0.004, 0.05, "momentum unwind: short covering "
-                                          "(losers squeezed), long leg 7% of the move"),
+    radar = assess({"momentum": momentum(-4.0, -0.004, 0.05),
                     "dispersion": dispersion(0.55, 0.01), "flows": flows(3e9),
                     "gamma": gamma(1e9)})
     assert radar.verdict.startswith("Short squeeze: losers bought back")
@@ -79,8 +83,8 @@ def test_short_squeeze_verdict():
 
 
 def test_calm_after_a_recent_crash():
-    crash = {"day": pd.Timestamp("2026-02-04"), "long_short": -0.085, "sigma": -6.0}
-    radar = assess({"momentum": momentum(0.2, 0.0, 0.0, "no unusual momentum move today", crash)})
+    crash = RecentWorst(pd.Timestamp("2026-02-04"), -0.085, -6.0, None)
+    radar = assess({"momentum": momentum(0.2, 0.0, 0.0, crash)})
     assert radar.verdict.startswith("Calm today after the 2026-02-04 momentum crash (-8.5%)")
 
 
@@ -108,10 +112,10 @@ def test_worst_in_five_years_is_red_whatever_the_sigma():
 
 def test_drawdown_signal_replaces_calm():
     """2009-05-29 read 'Calm' after a -73% run: a deep drawdown from the 1-year high is named."""
-    mom = momentum(0.3, 0.001, 0.0, "no unusual momentum move today")
+    mom = momentum(0.3, 0.001, 0.0)
     ls = mom.factor["long_short"].copy()
     ls.iloc[-120:-20] = -0.012                 # -70% over 100 days, then quiet
-    mom = SimpleNamespace(today={**mom.today, "long_short": ls.iloc[-1]}, reading=mom.reading,
+    mom = SimpleNamespace(today=replace(mom.today, long_short=ls.iloc[-1]), legs=mom.legs,
                           sigma=pd.Series(0.3, index=ls.index),
                           factor=pd.DataFrame({"long_short": ls}))
     radar = assess({"momentum": mom})
@@ -181,9 +185,9 @@ def test_history_on_real_data(realdata, universe):
 def test_wording_on_an_up_day_and_with_missing_parts():
     """An up day is judged 'best since', never 'worst since'; a missing leg reads n/a, not
     'nan%'; money carries '$'; the gamma and LETF rows say why they are missing."""
-    up = momentum(0.1, float("nan"), 0.001, "no unusual momentum move today")
-    up.today.update(long_share=None, best_since=pd.Timestamp("2026-01-09"),
-                    worst_since=pd.Timestamp("2025-11-18"))
+    up = momentum(0.1, float("nan"), 0.001)
+    up.today = replace(up.today, long_share=None, best_since=pd.Timestamp("2026-01-09"),
+                       worst_since=pd.Timestamp("2025-11-18"))
     radar = assess({"momentum": up, "dispersion": dispersion(0.5, 0.004, ratio_pct=100.0),
                     "flows": flows(-9.93e9), "as_of": pd.Timestamp("2026-02-04")})
     row = radar.signals["Momentum σ-move"].value
@@ -207,13 +211,12 @@ def test_var_row_never_says_a_zero_cut_beside_a_red_light():
 
 
 def test_headline_tone_follows_the_verdict():
-    calm = assess({"momentum": momentum(0.3, 0.001, 0.0, "no unusual momentum move today"),
+    calm = assess({"momentum": momentum(0.3, 0.001, 0.0),
                    "dispersion": dispersion(0.5, 0.004, ratio_pct=99.0)})
     assert calm.verdict.startswith("Calm") and calm.tone == "amber", \
         "calm with a red side signal: amber, not a red headline"
-    quiet = assess({"momentum": momentum(0.3, 0.001, 0.0, "no unusual momentum move today"),
+    quiet = assess({"momentum": momentum(0.3, 0.001, 0.0),
                     "dispersion": dispersion(0.5, 0.004, ratio_pct=40.0)})
     assert quiet.tone == "green"
-    crash = assess({"momentum": momentum(-6.0, -0.05, 0.01, "momentum unwind: long-side "
-                                         "de-grossing (winners sold)")})
+    crash = assess({"momentum": momentum(-6.0, -0.05, 0.01)})
     assert crash.tone == "red"

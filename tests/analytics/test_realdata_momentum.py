@@ -33,12 +33,12 @@ def real_crash(real_market, universe):
 
 def test_2026_02_04_looks_like_the_described_day(real_crash):
     today = real_crash.momentum.today
-    assert today["long_short"] < -0.05 and today["sigma"] <= -4
-    assert today["worst_since"] == pd.Timestamp("2022-11-10"), "worst day since 2022"
-    assert today["long"] < -0.02 and today["short"] > 0.02
+    assert today.long_short < -0.05 and today.sigma <= -4
+    assert today.worst_since == pd.Timestamp("2022-11-10"), "worst day since 2022"
+    assert today.long < -0.02 and today.short > 0.02
     disp = real_crash.dispersion.today
-    assert disp["breadth"] >= 0.7 and disp["benchmark"] < 0, "~3/4 beat a falling index"
-    assert disp["ratio"] > 5 and disp["ratio_pct"] > 95
+    assert disp.breadth >= 0.7 and disp.benchmark < 0, "~3/4 beat a falling index"
+    assert disp.ratio > 5 and disp.ratio_pct > 95
 
 
 def test_factor_tracks_french_momentum(real_crash, realdata):

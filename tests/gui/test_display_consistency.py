@@ -101,7 +101,7 @@ def rendered(qtbot, snapshot):
     for cls in PANELS:
         panel = cls()
         qtbot.addWidget(panel)
-        panel.render(snapshot)
+        panel.show_snapshot(snapshot)
         panels[cls.panel_id] = panel
     return panels
 

@@ -107,7 +107,7 @@ def test_csv_copies_cannot_carry_formulas(qtbot, tmp_path, universe, demo_market
     regions = dataclasses.replace(snapshot.regions, table=table)
     panel = RegionsPanel()
     qtbot.addWidget(panel)
-    panel.render(dataclasses.replace(snapshot, regions=regions))
+    panel.show_snapshot(dataclasses.replace(snapshot, regions=regions))
     frame = pd.read_csv(panel.export_csv(tmp_path / "r.csv"), index_col="Region")
     assert frame.loc["US", "ETF"] == "'=HYPERLINK(\"http://x\")"
     assert "'@SUM(1+1)" in frame.index

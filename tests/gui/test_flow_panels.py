@@ -22,7 +22,7 @@ def last_day(universe, demo_market):
 def test_flows_panel_today(qtbot, crash):
     panel = FlowsPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     assert panel.headline.text().startswith(f"Leveraged ETFs: -${abs(crash.flows.total_usd) / 1e9:.2f}bn of selling into the 2026-02-04 close")
     assert panel.funds.rowCount() == len(crash.flows.funds)
     assert panel.underlyings.item(panel.underlyings.rowCount() - 1, 0).text() == "Total"
@@ -31,7 +31,7 @@ def test_flows_panel_today(qtbot, crash):
 def test_what_if_slider_changes_total_as_the_formula_says(qtbot, crash):
     panel = FlowsPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     panel.sliders["SPY"].setValue(-500)          # S&P closes -5%
     assert panel.spins["SPY"].value() == pytest.approx(-5.0)
     funds = crash.flows.funds
@@ -51,12 +51,12 @@ def test_what_if_slider_changes_total_as_the_formula_says(qtbot, crash):
 def test_gamma_panel_summary(qtbot, last_day):
     panel = GammaPanel()
     qtbot.addWidget(panel)
-    panel.render(last_day)
+    panel.show_snapshot(last_day)
     assert [panel.choice.itemText(i) for i in range(panel.choice.count())] == ["SPY", "QQQ"]
     g = last_day.gamma.underlyings["SPY"]
-    assert f"dealer GEX +${g['dealer_gex_usd_per_pct'] / 1e9:.2f}bn per 1%" in panel.detail.text()
+    assert f"dealer GEX +${g.dealer_gex_usd_per_pct / 1e9:.2f}bn per 1%" in panel.detail.text()
     assert "zero gamma" in panel.detail.text()
-    assert f"Spot {g['spot']:.2f} from {g['spot_source']}; rate" in panel.detail.text()
+    assert f"Spot {g.spot:.2f} from {g.spot_source}; rate" in panel.detail.text()
     assert "dividend yield" in panel.detail.text() and "chain quoted" in panel.detail.text()
     panel.choice.setCurrentText("QQQ")
     assert panel.detail.text().startswith("QQQ")
@@ -66,5 +66,5 @@ def test_gamma_panel_summary(qtbot, last_day):
 def test_gamma_panel_without_chains(qtbot, crash):
     panel = GammaPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     assert "no option chain quoted on 2026-02-04" in panel.headline.text()

@@ -18,7 +18,7 @@ def crash(universe, demo_market):
 def make(qtbot, cls, snapshot):
     panel = cls()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     return panel
 
 
@@ -27,7 +27,7 @@ def test_momentum_panel_words(qtbot, crash):
     t = crash.momentum.today
     text = panel.headline.text()
     assert "Momentum L/S 2026-02-04" in text
-    assert f"{100 * t['long_short']:+.2f}%" in text and f"{t['sigma']:+.1f}σ" in text
+    assert f"{100 * t.long_short:+.2f}%" in text and f"{t.sigma:+.1f}σ" in text
     assert "worst day on record (history since" in text
     assert panel.reading.text().startswith("Momentum unwind")
     legs = panel.legs.text()
@@ -61,7 +61,7 @@ def test_themes_table_and_selection(qtbot, crash):
 
 def test_dispersion_words_and_start_date(qtbot, crash):
     panel = make(qtbot, DispersionPanel, crash)
-    assert panel.ratio_text.text().startswith(f"Dispersion {crash.dispersion.today['ratio']:.1f}x")
+    assert panel.ratio_text.text().startswith(f"Dispersion {crash.dispersion.today.ratio:.1f}x")
     assert "percentile since 2023-01-01" in panel.ratio_text.text()
     assert "of members beat the falling SPY (-0.60%)" in panel.breadth_text.text()
     from PySide6.QtCore import QDate
@@ -75,7 +75,7 @@ def test_crowding_gauges(qtbot, crash):
     assert list(panel.gauges)[0] == "Momentum"
     assert len(panel.gauges) == len(crash.crowding.gauges)
     momentum = panel.gauges["Momentum"]
-    assert momentum.value == pytest.approx(crash.crowding.gauges["Momentum"]["score"])
+    assert momentum.value == pytest.approx(crash.crowding.gauges["Momentum"].score)
     assert "Comomentum" in momentum.toolTip()
     panel.show_detail("Software")
     assert panel.detail.text().startswith("Software:")
@@ -99,11 +99,12 @@ def test_gauge_number_is_never_under_the_needle(qtbot):
 
 
 def test_capped_components_say_so(qtbot, crash):
+    from analytics.snapshot import CrowdingGauge
     from gui.panels.crowding import breakdown
 
-    text = breakdown("Momentum", {"score": 96.0, "band": "crowded", "available": 5,
-                                  "z": {"comomentum": 3.0, "factor_volatility": -3.0,
-                                        "extension": 0.45}})
+    text = breakdown("Momentum", CrowdingGauge(96.0, "crowded", 5,
+                                               z={"comomentum": 3.0, "factor_volatility": -3.0,
+                                                  "extension": 0.45}))
     assert "z +3.00 (capped: z-scores are limited to ±3)" in text
     assert "z -3.00 (capped" in text and "z +0.45\n" in text + "\n"
 

@@ -15,7 +15,7 @@ def snapshot(universe, demo_market):
 def test_table_and_chart(qtbot, snapshot):
     panel = MarketOverviewPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     assert panel.table.rowCount() == 12
     spy_1d = snapshot.overview.returns.loc["SPY", "1d"]
     assert panel.table.item(0, 2).text() == f"{spy_1d * 100:+.2f}%"
@@ -26,7 +26,7 @@ def test_table_and_chart(qtbot, snapshot):
 def test_window_selector_changes_chart(qtbot, snapshot):
     panel = MarketOverviewPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     button = next(b for b in panel.selector.buttons() if b.text() == "1M")
     button.click()
     assert panel.selector.current == "1M"
@@ -37,7 +37,7 @@ def test_window_selector_changes_chart(qtbot, snapshot):
 def test_table_sorts_numerically(qtbot, snapshot):
     panel = MarketOverviewPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     panel.table.sortItems(2)
     values = [float(t.rstrip("%")) for t in panel.table.column_texts(2)]
     assert values == sorted(values)
@@ -46,6 +46,6 @@ def test_table_sorts_numerically(qtbot, snapshot):
 def test_crosshair_readout_has_date_and_units(qtbot, snapshot):
     panel = MarketOverviewPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     text = panel.chart.readout_text(len(panel.chart._x) - 1)
     assert "2026-02-06" in text and "SPY" in text and "%" in text

@@ -23,7 +23,7 @@ def snapshots(universe, demo_market):
 def test_panel_exports_non_blank_png(qtbot, snapshots, cls, day, tmp_path):
     panel = cls()
     qtbot.addWidget(panel)
-    panel.render(snapshots[day])
+    panel.show_snapshot(snapshots[day])
     image = QImage(str(panel.export_png(tmp_path / f"{cls.panel_id}.png", 1000, 700)))
     assert image.width() >= 1000 and image.height() >= 700
     colours = {image.pixel(x, y) for x in range(0, 1000, 23) for y in range(0, 660, 17)}
@@ -38,7 +38,7 @@ def test_export_never_squeezes(qtbot, snapshots, cls, size, tmp_path):
     width, height = size
     panel = cls()
     qtbot.addWidget(panel)
-    panel.render(snapshots["crash"])
+    panel.show_snapshot(snapshots["crash"])
     clone = layout_for_export(panel, width, height)
     try:
         need = clone.minimumSizeHint()
@@ -64,7 +64,7 @@ def test_flows_export_keeps_every_minus_sign(qtbot, snapshots, tmp_path):
 
     panel = FlowsPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshots["crash"])
+    panel.show_snapshot(snapshots["crash"])
     image = QImage(str(panel.export_png(tmp_path / "flows.png", 1600, 900)))
     clone = layout_for_export(panel, 1600, 900)
     try:
@@ -80,7 +80,7 @@ def copy_of(qtbot, panel, snapshot):
     clone = type(panel)()
     qtbot.addWidget(clone)
     clone.apply_view_state(panel.view_state())
-    clone.render(snapshot)
+    clone.show_snapshot(snapshot)
     return clone
 
 
@@ -94,13 +94,13 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
     crash, last = snapshots["crash"], snapshots["last"]
     flows = FlowsPanel()
     qtbot.addWidget(flows)
-    flows.render(crash)
+    flows.show_snapshot(crash)
     flows.spins["SPY"].setValue(-5.0)
     assert copy_of(qtbot, flows, crash).total_usd == pytest.approx(flows.total_usd)
 
     events = EventsPanel()
     qtbot.addWidget(events)
-    events.render(crash)
+    events.show_snapshot(crash)
     events.add_series("Loaded", crash.momentum.factor["long_short"] * 2)
     events.threshold.setValue(-4.0)
     clone = copy_of(qtbot, events, crash)
@@ -108,7 +108,7 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
 
     gamma = GammaPanel()
     qtbot.addWidget(gamma)
-    gamma.render(last)
+    gamma.show_snapshot(last)
     gamma.choice.setCurrentText("QQQ")
     assert copy_of(qtbot, gamma, last).detail.text().startswith("QQQ")
 

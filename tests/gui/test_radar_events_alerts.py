@@ -18,7 +18,7 @@ def crash(universe, demo_market):
 def test_radar_panel(qtbot, crash):
     panel = RadarPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     assert crash.radar.verdict in panel.verdict.text()
     assert panel.verdict.text().count("Momentum unwind") == 1
     states = panel.states()
@@ -34,7 +34,7 @@ def test_radar_panel(qtbot, crash):
 def test_events_panel_tests_against_other_days(qtbot, crash):
     panel = EventsPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     headers = [panel.table.horizontalHeaderItem(c).text()
                for c in range(panel.table.columnCount())]
     assert {"Welch t vs other days", "Bootstrap p", "Bear market (n, mean)",
@@ -45,7 +45,7 @@ def test_events_panel_tests_against_other_days(qtbot, crash):
 def test_events_panel_switches_series_and_threshold(qtbot, crash):
     panel = EventsPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     assert panel.source.currentText() == OURS
     assert panel.table.rowCount() == 3 and panel.dates.rowCount() == len(panel.study.events)
     assert panel.dates.item(0, 0).text() == "2026-02-04"
@@ -121,7 +121,7 @@ def test_few_events_are_not_shaded(qtbot, crash):
 
     panel = EventsPanel()
     qtbot.addWidget(panel)
-    panel.render(crash)
+    panel.show_snapshot(crash)
     assert int(panel.study.table.loc[21, "count"]) < MIN_SHADED
     base = QColor(theme.current().base)
     for r in range(panel.table.rowCount()):

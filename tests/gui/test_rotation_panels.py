@@ -18,7 +18,7 @@ def snapshot(universe, demo_market):
 def test_regions_table(qtbot, snapshot):
     panel = RegionsPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     assert panel.table.rowCount() == len(snapshot.regions.table) == 9
     assert panel.table.column_texts(0)[:3] == ["US", "Korea", "Japan"]
     assert "last year: non-US +$" in panel.split_text.text()
@@ -29,7 +29,7 @@ def test_regions_table(qtbot, snapshot):
 def test_regions_sorting_by_usd_week(qtbot, snapshot):
     panel = RegionsPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     column = [panel.table.horizontalHeaderItem(c).text()
               for c in range(panel.table.columnCount())].index("1w $")
     panel.table.sortItems(column)
@@ -40,7 +40,7 @@ def test_regions_sorting_by_usd_week(qtbot, snapshot):
 def test_regions_csv_and_clipboard(qtbot, snapshot, tmp_path):
     panel = RegionsPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     path = panel.export_csv(tmp_path / "regions.csv")
     frame = pd.read_csv(path, index_col="Region")
     assert list(frame.index[:2]) == ["US", "Korea"]
@@ -57,7 +57,7 @@ def test_regions_csv_and_clipboard(qtbot, snapshot, tmp_path):
 def test_regime_board_tiles(qtbot, snapshot):
     panel = RegimesPanel()
     qtbot.addWidget(panel)
-    panel.render(snapshot)
+    panel.show_snapshot(snapshot)
     assert set(panel.tiles) == set(snapshot.regimes.tiles)
     japan = panel.tiles["Japan equity / currency"]
     assert japan.state == "red" and japan.since.text().startswith("signal on since")

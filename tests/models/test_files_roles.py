@@ -204,7 +204,7 @@ def test_an_absurd_print_is_excluded_with_a_note_and_sigma_stays_a_number(tmp_pa
     note = next(n for n in market.notes if n.startswith("excluded 2 implausible"))
     assert f"NVDA on {days[500]:%Y-%m-%d} (1e+300)" in note and f"KO on {days[200]:%Y-%m-%d}" in note
     snapshot = compute(market.until(days[500]), engine_params(universe, market))
-    assert np.isfinite(snapshot.momentum.today["sigma"])
+    assert np.isfinite(snapshot.momentum.today.sigma)
 
 
 def write(tmp_path, text, name="p.csv"):

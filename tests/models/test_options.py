@@ -83,11 +83,11 @@ def test_the_chain_file_drives_gamma_in_the_app(tmp_path, universe):
     market = open_source("demo", seed=7, end="2026-02-06", options=[str(path)]).load(universe)
     assert "quoted 2026-02-06" in market.notes[-1]
     g = default_compute(market, universe).gamma.underlyings["SPY"]
-    assert g["spot"] == 601.5 and g["spot_source"] == "the chain's underlying price"
-    assert g["quote_date"] == pd.Timestamp("2026-02-06")
-    assert g["dividend_yield"] == universe.dividend_yields["SPY"]
-    assert g["dividend_source"] == "the universe file"
-    assert g["contracts"] == 26
+    assert g.spot == 601.5 and g.spot_source == "the chain's underlying price"
+    assert g.quote_date == pd.Timestamp("2026-02-06")
+    assert g.dividend_yield == universe.dividend_yields["SPY"]
+    assert g.dividend_source == "the universe file"
+    assert g.contracts == 26
     replay = market.until("2026-02-06")
     assert "SPY" in replay.options
     assert market.until("2026-02-05").options == {}, "a chain is shown only on its own day"
@@ -106,7 +106,7 @@ def test_sign_near_the_flip_is_amber_never_red(universe, demo_market):
     chain = base.assign(underlying_price=zero * 1.001, quote_date=pd.Timestamp("2026-02-06"))
     snap = default_compute(replace(demo_market, options={"SPY": chain}), universe)
     g = snap.gamma.underlyings["SPY"]
-    assert g["uncertain"] and g["reading"].startswith("near the gamma flip: sign uncertain")
+    assert g.uncertain and g.reading.startswith("near the gamma flip: sign uncertain")
     signal = snap.radar.signals["Dealer net gamma ($bn/1%)"]
     assert signal.state == "amber"
     assert "dealers net short gamma" not in snap.radar.verdict
@@ -178,7 +178,7 @@ def test_real_chain_through_the_app(realdata, universe):
                          options=[str(realdata / "options" / CHAINS[-1])])
     market = source.load(universe).until("2026-05-01")
     g = default_compute(market, universe).gamma.underlyings["SPY"]
-    assert g["spot"] == pytest.approx(720.65, abs=0.01)
-    assert g["uncertain"] and g["reading"].startswith("near the gamma flip")
-    assert g["rate_source"] == "the universe's default: no ^IRX in the data"
-    assert np.isnan(g["letf_gamma_usd_per_pct"]), "no fund assets: unknown, not zero"
+    assert g.spot == pytest.approx(720.65, abs=0.01)
+    assert g.uncertain and g.reading.startswith("near the gamma flip")
+    assert g.rate_source == "the universe's default: no ^IRX in the data"
+    assert np.isnan(g.letf_gamma_usd_per_pct), "no fund assets: unknown, not zero"
