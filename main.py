@@ -209,7 +209,8 @@ def run_export(args) -> int:
 
         route_qt_messages_to_log()
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        theme.apply_theme(theme.DARK, app)
+        app.setApplicationName("FactorDesk")
+        theme.apply_theme(theme.DARK)
         out = Path(args.export)
         out.mkdir(parents=True, exist_ok=True)
         panels = [cls() for cls in PANELS]

@@ -1,31 +1,34 @@
-"""The main window: dockable panels, menus, status bar, layout persistence and PNG export."""
+"""The main window: composes the docked panels, menus, the status bar, the alerts controller,
+the theme and the saved settings around a DashboardState (docs/architecture.md)."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel,
-                               QMainWindow, QMessageBox, QProgressBar, QSystemTrayIcon,
-                               QToolButton, QWidget)
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog,
+                               QMainWindow, QMessageBox)
 
 from gui import theme
-from gui.panels import PANELS
+from gui.alerts_controller import AlertsController
+from gui.docking import PanelDocks
 from gui.panels.base import Panel
-from gui.widgets.chart import TimeSeriesChart
-from models.alerts import DEFAULT_RULES, AlertBook
-from models.app import read_setting
+from gui.settings import Settings
+from gui.status_bar import StatusBar
 from models.scheduler import RefreshScheduler
 from models.sources.files import FileDataError
-from models.sources.french import read_french_daily
 
 log = logging.getLogger(__name__)
 APP_VERSION = "0.1"
 DEFAULT_SIZE = (1600, 1000)
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.png"
+
+
+def app_icon() -> QIcon:
+    """FactorDesk's icon (resources/icon.png, drawn from resources/icon.svg)."""
+    return QIcon(str(ICON))
 
 
 class MainWindow(QMainWindow):
@@ -40,7 +43,7 @@ class MainWindow(QMainWindow):
                  select_options: Callable[[list[str]], None] | None = None) -> None:
         super().__init__()
         self.state = state
-        self.settings = settings or QSettings("FactorDesk", "FactorDesk")
+        self.settings = Settings(settings)
         self.log_path = log_path
         self.select_source = select_source
         self.select_shares = select_shares
@@ -48,110 +51,39 @@ class MainWindow(QMainWindow):
         self.clear_cache = clear_cache
         self.setObjectName("FactorDeskMainWindow")
         self.setWindowTitle("FactorDesk")
+        self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
-        self.setDockOptions(QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks |
-                            QMainWindow.AnimatedDocks)
-        self.panels: dict[str, Panel] = {}
-        self.docks: dict[str, QDockWidget] = {}
-        self._pending: list[str] = []
-        self._stale: set[str] = set()
-        self._render_timer = QTimer(self, singleShot=True, interval=0)
-        self._render_timer.timeout.connect(self._render_next)
-        self._build_docks()
-        self._build_status_bar()
+        self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks |
+                            QMainWindow.DockOption.AllowNestedDocks |
+                            QMainWindow.DockOption.AnimatedDocks)
+        self.dock_host = PanelDocks(self)
+        self.panels: dict[str, Panel] = self.dock_host.panels
+        self.docks: dict[str, QDockWidget] = self.dock_host.docks
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.status.error_clicked.connect(self.show_last_error)
         self._build_menus(sources, current_source)
         self.resize(*DEFAULT_SIZE)
-        self._raise_first_tabs()
+        self.dock_host.raise_first_tabs()
         self._default_state = self.saveState()
         self._restore_settings()
         state.snapshot_changed.connect(self._on_snapshot)
-        state.refresh_started.connect(self._on_refresh_started)
-        state.progress.connect(self._on_progress)
-        state.refresh_failed.connect(self._on_failed)
-        state.busy_changed.connect(self._on_busy)
-        self.alerts_panel = self.panels.get("alerts")
-        if self.alerts_panel is not None:
-            self.alerts_panel.set_book(self._load_alerts())
-            self.alerts_panel.rules_changed.connect(self._save_alerts)
-        self.tray = None
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(self.windowIcon(), self)
-            self.tray.setToolTip("FactorDesk")
-            self.tray.show()
-        minutes = read_setting(self.settings, "refresh/minutes", 15, lambda m: 1 <= m <= 240)
-        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy, minutes,
-                                          parent=self)
-        self.scheduler.next_changed.connect(self.schedule_label.setText)
-        self.scheduler.set_paused(read_setting(self.settings, "refresh/paused", False))
+        state.refresh_started.connect(self.status.on_refresh_started)
+        state.progress.connect(self.status.on_progress)
+        state.refresh_failed.connect(self.status.on_failed)
+        state.busy_changed.connect(self.status.on_busy)
+        self.alerts = AlertsController(self.settings, self.windowIcon(),
+                                       self.panels.get("alerts"), parent=self)
+        self.alerts.fired.connect(lambda text: self.status.showMessage(f"Alert: {text}", 15_000))
+        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy,
+                                          self.settings.refresh_minutes, parent=self)
+        self.scheduler.next_changed.connect(self.status.set_schedule)
+        self.scheduler.set_paused(self.settings.refresh_paused)
         self.pause_action.setChecked(not self.scheduler.paused)
         self.scheduler.start()
-        self._age_timer = QTimer(self, interval=60_000)
-        self._age_timer.timeout.connect(self._update_age)
-        self._age_timer.start()
+        theme.manager().changed.connect(self._on_theme)
 
     # ------------------------------------------------------------------ construction
-    def _build_docks(self) -> None:
-        centre = QWidget()
-        centre.setMaximumSize(0, 0)
-        self.setCentralWidget(centre)
-        previous: dict[Qt.DockWidgetArea, QDockWidget] = {}
-        for cls in PANELS:
-            panel = cls()
-            dock = QDockWidget(cls.title.replace("&", "&&"), self)
-            dock.setObjectName(f"dock_{cls.panel_id}")
-            dock.setWidget(panel)
-            dock.setToolTip(cls.description)
-            area = cls.default_area
-            self.addDockWidget(area, dock)
-            if area in previous:
-                self.tabifyDockWidget(previous[area], dock)
-            previous.setdefault(area, dock)
-            self.panels[cls.panel_id] = panel
-            self.docks[cls.panel_id] = dock
-            dock.visibilityChanged.connect(
-                lambda visible, pid=cls.panel_id: self._on_dock_visible(pid, visible))
-
-    def _raise_first_tabs(self) -> None:
-        """In each dock area the first registered panel is the visible tab."""
-        seen: set = set()
-        for cls in PANELS:
-            if cls.default_area not in seen:
-                seen.add(cls.default_area)
-                self.docks[cls.panel_id].raise_()
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.source_label = QLabel("Source: –")
-        self.as_of_label = QLabel("As of: –")
-        self.age_label = QLabel("")
-        self.age_label.setObjectName("muted")
-        self.simulated_badge = QLabel("SIMULATED")
-        self.simulated_badge.setObjectName("simulatedBadge")
-        self.simulated_badge.setToolTip("The data on screen is the built-in simulated market, "
-                                        "not real prices.")
-        self.simulated_badge.hide()
-        self.stage_label = QLabel("")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(160)
-        self.progress.hide()
-        self.schedule_label = QLabel("")
-        self.schedule_label.setObjectName("muted")
-        self.error_button = QToolButton()
-        self.error_button.setToolTip("The last refresh failed; click for details")
-        self.error_button.clicked.connect(self.show_last_error)
-        self.error_button.hide()
-        self.notes_label = QLabel("")
-        self.notes_label.setObjectName("muted")
-        bar.addWidget(self.notes_label, 1)
-        for widget in (self.error_button, self.stage_label, self.progress, self.schedule_label,
-                       self.source_label,
-                       self.as_of_label, self.age_label, self.simulated_badge):
-            bar.addPermanentWidget(widget)
-        for label in (self.notes_label, self.stage_label, self.schedule_label,
-                      self.source_label, self.as_of_label, self.age_label):
-            label.setTextFormat(Qt.PlainText)   # file names and notes are never HTML
-
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut:
@@ -166,7 +98,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.setToolTipsVisible(True)
-        self._action(file_menu, "Open data…", self.open_data_dialog, QKeySequence.Open,
+        self._action(file_menu, "Open data…", self.open_data_dialog, QKeySequence.StandardKey.Open,
                      "Load one or several CSV, CSV.gz or Parquet price files (wide or long) as "
                      "the data source, joined on dates")
         self._action(file_menu, "Open share counts…", self.open_shares_dialog, None,
@@ -183,7 +115,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export all panels…", self.export_all_dialog, "Ctrl+Shift+E",
                      "Save every panel as <panel>.png into a folder")
         file_menu.addSeparator()
-        self._action(file_menu, "Quit", self.close, QKeySequence.Quit, "Close FactorDesk")
+        self._action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit, "Close FactorDesk")
 
         data_menu = bar.addMenu("&Data")
         data_menu.setToolTipsVisible(True)
@@ -239,10 +171,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ settings and layout
     def _restore_settings(self) -> None:
-        self.set_theme(read_setting(self.settings, "theme", "dark",
-                                    lambda name: name in theme.THEMES), persist=False)
-        geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray):
+        self.set_theme(self.settings.theme, persist=False)
+        geometry = self.settings.geometry
+        if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             screen = QApplication.primaryScreen()
@@ -250,14 +181,13 @@ class MainWindow(QMainWindow):
                 available = screen.availableGeometry()
                 self.resize(min(DEFAULT_SIZE[0], available.width()),
                             min(DEFAULT_SIZE[1], available.height()))
-        layout = self.settings.value("windowState")
-        if isinstance(layout, QByteArray):
+        layout = self.settings.window_state
+        if layout is not None:
             self.restoreState(layout)
 
     def save_settings(self) -> None:
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("windowState", self.saveState())
-        self.settings.setValue("theme", theme.current().name)
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.theme = theme.current().name
         self.settings.sync()
 
     def reset_layout(self) -> None:
@@ -265,134 +195,59 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state)
-        self._raise_first_tabs()
+        self.dock_host.raise_first_tabs()
 
     def set_theme(self, name: str, persist: bool = True) -> None:
+        """Switch theme (charts restyle themselves on ``ThemeManager.changed``)."""
         chosen = theme.THEMES.get(name, theme.DARK)
         theme.apply_theme(chosen)
+        if persist:
+            self.settings.theme = chosen.name
+
+    def _on_theme(self, chosen: theme.Theme) -> None:
         self.theme_actions[chosen.name].setChecked(True)
-        for chart in self.findChildren(TimeSeriesChart):
-            chart.forget_curves()
-        for plot in self.findChildren(pg.PlotWidget):
-            plot.setBackground(chosen.base)
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setTextPen(chosen.text)
         if self.state.snapshot is not None:
             self.render_snapshot(self.state.snapshot)
-        if persist:
-            self.settings.setValue("theme", chosen.name)
 
     # ------------------------------------------------------------------ state -> widgets
     def _on_snapshot(self, snapshot) -> None:
         """A new refresh result: check the alert rules once, then show it."""
-        self._evaluate_alerts(snapshot)
+        self.alerts.evaluate(snapshot)
         self.render_snapshot(snapshot)
 
     def render_snapshot(self, snapshot) -> None:
-        """Show ``snapshot``: visible panels render one per event-loop turn (so the window stays
-        responsive however many panels there are); hidden ones when they are next shown."""
-        self._pending = [pid for pid, dock in self.docks.items()
-                         if not dock.visibleRegion().isEmpty() or not self.isVisible()]
-        self._stale = set(self.docks) - set(self._pending)
-        self._render_next()
-        self.source_label.setText(f"Source: {snapshot.source}")
-        self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
-        self.simulated_badge.setVisible(snapshot.simulated)
-        self.notes_label.setText(" · ".join(snapshot.notes))
-        self.notes_label.setToolTip("\n".join(snapshot.notes))
+        """Show ``snapshot`` in the panels (``PanelDocks``), the status bar and the title."""
+        self.dock_host.show_snapshot(snapshot)
+        self.status.show_snapshot(snapshot)
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
-        self._update_age()
 
     @property
     def rendering(self) -> bool:
-        """True while visible panels are still being rendered from the latest snapshot."""
-        return bool(self._pending)
-
-    def _render_next(self) -> None:
-        if self._pending and self.state.snapshot is not None:
-            self.panels[self._pending.pop(0)].show_snapshot(self.state.snapshot)
-        if self._pending:
-            self._render_timer.start()
-
-    def _on_dock_visible(self, panel_id: str, visible: bool) -> None:
-        snapshot = self.state.snapshot
-        if visible and panel_id in self._stale and snapshot is not None:
-            self._stale.discard(panel_id)
-            self.panels[panel_id].show_snapshot(snapshot)
-
-    def _update_age(self) -> None:
-        snapshot = self.state.snapshot
-        if snapshot is None:
-            return
-        days = (dt.date.today() - snapshot.as_of.date()).days
-        self.age_label.setText("data from today" if days <= 0 else
-                               f"data {days} day{'s' if days != 1 else ''} old")
-
-    def _on_refresh_started(self) -> None:
-        self.stage_label.setText("Refreshing…")
-        self.progress.setValue(0)
-
-    def _on_progress(self, stage: str, fraction: float) -> None:
-        self.stage_label.setText(stage)
-        self.progress.setValue(int(round(100 * fraction)))
-
-    def _on_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        if not busy:
-            self.stage_label.setText("")
-
-    def _on_failed(self, message: str, _traceback: str) -> None:
-        self.error_button.setText(f"⚠ {message[:80]}")
-        self.error_button.show()
-        self.statusBar().showMessage(f"Refresh failed: {message}", 10_000)
+        """True while visible panels are still being drawn from the latest snapshot."""
+        return self.dock_host.rendering
 
     def show_last_error(self) -> None:
         if self.state.last_error is None:
-            self.error_button.hide()
+            self.status.clear_error()
             return
         message, tb = self.state.last_error
-        box = QMessageBox(QMessageBox.Warning, "Refresh failed", message, parent=self)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Refresh failed", message, parent=self)
         box.setInformativeText("The previous data stays on screen. "
                                f"Details are in the log: {self.log_path or 'n/a'}")
         box.setDetailedText(tb)
         box.exec()
 
-    def _load_alerts(self) -> AlertBook:
-        text = self.settings.value("alerts/book")
-        if isinstance(text, str) and text:
-            try:
-                return AlertBook.from_json(text)
-            except ValueError as exc:
-                log.warning("saved alert rules are unreadable (%s); using the defaults", exc)
-        return AlertBook.from_texts(DEFAULT_RULES)
-
-    def _save_alerts(self) -> None:
-        if self.alerts_panel is not None:
-            self.settings.setValue("alerts/book", self.alerts_panel.book.to_json())
-
-    def _evaluate_alerts(self, snapshot) -> None:
-        if self.alerts_panel is None:
-            return
-        fired = self.alerts_panel.book.evaluate(snapshot.headline())
-        messages = self.alerts_panel.record(fired, snapshot)
-        self._save_alerts()
-        for message in messages:
-            log.info("alert: %s", message)
-            self.statusBar().showMessage(f"Alert: {message}", 15_000)
-            if self.tray is not None:
-                self.tray.showMessage("FactorDesk alert", message)
-
     def _toggle_schedule(self, checked: bool) -> None:
         self.scheduler.set_paused(not checked)
-        self.settings.setValue("refresh/paused", "false" if checked else "true")
+        self.settings.refresh_paused = not checked
 
     def interval_dialog(self) -> None:
         minutes, ok = QInputDialog.getInt(self, "Auto-refresh", "Minutes between refreshes:",
                                           self.scheduler.every_minutes, 1, 240)
         if ok:
             self.scheduler.set_interval(minutes)
-            self.settings.setValue("refresh/minutes", minutes)
+            self.settings.refresh_minutes = minutes
 
     def load_factor_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load factor history", "",
@@ -400,18 +255,28 @@ class MainWindow(QMainWindow):
         if path:
             self.load_factor(path)
 
-    def load_factor(self, path: str | Path) -> None:
-        """Read a French daily factor file and show it in the event study."""
-        try:
-            series = read_french_daily(path)
-        except FileDataError as exc:
-            QMessageBox.warning(self, "Load factor history", str(exc))
-            return
-        events = self.panels.get("events")
-        if events is not None:
-            events.add_series(f"{series.name} ({Path(path).name})", series)
-            self.docks["events"].show()
-            self.docks["events"].raise_()
+    def load_factor(self, path: str | Path):
+        """Read a French daily factor file on a worker thread, then show it in the event
+        study; a bad file is one message naming it. Returns the (started) worker."""
+        from superqt.utils import create_worker
+
+        from models.sources.french import read_french_daily
+
+        def loaded(series) -> None:
+            events = self.panels.get("events")
+            if events is not None:
+                events.add_series(f"{series.name} ({Path(path).name})", series)
+                self.docks["events"].show()
+                self.docks["events"].raise_()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, (FileDataError, OSError)):
+                QMessageBox.warning(self, "Load factor history", str(exc))
+            else:
+                self.report_unexpected(type(exc), exc, exc.__traceback__)
+
+        return create_worker(read_french_daily, path,
+                             _connect={"returned": loaded, "errored": failed})
 
     def open_data_dialog(self) -> None:
         """One or several price files (joined on dates; select several with Ctrl/Shift)."""
@@ -445,7 +310,7 @@ class MainWindow(QMainWindow):
                                       "downloads it again."
                                       + (" The refresh now running is cancelled first."
                                          if running else ""))
-        if answer != QMessageBox.Yes:
+        if answer != QMessageBox.StandardButton.Yes:
             return
         stopped = self.state.shutdown(2000) if running else True
         try:
@@ -456,7 +321,7 @@ class MainWindow(QMainWindow):
         words = ("Cancelled the running refresh; cache cleared: " if running and stopped else
                  "A refresh could not be stopped (it will not write a partial cache); cache "
                  "cleared: " if running else "Cache cleared: ")
-        self.statusBar().showMessage(words + path, 8000)
+        self.status.showMessage(words + path, 8000)
 
     def _choose_source(self, name: str) -> None:
         if self.select_source is not None:
@@ -508,8 +373,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return
-        self.statusBar().showMessage(f"Exported {len(paths)} PNG file(s) to {paths[0].parent}",
-                                     8000)
+        self.status.showMessage(f"Exported {len(paths)} PNG file(s) to {paths[0].parent}", 8000)
 
     def report_unexpected(self, kind, exc, tb) -> None:
         """``sys.excepthook`` for the GUI: an exception that escaped a Qt slot is logged with

@@ -1,8 +1,13 @@
-"""Dark (default) and light themes: one palette for Qt widgets, charts and heat colours."""
+"""Dark (default) and light themes: one palette for Qt widgets, charts and heat colours.
+
+The theme in use lives in the application's ``ThemeManager`` (``manager()``), whose
+``changed`` signal tells every chart to restyle itself; there is no module-level state."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -51,30 +56,60 @@ LIGHT = Theme(
             "#56b4e9", "#17becf", "#d62728", "#9467bd", "#8c564b", "#7f7f7f"),
 )
 THEMES = {t.name: t for t in (DARK, LIGHT)}
-_current = DARK
+
+
+class ThemeManager(QObject):
+    """The application's theme: ``set_theme`` applies it to the palette, the style sheet and
+    pyqtgraph's defaults, then emits ``changed(theme)``."""
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("themeManager")
+        self.theme = DARK
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        _apply(theme)
+        self.changed.emit(theme)
+
+
+def manager() -> ThemeManager:
+    """The theme manager of the running QApplication (created on first use, its child)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("the theme needs a QApplication")
+    found = app.findChild(ThemeManager, "themeManager",
+                          Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else ThemeManager(app)
 
 
 def current() -> Theme:
-    return _current
+    """The theme in use (dark before any QApplication exists)."""
+    return manager().theme if QCoreApplication.instance() is not None else DARK
 
 
-def apply_theme(theme: Theme, app: QApplication | None = None) -> None:
-    """Apply ``theme`` to the application palette, style sheet and pyqtgraph defaults."""
-    global _current
-    import pyqtgraph as pg
+def apply_theme(theme: Theme) -> None:
+    """Switch the application to ``theme`` (``ThemeManager.set_theme``)."""
+    manager().set_theme(theme)
 
-    _current = theme
-    app = app or QApplication.instance()
+
+def _apply(theme: Theme) -> None:
     pg.setConfigOptions(background=theme.base, foreground=theme.text, antialias=True)
-    if app is None:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
         return
     palette = QPalette()
-    roles = {QPalette.Window: theme.window, QPalette.Base: theme.base,
-             QPalette.AlternateBase: theme.window, QPalette.Text: theme.text,
-             QPalette.WindowText: theme.text, QPalette.Button: theme.base,
-             QPalette.ButtonText: theme.text, QPalette.ToolTipBase: theme.base,
-             QPalette.ToolTipText: theme.text, QPalette.Highlight: theme.accent,
-             QPalette.HighlightedText: "#ffffff", QPalette.PlaceholderText: theme.muted}
+    roles = {QPalette.ColorRole.Window: theme.window, QPalette.ColorRole.Base: theme.base,
+             QPalette.ColorRole.AlternateBase: theme.window,
+             QPalette.ColorRole.Text: theme.text, QPalette.ColorRole.WindowText: theme.text,
+             QPalette.ColorRole.Button: theme.base, QPalette.ColorRole.ButtonText: theme.text,
+             QPalette.ColorRole.ToolTipBase: theme.base,
+             QPalette.ColorRole.ToolTipText: theme.text,
+             QPalette.ColorRole.Highlight: theme.accent,
+             QPalette.ColorRole.HighlightedText: "#ffffff",
+             QPalette.ColorRole.PlaceholderText: theme.muted}
     for role, colour in roles.items():
         palette.setColor(role, QColor(colour))
     app.setPalette(palette)
@@ -88,6 +123,20 @@ def apply_theme(theme: Theme, app: QApplication | None = None) -> None:
         f"QLabel#simulatedBadge {{ background: {theme.badge}; color: white; font-weight: bold;"
         f" padding: 1px 8px; border-radius: 3px; }}"
     )
+
+
+class ThemedPlot(pg.PlotWidget):
+    """A pyqtgraph plot that follows the theme: background and axis text restyle themselves
+    when the theme changes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        manager().changed.connect(self.restyle)
+
+    def restyle(self, theme: Theme) -> None:
+        self.setBackground(theme.base)
+        for side in ("left", "bottom"):
+            self.getAxis(side).setTextPen(theme.text)
 
 
 def colour_for(x, theme: Theme) -> str:

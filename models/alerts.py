@@ -7,6 +7,7 @@ the condition has been false again (it re-arms).
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import math
@@ -108,3 +109,9 @@ class AlertBook:
         book = cls.from_texts(data.get("rules", []))
         book.active = {str(k): bool(v) for k, v in data.get("active", {}).items()}
         return book
+
+
+def fired_messages(fired, source: str, as_of) -> list[str]:
+    """One line per fired (rule, value): when, the rule, the value now and the data read."""
+    return [f"{dt.datetime.now():%Y-%m-%d %H:%M} · {rule.text} (now {value:,.4g}; data "
+            f"{source} as of {as_of:%Y-%m-%d})" for rule, value in fired]

@@ -1,8 +1,6 @@
 """Alerts: the user's rules on headline figures and the log of what fired."""
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
@@ -94,15 +92,13 @@ class AlertsPanel(Panel[Snapshot]):
         self.rules.clear()
         self.rules.addItems([r.text for r in book.rules])
 
-    def record(self, fired, snapshot) -> list[str]:
-        """Log fired (rule, value) pairs; returns the messages."""
-        messages = [f"{dt.datetime.now():%Y-%m-%d %H:%M} · {rule.text} (now {value:,.4g}; data "
-                    f"{snapshot.source} as of {snapshot.as_of:%Y-%m-%d})" for rule, value in fired]
+    def record(self, messages: list[str]) -> None:
+        """Add the alerts that fired at a refresh (``models.alerts.fired_messages``) to the
+        log, newest first."""
         for message in messages:
             self.log.insertItem(0, message)
         if messages:
             self.heading.setText(f"Alerts: {len(messages)} fired at the last refresh")
-        return messages
 
     def edit_rules(self) -> None:
         known = set(flatten(self.snapshot.headline())) if self.snapshot is not None else None

@@ -57,7 +57,7 @@ class EventsPanel(Panel[Snapshot]):
         bar.addWidget(QLabel("Event when σ-move ≤"))
         bar.addWidget(self.threshold)
         self.table = HeatTable()
-        self.path = pg.PlotWidget()
+        self.path = theme.ThemedPlot()
         self.path.setLabel("left", "average cumulative return after the event (%)")
         self.path.setLabel("bottom", "trading days after the event")
         self.path.getAxis("left").enableAutoSIPrefix(False)

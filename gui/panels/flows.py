@@ -68,7 +68,7 @@ class FlowsPanel(Panel[FlowsView]):
         controls.addWidget(reset, 0, 3)
         self.funds = HeatTable()
         self.underlyings = HeatTable()
-        self.bars = pg.PlotWidget()
+        self.bars = theme.ThemedPlot()
         self.bars.setLabel("left", "rebalance ($bn)")
         self.bars.getAxis("left").enableAutoSIPrefix(False)
         self.bars.showGrid(y=True, alpha=0.25)

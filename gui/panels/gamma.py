@@ -57,10 +57,10 @@ class GammaPanel(Panel[GammaView]):
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.choice, 0, Qt.AlignTop)
-        self.strikes = pg.PlotWidget()
+        self.strikes = theme.ThemedPlot()
         self.strikes.setLabel("left", "GEX ($bn per 1%)")
         self.strikes.setLabel("bottom", "strike")
-        self.profile = pg.PlotWidget()
+        self.profile = theme.ThemedPlot()
         self.profile.setLabel("left", "total dealer GEX ($bn per 1%)")
         self.profile.setLabel("bottom", "spot")
         for plot in (self.strikes, self.profile):

@@ -91,7 +91,7 @@ class RegionsPanel(Panel[RegionsView]):
         buttons.addWidget(export)
         self.table = HeatTable()
         self.table.setToolTip("Returns in percent (local currency, then USD); click a header to sort")
-        self.bars = pg.PlotWidget()
+        self.bars = theme.ThemedPlot()
         self.bars.setLabel("left", "ETF creations, last year ($bn)")
         self.bars.getAxis("left").enableAutoSIPrefix(False)
         self.bars.showGrid(y=True, alpha=0.25)

@@ -63,7 +63,7 @@ class TimeSeriesChart(QWidget):
         self.readout = QLabel(" ")
         self.readout.setObjectName("muted")
         self.readout.setTextFormat(Qt.RichText)
-        self.plot = pg.PlotWidget(axisItems={"bottom": DateAxis()})
+        self.plot = theme.ThemedPlot(axisItems={"bottom": DateAxis()})
         item = self.plot.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
@@ -94,6 +94,7 @@ class TimeSeriesChart(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.readout)
         layout.addWidget(self.plot, 1)
+        theme.manager().changed.connect(self.restyle)
 
     def set_frame(self, frame, emphasis: str | None = None) -> None:
         """Plot every column of ``frame``; ``emphasis`` (a column) is drawn thicker.
@@ -140,14 +141,15 @@ class TimeSeriesChart(QWidget):
         """Pan and zoom the x axis together with ``other`` (stacked charts)."""
         self.plot.setXLink(other.plot)
 
-    def forget_curves(self) -> None:
-        """Drop the curves so the next ``set_frame`` rebuilds them (e.g. after a theme change)."""
+    def restyle(self, chosen: theme.Theme) -> None:
+        """After a theme change: drop the curves (the next ``set_frame`` draws them in the new
+        series colours) and recolour the zero line."""
         item = self.plot.getPlotItem()
         for curve in self._curves.values():
             item.removeItem(curve)
         self.legend.clear()
         self._curves = {}
-        self.zero.setPen(pg.mkPen(theme.current().muted, width=1))
+        self.zero.setPen(pg.mkPen(chosen.muted, width=1))
 
     def series_names(self) -> list[str]:
         return list(self._series)

@@ -85,3 +85,11 @@ def make_window(qtbot, settings, make_state):
         return window
 
     return make
+
+
+@pytest.fixture(scope="session")
+def crash(universe, demo_market):
+    """The snapshot of the simulated crash day, 2026-02-04 (computed once)."""
+    from models.state import default_compute
+
+    return default_compute(demo_market.until("2026-02-04"), universe)

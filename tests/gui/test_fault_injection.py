@@ -32,7 +32,7 @@ def test_bad_saved_settings_do_not_stop_the_app(make_window, settings, values, c
     settings.sync()
     window = make_window()
     assert window.scheduler.every_minutes == 15
-    assert window.alerts_panel.book.rules, "the default rules when the saved ones are bad"
+    assert window.panels["alerts"].book.rules, "the default rules when the saved ones are bad"
     warned = " ".join(r.message for r in caplog.records)
     assert "alert rules are unreadable" in warned and "refresh/minutes" in warned
 
@@ -116,7 +116,7 @@ def test_csv_copies_cannot_carry_formulas(qtbot, tmp_path, universe, demo_market
     assert "'=HYPERLINK" in copied and "\t=HYPERLINK" not in copied
 
 
-def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, caplog):
+def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, caplog, qtbot):
     """One window: the status bar is plain text; an exception escaping a slot is logged and
     shown once; a bad French date row and a non-data path are one clear message each."""
     shown = []
@@ -126,7 +126,7 @@ def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, ca
         raise ValueError(f"unknown data source {name!r}")
 
     window = make_window(select_source=select)
-    for label in (window.notes_label, window.source_label, window.as_of_label):
+    for label in (window.status.notes_label, window.status.source_label, window.status.as_of_label):
         assert label.textFormat() == Qt.PlainText
     try:
         raise KeyError("boom")
@@ -137,6 +137,7 @@ def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, ca
     path = tmp_path / "F-F.csv"
     path.write_text("header\n\n,Mkt-RF,SMB\n20231229,0.1,0.2\n20231345,0.1,0.2\n")
     window.load_factor(path)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=10_000)
     assert shown[1] == "F-F.csv: row 20231345: not a date (YYYYMMDD)"
     window._choose_source(str(tmp_path / "notes.docx"))
     assert len(shown) == 3 and "unknown data source" in shown[2]

@@ -10,11 +10,6 @@ from models.state import default_compute
 
 
 @pytest.fixture(scope="module")
-def crash(universe, demo_market):
-    return default_compute(demo_market.until("2026-02-04"), universe)
-
-
-@pytest.fixture(scope="module")
 def last_day(universe, demo_market):
     return default_compute(demo_market, universe)
 

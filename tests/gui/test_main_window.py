@@ -71,17 +71,17 @@ def test_refresh_fills_overview_and_status(make_window, qtbot):
     assert table.item(0, 0).text() == "SPY"
     assert table.horizontalHeaderItem(2).text() == "1d"
     assert table.item(0, 2).text().endswith("%")
-    assert window.source_label.text() == "Source: fake1"
-    assert window.as_of_label.text() == "As of: 2026-02-06"
+    assert window.status.source_label.text() == "Source: fake1"
+    assert window.status.as_of_label.text() == "As of: 2026-02-06"
     assert "SIMULATED" in window.windowTitle()
-    assert not window.simulated_badge.isHidden()
+    assert not window.status.simulated_badge.isHidden()
     assert set(window.panels["overview"].chart.series_names()) == set(snapshot.overview.returns.index)
 
 
 def test_real_data_has_no_simulated_badge(make_window, make_state, qtbot):
     window = make_window(make_state(FakeSource(seed=0)))
     wait_for_snapshot(qtbot, window.state)
-    assert window.simulated_badge.isHidden()
+    assert window.status.simulated_badge.isHidden()
     assert "SIMULATED" not in window.windowTitle()
 
 
@@ -103,8 +103,8 @@ def test_compute_error_shows_in_status_bar_and_keeps_snapshot(make_window, make_
     assert "injected failure" in blocker.args[0]
     assert "Traceback" in blocker.args[1]
     assert window.state.snapshot is first
-    assert not window.error_button.isHidden()
-    assert "injected failure" in window.error_button.text()
+    assert not window.status.error_button.isHidden()
+    assert "injected failure" in window.status.error_button.text()
     assert window.panels["overview"].table.rowCount() == 12
 
 

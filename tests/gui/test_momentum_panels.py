@@ -7,12 +7,6 @@ from gui.panels.crowding import CrowdingPanel
 from gui.panels.dispersion import DispersionPanel
 from gui.panels.momentum import MomentumPanel
 from gui.panels.themes import ThemesPanel
-from models.state import default_compute
-
-
-@pytest.fixture(scope="module")
-def crash(universe, demo_market):
-    return default_compute(demo_market.until("2026-02-04"), universe)
 
 
 def make(qtbot, cls, snapshot):

@@ -89,7 +89,7 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
     from gui.panels.events import EventsPanel
     from gui.panels.flows import FlowsPanel
     from gui.panels.gamma import GammaPanel
-    from models.alerts import AlertBook
+    from models.alerts import AlertBook, fired_messages
 
     crash, last = snapshots["crash"], snapshots["last"]
     flows = FlowsPanel()
@@ -115,6 +115,7 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
     alerts = AlertsPanel()
     qtbot.addWidget(alerts)
     alerts.set_book(AlertBook.from_texts(["momentum.sigma <= -3"]))
-    alerts.record(alerts.book.evaluate(crash.headline()), crash)
+    alerts.record(fired_messages(alerts.book.evaluate(crash.headline()), crash.source,
+                                 crash.as_of))
     clone = copy_of(qtbot, alerts, crash)
     assert clone.log.count() == 1 and clone.rules.item(0).text() == "momentum.sigma <= -3"

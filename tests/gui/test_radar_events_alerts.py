@@ -1,18 +1,11 @@
 """Crash radar, event study and alerts as the user sees them."""
 from __future__ import annotations
 
-import pytest
 
 from gui.panels.alerts import RulesDialog
 from gui.panels.events import OURS, EventsPanel
 from gui.panels.radar import RadarPanel
 from models.alerts import AlertBook
-from models.state import default_compute
-
-
-@pytest.fixture(scope="module")
-def crash(universe, demo_market):
-    return default_compute(demo_market.until("2026-02-04"), universe)
 
 
 def test_radar_panel(qtbot, crash):
@@ -66,9 +59,9 @@ def test_loading_a_french_file_from_the_window(make_window, qtbot, tmp_path):
                          [0.3 * ((i * 7919) % 13 - 6) for i in range(300)]))
     path.write_text("header text\n\n,Mom\n" + rows + "\n", encoding="latin-1")
     window = make_window()
-    window.load_factor(path)
+    window.load_factor(path)        # read on a worker thread, shown when it is done
     events = window.panels["events"]
-    assert events.source.currentText() == f"Mom ({path.name})"
+    qtbot.waitUntil(lambda: events.source.currentText() == f"Mom ({path.name})", timeout=10_000)
     assert events.headline.text().startswith(f"Mom ({path.name})")
 
 
@@ -91,7 +84,7 @@ def test_alerts_fire_once_in_the_window(make_window, make_state, qtbot, universe
             return demo_market.until("2026-02-04")
 
     window = make_window(make_state(CrashSource()))
-    panel = window.alerts_panel
+    panel = window.panels["alerts"]
     panel.set_book(AlertBook.from_texts(["momentum.sigma <= -3", "dispersion.percentile > 101"]))
     for _ in range(2):
         with qtbot.waitSignal(window.state.snapshot_changed, timeout=20_000):
@@ -99,16 +92,16 @@ def test_alerts_fire_once_in_the_window(make_window, make_state, qtbot, universe
     assert panel.log.count() == 1, "fired on the first refresh only"
     assert "momentum.sigma <= -3" in panel.log.item(0).text()
     assert "fired" in panel.heading.text()
-    assert window.settings.value("alerts/book")
+    assert window.settings.store.value("alerts/book")
 
 
 def test_schedule_status_and_pause(make_window):
     window = make_window()
-    assert window.schedule_label.text().startswith(("next refresh", "auto-refresh paused"))
+    assert window.status.schedule_label.text().startswith(("next refresh", "auto-refresh paused"))
     window._toggle_schedule(False)
-    assert window.schedule_label.text() == "auto-refresh paused"
+    assert window.status.schedule_label.text() == "auto-refresh paused"
     window._toggle_schedule(True)
-    assert window.schedule_label.text().startswith("next refresh")
+    assert window.status.schedule_label.text().startswith("next refresh")
 
 
 def test_few_events_are_not_shaded(qtbot, crash):

@@ -1,0 +1,75 @@
+"""Typed access to the saved settings (QSettings): every key, its type, default and valid range
+in one place, and a version so a later release can migrate what an older one saved."""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from models.app import read_setting
+
+VERSION = 1                 # bump with a migration in ``Settings.__init__`` when keys change
+REFRESH_MINUTES = (1, 240)  # allowed auto-refresh interval
+
+
+class Settings:
+    """The app's settings. Unreadable or out-of-range values fall back to the default with one
+    logged warning (``models.app.read_setting``); nothing here raises."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store or QSettings("FactorDesk", "FactorDesk")
+        if read_setting(self.store, "settings/version", 0) != VERSION:
+            self.store.setValue("settings/version", VERSION)
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) else None
+
+    @property
+    def theme(self) -> str:
+        from gui.theme import THEMES
+
+        return read_setting(self.store, "theme", "dark", lambda name: name in THEMES)
+
+    @theme.setter
+    def theme(self, name: str) -> None:
+        self.store.setValue("theme", name)
+
+    @property
+    def refresh_minutes(self) -> int:
+        low, high = REFRESH_MINUTES
+        return read_setting(self.store, "refresh/minutes", 15, lambda m: low <= m <= high)
+
+    @refresh_minutes.setter
+    def refresh_minutes(self, minutes: int) -> None:
+        self.store.setValue("refresh/minutes", int(minutes))
+
+    @property
+    def refresh_paused(self) -> bool:
+        return read_setting(self.store, "refresh/paused", False)
+
+    @refresh_paused.setter
+    def refresh_paused(self, paused: bool) -> None:
+        self.store.setValue("refresh/paused", "true" if paused else "false")
+
+    @property
+    def alert_book(self) -> str:
+        """The alert rules and their state as saved (``AlertBook.to_json``), or ''."""
+        return read_setting(self.store, "alerts/book", "")
+
+    @alert_book.setter
+    def alert_book(self, text: str) -> None:
+        self.store.setValue("alerts/book", text)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("geometry")
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("windowState")
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.store.setValue("geometry", geometry)
+        self.store.setValue("windowState", state)
+
+    def sync(self) -> None:
+        self.store.sync()
