@@ -136,8 +136,9 @@ class MarketCache:
         generation = f"g{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         folder = self.root / generation
         try:
-            folder.mkdir(parents=True, exist_ok=False)
-            with self._lease(generation):
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self._lease(generation):       # before the folder: another writer's clean-up
+                folder.mkdir(exist_ok=False)    # deletes any unleased generation folder
                 datasets, options = self._write_generation(generation, market)
                 manifest = self._manifest_for(market, generation, datasets, options)
                 with self._lock():
@@ -223,10 +224,11 @@ class MarketCache:
     def _lease(self, generation: str):
         """Hold a lease on ``generation`` while reading it (best effort: a read-only folder
         reads without one)."""
-        path = self.root / LEASES / f"{generation}.{os.getpid()}.{uuid.uuid4().hex[:8]}.lease"
+        lease = self.root / LEASES / f"{generation}.{os.getpid()}.{uuid.uuid4().hex[:8]}.lease"
+        path: Path | None = lease
         try:
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(f"{os.getpid()} {time.time():.3f}\n", encoding="utf-8")
+            lease.parent.mkdir(exist_ok=True)
+            lease.write_text(f"{os.getpid()} {time.time():.3f}\n", encoding="utf-8")
         except OSError:
             path = None
         try:
