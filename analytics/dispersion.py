@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.factors import daily_returns
 from analytics.params import EngineParams
-from analytics.rolling import block_rows, rolling_rms, rolling_std, trailing
+from analytics.rolling import rolling_rms, rolling_std, rolling_values
 from analytics.snapshot import DispersionToday, DispersionView
 from analytics.stats import percentile_rank
 
@@ -26,20 +26,14 @@ def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "r
 
 def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
     """Per day, over the members with a complete ``window``-day vol (``rolling_vol``): their
-    number, the sum of their vols and the sum of squared vols, as three arrays. Streams over
-    the panel without materialising the vols."""
+    number, the sum of their vols and the sum of squared vols, as three arrays."""
     if method not in ("rms", "std"):
         raise ValueError(f"unknown method {method!r} (rms or std)")
-    count, total, squares = (np.zeros(len(returns)) for _ in range(3))
-    scratch = np.empty((block_rows(returns.shape),) + returns.shape[1:])
-    for rows, block in trailing(returns, [window], [method]):
-        vols = getattr(block, method)(window, scratch[:rows.stop - rows.start])
-        present = np.isfinite(vols)
-        vols[~present] = 0.0
-        count[rows] = present.sum(axis=1)
-        total[rows] = vols.sum(axis=1)
-        squares[rows] = np.einsum("ij,ij->i", vols, vols)
-    return count, total, squares
+    vols = rolling_values(returns, window, method)
+    present = np.isfinite(vols)
+    vols[~present] = 0.0
+    return present.sum(axis=1).astype(float), vols.sum(axis=1), np.einsum("ij,ij->i", vols,
+                                                                          vols)
 
 
 def _member_returns(prices: pd.DataFrame, returns: pd.DataFrame | None) -> np.ndarray:

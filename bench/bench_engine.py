@@ -4,8 +4,9 @@ Panels: real-sized (500 constituents x 37 years of days) and stress (3000 x 5000
 random walks with staggered listings (IPOs) and gaps. For each: time and peak traced memory of
 momentum + dispersion_ratio + breadth (ours) next to the straightforward pandas formulation
 (pct_change, rank(axis=1, pct=True), where, mean(axis=1), rolling(5).std()), then the whole
-``analytics.engine.compute``. Targets (issue 5): ours <= half the pandas time on both panels;
-stress compute <= 3 s and <= 2 GB. Run: python bench/bench_engine.py
+``analytics.engine.compute``, and the trailing-window statistics (``analytics.rolling``, on
+bottleneck) next to pandas' ``rolling``. Targets (issue 5): ours <= half the pandas time on both
+panels; stress compute <= 3 s and <= 2 GB. Run: python bench/bench_engine.py
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analytics.dispersion import breadth, dispersion_ratio  # noqa: E402
 from analytics.engine import EngineParams, compute  # noqa: E402
 from analytics.factors import momentum  # noqa: E402
+from analytics.rolling import rolling_values  # noqa: E402
+
+ROLLING = (("std", 63), ("rms", 5), ("mean", 200))     # the windows the engine uses
 
 
 def panel(n: int, days: int, seed: int = 0):
@@ -70,6 +74,31 @@ def measure(fn, *args, repeats: int = 3):
     return min(times), peak / 2**20
 
 
+def rolling_figures(close: pd.DataFrame) -> str:
+    """Median time of each trailing statistic: ours (bottleneck) and pandas' rolling."""
+    returns = close.pct_change(fill_method=None)
+    parts = []
+    for statistic, window in ROLLING:
+        frame = close if statistic == "mean" else returns
+        values = frame.to_numpy()
+        ours = median_time(lambda: rolling_values(values, window, statistic))
+        roll = frame.rolling(window)
+        theirs = median_time(lambda: roll.mean() if statistic == "mean" else roll.std()
+                             if statistic == "std" else np.sqrt((frame ** 2).rolling(window)
+                                                                .mean()))
+        parts.append(f"{statistic}({window}) {1000 * ours:.0f} ms vs pandas {1000 * theirs:.0f} ms")
+    return "; ".join(parts)
+
+
+def median_time(fn, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
 def main() -> None:
     for label, n, days in (("real-sized", 500, 37 * 252), ("stress", 3000, 5000)):
         close, bench = panel(n, days)
@@ -86,6 +115,7 @@ def main() -> None:
               f"ours = {t_ours / t_pd:.0%} of pandas (target <= 50%)")
         print(f"  whole compute: {t_all:.2f} s, {m_all:.0f} MB peak traced"
               + (" (target <= 3 s, <= 2 GB)" if label == "stress" else ""))
+        print(f"  trailing windows (median of 5): {rolling_figures(close)}")
 
 
 if __name__ == "__main__":

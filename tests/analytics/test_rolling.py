@@ -1,8 +1,9 @@
-"""Streaming trailing windows (analytics/rolling.py) against pandas' rolling, and causality.
+"""Trailing windows (analytics/rolling.py) against pandas' rolling, and causality.
 
-Panels are chosen so that the block machinery is exercised: wide panels have the minimum
-block of rows and a 252-day window forces the running-sum buffer to be compacted; the narrow
-ones have one column; the lengths leave a short last block (padded with zeros).
+Panels have gaps, late listings and names delisted at the end; for ``trailing_sums`` (the
+streamed sums of the rolling beta) wide panels have the minimum block of rows, a 252-day
+window forces the running-sum buffer to be compacted and the lengths leave a short last block
+(padded with zeros).
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.factors import daily_returns, rolling_beta
-from analytics.rolling import (block_rows, rolling_mean, rolling_rms, rolling_std,
-                               rolling_values, trailing_sums)
+from analytics.factors import rolling_beta
+from analytics.rolling import (rolling_mean, rolling_rms, rolling_std, rolling_values,
+                               trailing_sums)
 from tests.analytics.causality import assert_causal
 
 
@@ -32,7 +33,6 @@ def pandas_rms(frame, window):
 @pytest.mark.parametrize("window", [2, 5, 63, 252])
 def test_wide_panel_matches_pandas(window):
     frame = returns_panel()
-    assert block_rows(frame.shape) == 16, "the wide panel uses the smallest blocks"
     for ours, theirs in ((rolling_mean, lambda f: f.rolling(window).mean()),
                          (rolling_rms, lambda f: pandas_rms(f, window))):
         got, want = ours(frame, window), theirs(frame)
@@ -40,8 +40,8 @@ def test_wide_panel_matches_pandas(window):
         np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9, atol=1e-12)
     got, want = rolling_std(frame, window), frame.rolling(window).std()
     assert got.isna().equals(want.isna())
-    # one-pass variance: when two returns nearly coincide the absolute error stays ~1e-9
-    # (returns of 2% a day), a ten-millionth of a typical vol
+    # a running variance: the absolute error stays ~1e-9 (returns of 2% a day), a
+    # ten-millionth of a typical vol
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-8, atol=1e-8)
 
 
