@@ -219,7 +219,7 @@ def run_export(args) -> int:
         write_text_atomic(out / "snapshot.json", snapshot.to_json())
         for panel in panels:
             panel.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
         log.exception("export failed")
         print(f"main.py: export failed: {exc} (details in {log_path})", file=sys.stderr)
@@ -327,7 +327,7 @@ class StartupProbe:
 
         class PaintFilter(QObject):
             def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-                if event.type() == QEvent.Paint and "first_paint_s" not in probe.times:
+                if event.type() == QEvent.Type.Paint and "first_paint_s" not in probe.times:
                     probe.times["first_paint_s"] = round(time.perf_counter() - STARTED, 3)
                 return False
 

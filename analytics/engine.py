@@ -42,8 +42,8 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         notes.append(f"no data for {', '.join(missing)}")
     prices = close[tickers]
     table = period_returns(prices)
-    names = {params.benchmark: params.benchmark_name, **params.sector_etfs}
-    table.insert(0, "name", [names.get(t, t) for t in table.index])
+    labels = {params.benchmark: params.benchmark_name, **params.sector_etfs}
+    table.insert(0, "name", [labels.get(t, t) for t in table.index])
     cumulative = {w: cumulative_returns(prices, window_start(prices.index, w)) for w in WINDOWS}
     overview = Overview(returns=table, cumulative=cumulative)
     views: dict[str, Any] = {}

@@ -47,7 +47,7 @@ def regions_view(market, params: EngineParams) -> RegionsView | None:
     close = market.close
     shares = getattr(market, "shares_outstanding", None)
     etfs = [r.etf for r in params.regions if r.etf and r.etf in close.columns]
-    flows, since = None, None
+    flows, since = pd.DataFrame(), None       # ETF -> period -> implied flow, USD
     if shares is not None and etfs:
         held = [t for t in etfs if t in shares.columns]
         if held:
@@ -57,13 +57,13 @@ def regions_view(market, params: EngineParams) -> RegionsView | None:
     rows = {}
     for region in params.regions:
         local, usd = _usd_levels(close, region)
-        if local is None:
+        if local is None or usd is None:
             continue
         table = period_returns(pd.concat({"local": local, "usd": usd}, axis=1))
         shown = region.index if region.index in close.columns else region.etf
         own = close[shown]
         breaks = gap_returns(usd[own.notna()]).isna().iloc[1:]
-        has_flows = flows is not None and region.etf in flows.index
+        has_flows = region.etf in flows.index
         row = {"index": shown if shown == region.index else f"{shown} (ETF, USD)",
                "level": float(local.iloc[-1]),
                "1d": table.loc["local", "1d"], "1w": table.loc["local", "1w"],

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QByteArray, QEvent, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTableWidget, QWidget
 
 from gui import theme
@@ -39,9 +39,9 @@ def _fit_tables(widget: QWidget) -> None:
         rows = table.verticalHeader().length()
         head = header.sizeHint().height() if header.isVisible() else 0
         side = table.verticalHeader().width() if table.verticalHeader().isVisible() else 0
-        table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        table.setSizeAdjustPolicy(QAbstractScrollArea.AdjustIgnored)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustIgnored)
         table.setMinimumHeight(rows + head + 2 * table.frameWidth() + 2)
         table.setMinimumWidth(header.length() + side + 2 * table.frameWidth() + 2)
 
@@ -52,7 +52,7 @@ def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
     minimum content size with every table row visible. The caller closes it."""
     snapshot = snapshot if snapshot is not None else panel.snapshot
     clone = type(panel)()
-    clone.setAttribute(Qt.WA_DontShowOnScreen, True)
+    clone.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     clone.apply_view_state(panel.view_state())
     clone.resize(width, height - FOOTER_HEIGHT)
     clone.show()
@@ -85,15 +85,16 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
     clone.deleteLater()
     # Delete the copy now rather than at the next event-loop turn: headless export has no
     # event loop, and Qt objects left for interpreter shutdown can crash it.
-    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     content = pixmap.toImage()
     image = compose(content, max(width, content.width()),
                     max(height, content.height() + FOOTER_HEIGHT),
                     footer_text(panel.title, snapshot),
                     simulated=bool(snapshot is not None and snapshot.simulated))
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"cannot write {path}")
+    writer = QImageWriter(str(path), QByteArray(b"png"))
+    if not writer.write(image):
+        raise OSError(f"cannot write {path}: {writer.errorString()}")
     return path
 
 
@@ -101,11 +102,11 @@ def compose(content: QImage, width: int, height: int, footer: str, simulated: bo
     """Content on top at its own size (never scaled), footer strip below, optional diagonal
     watermark across everything."""
     t = theme.current()
-    image = QImage(width, height, QImage.Format_ARGB32)
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor(t.window))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
-    painter.setRenderHint(QPainter.TextAntialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.drawImage(0, 0, content)
     painter.setPen(QColor(t.grid))
     painter.drawLine(0, height - FOOTER_HEIGHT, width, height - FOOTER_HEIGHT)
@@ -114,7 +115,7 @@ def compose(content: QImage, width: int, height: int, footer: str, simulated: bo
     font.setPointSize(9)
     painter.setFont(font)
     painter.drawText(QRect(10, height - FOOTER_HEIGHT, width - 20, FOOTER_HEIGHT),
-                     Qt.AlignVCenter | Qt.AlignLeft | Qt.TextWordWrap, footer)
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, footer)
     if simulated:
         draw_watermark(painter, width, height)
     painter.end()
@@ -132,6 +133,6 @@ def draw_watermark(painter: QPainter, width: int, height: int) -> None:
     painter.setFont(font)
     painter.translate(width / 2, height / 2)
     painter.rotate(-25)
-    painter.drawText(QRect(-width, -height // 4, 2 * width, height // 2), Qt.AlignCenter,
+    painter.drawText(QRect(-width, -height // 4, 2 * width, height // 2), Qt.AlignmentFlag.AlignCenter,
                      "SIMULATED")
     painter.restore()

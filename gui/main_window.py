@@ -15,6 +15,7 @@ from gui import theme
 from gui.alerts_controller import AlertsController
 from gui.docking import PanelDocks
 from gui.panels.base import Panel
+from gui.panels.events import EventsPanel
 from gui.settings import Settings
 from gui.status_bar import StatusBar
 from models.scheduler import RefreshScheduler
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
 
         def loaded(series) -> None:
             events = self.panels.get("events")
-            if events is not None:
+            if isinstance(events, EventsPanel):
                 events.add_series(f"{series.name} ({Path(path).name})", series)
                 self.docks["events"].show()
                 self.docks["events"].raise_()

@@ -82,7 +82,7 @@ class MarketData:
             raise MarketDataError(f"--as-of {day:%Y-%m-%d} is before the first date "
                                   f"{self.close.index[0]:%Y-%m-%d}")
         cut = lambda frame: None if frame is None else frame.loc[:day]  # noqa: E731
-        close = cut(self.close)
+        close = self.close.loc[:day]
         chains = {name: chain for name, chain in self.options.items()
                   if "quote_date" in chain.columns and
                   (pd.to_datetime(chain["quote_date"]).dt.normalize() == close.index[-1]).all()}

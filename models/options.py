@@ -21,7 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.market import MarketData
+from models.sources import Progress
 from models.sources.files import FileDataError, parse_dates, read_rows
+from models.universe import Universe
 
 ALIASES = {
     "expiry": ("expiry", "expiration", "expirationdate", "expiry_date", "exp", "maturity"),
@@ -157,7 +160,7 @@ class WithOptionChains:
         self.inner, self.paths, self.date_format = inner, tuple(map(Path, paths)), date_format
         self.name = inner.name
 
-    def load(self, universe, progress=None):
+    def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
         default = universe.option_underlyings[0] if universe.option_underlyings else None
         chains: dict[str, pd.DataFrame] = {}
         for path in self.paths:

@@ -62,7 +62,7 @@ def engine_params(universe: Universe, market=None):
                         metals=tuple(universe.cross_asset.metals),
                         cyclical=tuple(universe.cross_asset.cyclical),
                         defensive=tuple(universe.cross_asset.defensive),
-                        equal_weight=(universe.styles.get("equal_weight") or [None])[0])
+                        equal_weight=next(iter(universe.styles.get("equal_weight") or []), None))
 
 
 def default_compute(market, universe: Universe):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from gui.panels.alerts import AlertsPanel
+from gui.panels.base import Panel
 from gui.panels.crowding import CrowdingPanel
 from gui.panels.dispersion import DispersionPanel
 from gui.panels.events import EventsPanel
@@ -14,7 +15,7 @@ from gui.panels.regimes import RegimesPanel
 from gui.panels.regions import RegionsPanel
 from gui.panels.themes import ThemesPanel
 
-PANELS = [
+PANELS: list[type[Panel]] = [
     RadarPanel,
     MomentumPanel,
     DispersionPanel,

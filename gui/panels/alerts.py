@@ -21,9 +21,9 @@ class RulesDialog(QDialog):
         self.setWindowTitle("Alert rules")
         self.editor = QPlainTextEdit("\n".join(texts))
         self.error = QLabel("")
-        self.error.setTextFormat(Qt.PlainText)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -72,7 +72,7 @@ class AlertsPanel(Panel[Snapshot]):
         layout.addWidget(self.heading)
         layout.addWidget(QLabel("Rules"))
         layout.addWidget(self.rules)
-        layout.addWidget(edit, 0, Qt.AlignLeft)
+        layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("Log"))
         layout.addWidget(self.log, 1)
 
@@ -103,7 +103,7 @@ class AlertsPanel(Panel[Snapshot]):
     def edit_rules(self) -> None:
         known = set(flatten(self.snapshot.headline())) if self.snapshot is not None else None
         dialog = RulesDialog([r.text for r in self.book.rules], self, known)
-        if dialog.exec() == QDialog.Accepted and dialog.book is not None:
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.book is not None:
             dialog.book.active = {k: v for k, v in self.book.active.items()
                                   if k in {r.text for r in dialog.book.rules}}
             self.set_book(dialog.book)

@@ -55,7 +55,8 @@ class Panel(QWidget, Generic[V]):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show ``snapshot``: its ``view_field`` view, or the n/a state without it."""
         self.snapshot = snapshot
-        view = getattr(snapshot, self.view_field) if self.view_field else snapshot
+        view: V | None = getattr(snapshot, self.view_field) if self.view_field else \
+            snapshot  # type: ignore[assignment]
         if view is None:
             self.show_missing()
         else:

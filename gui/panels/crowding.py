@@ -48,7 +48,7 @@ class CrowdingPanel(Panel[CrowdingView]):
         self.gauges: dict[str, Gauge] = {}
         self.detail = QLabel("Click a gauge for its components")
         self.detail.setObjectName("muted")
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.heading)

@@ -46,7 +46,7 @@ class DispersionPanel(WindowedPanel[DispersionView]):
                                           y_label="avg correlation (21-day)")
         for chart in (self.breadth_chart, self.corr_chart):
             chart.link_x(self.ratio_chart)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         for chart in (self.ratio_chart, self.breadth_chart, self.corr_chart):
             split.addWidget(chart)
         layout = QVBoxLayout(self)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from analytics import formatting as fmt
-from analytics.events import event_study
+from analytics.events import EventStudy, event_study
 from analytics.snapshot import Snapshot
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
@@ -66,12 +66,12 @@ class EventsPanel(Panel[Snapshot]):
         self.dates = HeatTable()
         self.dates.setToolTip("Event dates (first day of each cluster), the move, its σ and "
                               "the next 21 days (n/a: not 21 days yet)")
-        lower = QSplitter(Qt.Horizontal)
+        lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.path)
         lower.addWidget(self.dates)
         lower.setStretchFactor(0, 4)
         lower.setStretchFactor(1, 1)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(lower)
         split.setStretchFactor(1, 2)
@@ -89,7 +89,7 @@ class EventsPanel(Panel[Snapshot]):
         layout.addWidget(self.note)
         self.external: dict[str, pd.Series] = {}
         self.preferred: str | None = None      # series to select at the next render
-        self.study = None
+        self.study: EventStudy | None = None
 
     def series_choices(self) -> dict[str, pd.Series]:
         out: dict[str, pd.Series] = {}
@@ -186,9 +186,9 @@ class EventsPanel(Panel[Snapshot]):
         x = path.index.to_numpy(dtype=float)
         mean = 100 * path["mean"].to_numpy()
         se = 100 * np.nan_to_num(path["se"].to_numpy())
-        upper = self.path.plot(x, mean + se, pen=pg.mkPen(t.muted, style=Qt.DashLine),
+        upper = self.path.plot(x, mean + se, pen=pg.mkPen(t.muted, style=Qt.PenStyle.DashLine),
                                name="±1 standard error")
-        lower = self.path.plot(x, mean - se, pen=pg.mkPen(t.muted, style=Qt.DashLine))
+        lower = self.path.plot(x, mean - se, pen=pg.mkPen(t.muted, style=Qt.PenStyle.DashLine))
         fill = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(with_alpha(t.accent, 40)))
         self.path.addItem(fill)
         self.path.plot(x, mean, pen=pg.mkPen(t.accent, width=2), name="average after events")

@@ -47,7 +47,7 @@ class FlowsPanel(Panel[FlowsView]):
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QDoubleSpinBox] = {}
         for row, name in enumerate(WHAT_IF):
-            slider = QSlider(Qt.Horizontal)
+            slider = QSlider(Qt.Orientation.Horizontal)
             slider.setRange(-1000, 1000)          # basis points: -10% .. +10%
             slider.setToolTip(f"What if {name} closes at this return today")
             spin = QDoubleSpinBox()
@@ -74,7 +74,7 @@ class FlowsPanel(Panel[FlowsView]):
         self.bars.showGrid(y=True, alpha=0.25)
         self.bars.setToolTip("Rebalancing by underlying, $bn (negative = selling into the close)")
         self.bars.setMinimumHeight(140)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.underlyings)
         split.addWidget(self.bars)
         split.addWidget(self.funds)

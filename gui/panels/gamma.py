@@ -56,7 +56,7 @@ class GammaPanel(Panel[GammaView]):
                                "Positive = hedging dampens moves, negative = amplifies them.")
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
-        top.addWidget(self.choice, 0, Qt.AlignTop)
+        top.addWidget(self.choice, 0, Qt.AlignmentFlag.AlignTop)
         self.strikes = theme.ThemedPlot()
         self.strikes.setLabel("left", "GEX ($bn per 1%)")
         self.strikes.setLabel("bottom", "strike")
@@ -67,7 +67,7 @@ class GammaPanel(Panel[GammaView]):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.addLegend(offset=(8, 8))
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.strikes)
         split.addWidget(self.profile)
         self.plots = split
@@ -133,11 +133,11 @@ class GammaPanel(Panel[GammaView]):
 
     def _lines(self, plot, g, t) -> None:
         plot.addItem(pg.InfiniteLine(pos=g.spot, angle=90, label="spot",
-                                     pen=pg.mkPen(t.text, style=Qt.DashLine),
+                                     pen=pg.mkPen(t.text, style=Qt.PenStyle.DashLine),
                                      labelOpts={"position": 0.95, "color": t.text}))
         if g.zero_gamma_level is not None:
             plot.addItem(pg.InfiniteLine(pos=g.zero_gamma_level, angle=90, label="zero gamma",
-                                         pen=pg.mkPen(t.accent, style=Qt.DashLine),
+                                         pen=pg.mkPen(t.accent, style=Qt.PenStyle.DashLine),
                                          labelOpts={"position": 0.85, "color": t.accent}))
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(t.muted)))
 

@@ -39,17 +39,17 @@ class MomentumPanel(WindowedPanel[MomentumView]):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = headline_label("Momentum L/S: waiting for data", bigger=4)
-        self.headline.setTextFormat(Qt.RichText)
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.reading = QLabel("")
         self.legs = QLabel("")
-        self.legs.setTextFormat(Qt.RichText)
+        self.legs.setTextFormat(Qt.TextFormat.RichText)
         self.recent = QLabel("")
         self.recent.setObjectName("muted")
         for label in (self.reading, self.legs, self.recent):
             label.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
-        top.addWidget(self.selector, 0, Qt.AlignTop)
+        top.addWidget(self.selector, 0, Qt.AlignmentFlag.AlignTop)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
                               "Legs are shown minus the equal-weighted constituents.")
@@ -57,7 +57,7 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.drawdown.setToolTip("Momentum L/S drawdown from its highest point inside the "
                                  "chart window (compounded)")
         self.drawdown.link_x(self.chart)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
         split.addWidget(self.drawdown)
         split.setStretchFactor(0, 4)

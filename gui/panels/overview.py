@@ -30,7 +30,7 @@ class MarketOverviewPanel(WindowedPanel[Overview]):
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.table = HeatTable()
         self.table.setToolTip("Returns to the as-of close, in percent; click a header to sort")
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)

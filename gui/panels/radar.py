@@ -14,6 +14,7 @@ from analytics.radar import Radar
 from analytics.snapshot import TIMELINE_DAYS
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
+from gui.widgets.grid import cell_text
 
 STATE_WORDS = {"red": "● signal", "amber": "● watch", "green": "● calm", "n/a": "n/a"}
 STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
@@ -32,16 +33,16 @@ class RadarPanel(Panel[Radar]):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Signal", "Light", "Today", "Percentile / since"])
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
-        for column, mode in enumerate((QHeaderView.ResizeToContents,
-                                       QHeaderView.ResizeToContents, QHeaderView.Stretch,
-                                       QHeaderView.ResizeToContents)):
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents)):
             header.setSectionResizeMode(column, mode)
         self.table.setWordWrap(True)
         self.timeline = QTableWidget(0, 0)
-        self.timeline.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.timeline.setSelectionMode(QTableWidget.NoSelection)
+        self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.timeline.setToolTip("How the lights built up: each signal's light on each of the "
                                  "last 20 sessions (hover a cell for the value)")
         self.note = note_label("Lights: red = signal on, amber = watch, green = calm (thresholds "
@@ -49,7 +50,7 @@ class RadarPanel(Panel[Radar]):
                                "signal's own history. Timeline: the same rules on every past "
                                "day (leveraged-ETF flow and dealer gamma are known for today "
                                "only).")
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.timeline)
         split.setStretchFactor(0, 3)
@@ -101,7 +102,7 @@ class RadarPanel(Panel[Radar]):
             values = recent[(name, "value")] if (name, "value") in recent.columns else None
             for col, (day, state) in enumerate(states.items()):
                 item = QTableWidgetItem(STATE_LETTERS[state])
-                item.setTextAlignment(Qt.AlignCenter)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QColor(colours[state]))
                 item.setForeground(QColor("#000000" if state != "n/a" else colours["n/a"]))
                 value = "" if values is None or fmt.missing(values.loc[day]) else \
@@ -110,16 +111,19 @@ class RadarPanel(Panel[Radar]):
                 self.timeline.setItem(row, col, item)
         self.timeline.resizeColumnsToContents()
         self.timeline.resizeRowsToContents()
-        if len(recent) and names:          # today is the column that matters: keep it in view
-            self.timeline.scrollToItem(self.timeline.item(0, len(recent) - 1),
-                                       QTableWidget.PositionAtCenter)
+        today = self.timeline.item(0, len(recent) - 1) if len(recent) and names else None
+        if today is not None:              # today is the column that matters: keep it in view
+            self.timeline.scrollToItem(today, QTableWidget.ScrollHint.PositionAtCenter)
 
     def timeline_states(self) -> dict[str, list[str]]:
         """Signal -> the light letters shown, oldest first (for tests)."""
-        return {self.timeline.verticalHeaderItem(r).text():
-                [self.timeline.item(r, c).text() for c in range(self.timeline.columnCount())]
-                for r in range(self.timeline.rowCount())}
+        rows = {}
+        for r in range(self.timeline.rowCount()):
+            header = self.timeline.verticalHeaderItem(r)
+            rows["" if header is None else header.text()] = [
+                cell_text(self.timeline, r, c) for c in range(self.timeline.columnCount())]
+        return rows
 
     def states(self) -> dict[str, str]:
-        return {self.table.item(r, 0).text(): self.table.item(r, 1).text()
+        return {cell_text(self.table, r, 0): cell_text(self.table, r, 1)
                 for r in range(self.table.rowCount())}

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
-from analytics.snapshot import RegimesView
+from analytics.snapshot import RegimesView, Tile as RegimeTile
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart
@@ -31,10 +31,10 @@ class Tile(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         for label in (self.title, self.value, self.since):
             layout.addWidget(label)
-        self.setCursor(Qt.PointingHandCursor)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.state = ""
 
-    def set_tile(self, tile: dict) -> None:
+    def set_tile(self, tile: RegimeTile) -> None:
         t = theme.current()
         colour = {"green": t.up, "amber": theme.AMBER, "red": t.down}[tile.state]
         self.state = tile.state

@@ -96,7 +96,7 @@ class RegionsPanel(Panel[RegionsView]):
         self.bars.getAxis("left").enableAutoSIPrefix(False)
         self.bars.showGrid(y=True, alpha=0.25)
         self.bars.setMinimumHeight(130)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.bars)
         split.setStretchFactor(0, 3)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter,
 from analytics.snapshot import BasketsView
 from gui.panels.base import WindowedPanel
 from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.grid import cell_text
 from gui.widgets.heat_table import Fmt, HeatTable
 
 COLUMNS = ["kind", "1d", "1w", "1m", "YTD", "sigma", "worst_since", "crowding"]
@@ -36,7 +37,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         bar.addWidget(self.heading, 1)
         bar.addWidget(self.selector)
         self.table = HeatTable()
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setToolTip("Returns in percent to the as-of close; 1d σ = today's move / "
                               "trailing 63-day std; crowding: 100·Φ(mean z), ≥ 84 crowded")
         self.table.itemSelectionChanged.connect(self.redraw)
@@ -44,7 +45,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         self.missing = QLabel("")
         self.missing.setObjectName("muted")
         self.missing.setWordWrap(True)
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.chart)
         layout = QVBoxLayout(self)
@@ -75,9 +76,9 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         self.table.clearSelection()
         model, selection = self.table.model(), self.table.selectionModel()
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).text() in keep:
-                selection.select(model.index(row, 0),
-                                 QItemSelectionModel.Select | QItemSelectionModel.Rows)
+            if cell_text(self.table, row, 0) in keep:
+                selection.select(model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollToTop()
         self.table.blockSignals(False)
         self.heading.setText(f"Theme baskets and pairs as of {self.shown.as_of:%Y-%m-%d}; "
@@ -92,7 +93,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         if view is None:
             return
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        names = [self.table.item(r, 0).text() for r in rows] or self.selected
+        names = [cell_text(self.table, r, 0) for r in rows] or self.selected
         self.selected = names
         frame = view.cumulative[self.selector.current]
         self.chart.set_frame(frame[[n for n in names if n in frame.columns]])

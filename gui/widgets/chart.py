@@ -62,7 +62,7 @@ class TimeSeriesChart(QWidget):
         self.units, self.scale, self.decimals = units, scale, decimals
         self.readout = QLabel(" ")
         self.readout.setObjectName("muted")
-        self.readout.setTextFormat(Qt.RichText)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.plot = theme.ThemedPlot(axisItems={"bottom": DateAxis()})
         item = self.plot.getPlotItem()
         item.setClipToView(True)
@@ -79,7 +79,7 @@ class TimeSeriesChart(QWidget):
         self.zero = pg.InfiniteLine(pos=0, angle=0, movable=False,
                                     pen=pg.mkPen(theme.current().muted, width=1))
         item.addItem(self.zero, ignoreBounds=True)
-        pen = pg.mkPen(theme.current().muted, width=1, style=Qt.DashLine)
+        pen = pg.mkPen(theme.current().muted, width=1, style=Qt.PenStyle.DashLine)
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pen)
         item.addItem(self.vline, ignoreBounds=True)
         self.vline.hide()

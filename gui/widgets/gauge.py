@@ -24,8 +24,8 @@ class Gauge(QWidget):
         self.value = float("nan")
         self.caption = ""
         self.setMinimumSize(110, 110)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setCursor(Qt.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_value(self, value: float, caption: str = "", details: str = "") -> None:
         self.value = value
@@ -37,7 +37,7 @@ class Gauge(QWidget):
         self.clicked.emit(self.name)
         super().mouseReleaseEvent(event)
 
-    def geometry(self) -> dict:
+    def layout_boxes(self) -> dict:
         """Where things are drawn: the arc's centre and radius, the needle's tip (None for
         n/a) and the rectangles of the number and the band word. The number sits below the
         needle's pivot, where the needle (which sweeps the upper half only) never covers it."""
@@ -56,14 +56,14 @@ class Gauge(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         t = theme.current()
-        g = self.geometry()
+        g = self.layout_boxes()
         centre, radius, thickness = g["centre"], g["radius"], g["thickness"]
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         arc = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
         colours = {"up": t.up, "muted": t.grid, "down": t.down}
         for low, high, colour in BANDS:
-            pen = QPen(QColor(colours[colour]), thickness, Qt.SolidLine, Qt.FlatCap)
+            pen = QPen(QColor(colours[colour]), thickness, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
             painter.setPen(pen)
             start = 180.0 - 180.0 * low / 100
             painter.drawArc(arc, int(start * 16), int(-180.0 * (high - low) / 100 * 16))
@@ -71,18 +71,18 @@ class Gauge(QWidget):
         font.setPointSize(9)
         painter.setFont(font)
         painter.setPen(QColor(t.text))
-        painter.drawText(QRectF(0, 0, self.width(), 20), Qt.AlignCenter, self.name)
+        painter.drawText(QRectF(0, 0, self.width(), 20), Qt.AlignmentFlag.AlignCenter, self.name)
         if g["tip"] is not None:
-            painter.setPen(QPen(QColor(t.text), 2.5, Qt.SolidLine, Qt.RoundCap))
+            painter.setPen(QPen(QColor(t.text), 2.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawLine(centre, g["tip"])
         big = QFont()
         big.setPointSize(14)
         big.setBold(True)
         painter.setFont(big)
         painter.setPen(QColor(t.text))
-        painter.drawText(g["number"], Qt.AlignCenter,
+        painter.drawText(g["number"], Qt.AlignmentFlag.AlignCenter,
                          f"{self.value:.0f}" if g["tip"] is not None else "n/a")
         painter.setFont(font)
         painter.setPen(QColor(t.muted))
-        painter.drawText(g["caption"], Qt.AlignCenter, self.caption)
+        painter.drawText(g["caption"], Qt.AlignmentFlag.AlignCenter, self.caption)
         painter.end()

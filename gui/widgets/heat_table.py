@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from analytics import formatting
 from gui import theme
+from gui.widgets.grid import cell_text
 
-SORT_ROLE = Qt.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class _Item(QTableWidgetItem):
@@ -46,11 +47,11 @@ class HeatTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSortingEnabled(True)
         self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
 
     def set_frame(self, frame, formats: Mapping[str, Fmt], index_label: str = "Ticker",
@@ -73,7 +74,7 @@ class HeatTable(QTableWidget):
                     text = formatting.NA if formatting.missing(number) else \
                         fmt.text.format(number * fmt.scale)
                     item = self._set(r, c, text, number)
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     offset = number * fmt.scale - fmt.center
                     item.setBackground(t.heat(-offset if fmt.invert else offset, fmt.heat))
                     item.setForeground(QColor(t.text))
@@ -101,4 +102,4 @@ class HeatTable(QTableWidget):
         return item
 
     def column_texts(self, column: int) -> list[str]:
-        return [self.item(r, column).text() for r in range(self.rowCount())]
+        return [cell_text(self, r, column) for r in range(self.rowCount())]

@@ -18,7 +18,9 @@ class WindowSelector(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         for name in WINDOWS:
-            button = QToolButton(text=name, checkable=True)
+            button = QToolButton()
+            button.setText(name)
+            button.setCheckable(True)
             button.setToolTip(f"Chart the last {name}" if name != "All" else "Chart all history")
             button.setChecked(name == initial)
             self.group.addButton(button)

@@ -22,7 +22,8 @@ class SourceUnavailable(RuntimeError):
 
 
 class DataSource(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def load(self, universe: Universe, progress: Progress | None = None) -> MarketData: ...
 

@@ -89,7 +89,7 @@ def readjust(cached_close: pd.DataFrame, cached_volume: pd.DataFrame | None,
         close[changed.index] = close[changed.index] * changed
         held = changed.index.intersection(volume.columns).intersection(
             fresh_volume.columns if fresh_volume is not None else [])
-        if len(held):
+        if len(held) and fresh_volume is not None:
             vol_fresh = fresh_volume.loc[overlap, held]
             vol_cached = volume.loc[overlap, held]
             vol_ratio, vol_consistent = _common_ratio(vol_fresh.where(vol_fresh > 0),

@@ -282,7 +282,7 @@ class _Simulator:
         ratio = _rms_ratio(self.R[:, members], self._cap_basket(members))
         target_ratio = max(7.0, 1.1 * np.nanmax(ratio[: week[0]]))
         self.dispersion_moves *= ratio[week[-1]] / target_ratio
-        for day, target in zip(week, self.dispersion_moves):
+        for day, target in zip(week.tolist(), self.dispersion_moves):
             w = self._cap_weights(day, members)
             rest = self.R[day, members] - self.market[day] * self.beta[members]
             self.market[day] = (target - w @ rest) / (w @ self.beta[members])

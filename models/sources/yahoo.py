@@ -101,20 +101,21 @@ def bounded(call: Callable[[], object], timeout: float, what: str):
     without an answer ``RequestTimeout`` is raised and the thread is abandoned (yfinance's
     quote-summary and option calls have no timeout of their own that we can set)."""
     outcome: dict[str, object] = {}
+    failure: list[BaseException] = []
 
     def run() -> None:
         try:
             outcome["value"] = call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
-            outcome["error"] = exc
+            failure.append(exc)
 
     thread = threading.Thread(target=run, name=f"yahoo: {what}", daemon=True)
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
         raise RequestTimeout(f"{what}: no answer from Yahoo in {timeout:g} s")
-    if "error" in outcome:
-        raise outcome["error"]
+    if failure:
+        raise failure[0]
     return outcome.get("value")
 
 
@@ -242,7 +243,7 @@ class YahooSource:
         now = self.clock()
         full_start = (now - pd.DateOffset(years=self.years)).normalize()
         jobs = []
-        if known:
+        if known and cached is not None:
             overlap_start = cached.close.index[-1] - pd.offsets.BDay(self.overlap_days)
             jobs.append((known, overlap_start))
         if fresh:
@@ -434,7 +435,9 @@ class YahooSource:
                     lambda: ticker.options, self.request_timeout, f"{underlying} expiries")]
                 expiries = [e for e in expiries
                             if as_of < e <= as_of + pd.Timedelta(days=MAX_OPTION_DAYS)]
-                parts, dropped, quote = [], 0, {}
+                parts: list[pd.DataFrame] = []
+                quote: dict[str, object] = {}
+                dropped = 0
                 for n, expiry in enumerate(expiries):
                     if time.monotonic() > deadline:
                         break

@@ -85,7 +85,7 @@ def test_rules_dialog_rejects_an_unknown_figure(qtbot):
     qtbot.addWidget(dialog)
     dialog.accept()
     assert dialog.book is None and "did you mean dispersion.percentile" in dialog.error.text()
-    assert dialog.error.textFormat() == Qt.PlainText
+    assert dialog.error.textFormat() == Qt.TextFormat.PlainText
 
 
 def test_saved_book_with_wrong_types_is_refused():
@@ -127,7 +127,7 @@ def test_slot_faults_are_one_message_each(make_window, monkeypatch, tmp_path, ca
 
     window = make_window(select_source=select)
     for label in (window.status.notes_label, window.status.source_label, window.status.as_of_label):
-        assert label.textFormat() == Qt.PlainText
+        assert label.textFormat() == Qt.TextFormat.PlainText
     try:
         raise KeyError("boom")
     except KeyError as exc:

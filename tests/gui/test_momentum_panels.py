@@ -86,7 +86,7 @@ def test_gauge_number_is_never_under_the_needle(qtbot):
         gauge.resize(*size)
         for value in range(0, 101, 5):
             gauge.set_value(float(value), "crowded")
-            g = gauge.geometry()
+            g = gauge.layout_boxes()
             assert g["number"].top() > g["centre"].y() >= g["tip"].y()
             assert g["caption"].top() >= g["number"].bottom()
             assert g["caption"].bottom() <= gauge.height()

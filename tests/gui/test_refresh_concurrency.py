@@ -109,7 +109,7 @@ def test_clear_cache_cancels_the_running_refresh_and_says_so(make_window, make_s
     assert started.wait(5)
     asked = []
     monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text: asked.append(text) or QMessageBox.Yes)
+                        lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.Yes)
     window.clear_cache_dialog()
     assert "The refresh now running is cancelled first." in asked[0]
     assert cleared == [1]
@@ -128,7 +128,7 @@ def test_clear_cache_that_cannot_delete_is_one_message(make_window, monkeypatch)
 
     window = make_window(clear_cache=read_only)
     shown = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
     window.clear_cache_dialog()
     assert len(shown) == 1 and "Read-only" in shown[0]
