@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from analytics.events import EventStudy, event_study
 from analytics.snapshot import Snapshot
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
+from gui.widgets.grid import set_choices
 from gui.widgets.heat_table import Fmt, HeatTable
 
 OURS = "Momentum L/S (ours)"
@@ -112,24 +113,16 @@ class EventsPanel(Panel[Snapshot]):
 
     def apply_view_state(self, state: dict) -> None:
         self.external = dict(state.get("external", {}))
-        self.threshold.blockSignals(True)
-        self.threshold.setValue(state.get("threshold", self.threshold.value()))
-        self.threshold.blockSignals(False)
+        with QSignalBlocker(self.threshold):
+            self.threshold.setValue(state.get("threshold", self.threshold.value()))
         self.preferred = state.get("source")
 
     def show_view(self, view: Snapshot) -> None:
         self._refresh_choices(select=self.preferred)
 
     def _refresh_choices(self, select: str | None = None) -> None:
-        names = list(self.series_choices())
-        current = select or self.source.currentText() or (names[0] if names else "")
+        set_choices(self.source, list(self.series_choices()), select)
         self.preferred = None
-        self.source.blockSignals(True)
-        self.source.clear()
-        self.source.addItems(names)
-        if current in names:
-            self.source.setCurrentText(current)
-        self.source.blockSignals(False)
         self.recompute()
 
     def recompute(self) -> None:

@@ -13,6 +13,7 @@ from analytics import formatting as fmt
 from analytics.snapshot import GammaReading, GammaView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
+from gui.widgets.grid import set_choices
 
 
 def summary(name: str, g: GammaReading) -> str:
@@ -101,14 +102,8 @@ class GammaPanel(Panel[GammaView]):
         self.choice.show()
         names = list(view.underlyings)
         if [self.choice.itemText(i) for i in range(self.choice.count())] != names:
-            current = self.preferred or self.choice.currentText()
+            set_choices(self.choice, names, self.preferred)
             self.preferred = None
-            self.choice.blockSignals(True)
-            self.choice.clear()
-            self.choice.addItems(names)
-            if current in names:
-                self.choice.setCurrentText(current)
-            self.choice.blockSignals(False)
         self.redraw()
 
     def redraw(self) -> None:

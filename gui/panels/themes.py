@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics.snapshot import BasketsView
@@ -71,16 +71,17 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         if not keep:
             keep = list(view.table["sigma"].abs().sort_values(ascending=False)
                         .index[:DEFAULT_ROWS])
-        self.table.blockSignals(True)
-        self.table.set_frame(view.table[COLUMNS], FORMATS, index_label="Basket", headers=HEADERS)
-        self.table.clearSelection()
-        model, selection = self.table.model(), self.table.selectionModel()
-        for row in range(self.table.rowCount()):
-            if cell_text(self.table, row, 0) in keep:
-                selection.select(model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
-                                 | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollToTop()
-        self.table.blockSignals(False)
+        with QSignalBlocker(self.table):
+            self.table.set_frame(view.table[COLUMNS], FORMATS, index_label="Basket",
+                                 headers=HEADERS)
+            self.table.clearSelection()
+            model, selection = self.table.model(), self.table.selectionModel()
+            for row in range(self.table.rowCount()):
+                if cell_text(self.table, row, 0) in keep:
+                    selection.select(model.index(row, 0),
+                                     QItemSelectionModel.SelectionFlag.Select
+                                     | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollToTop()
         self.heading.setText(f"Theme baskets and pairs as of {self.shown.as_of:%Y-%m-%d}; "
                              "select rows to chart them")
         self.missing.setText("Left out for lack of data: " + "; ".join(

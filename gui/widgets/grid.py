@@ -1,10 +1,12 @@
-"""A grid of one widget per name, rebuilt only when the names change."""
+"""Small shared widget helpers: a grid of one widget per name (rebuilt only when the names
+change), a table cell's text, and a combo box refilled without signals."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtWidgets import QGridLayout, QTableWidget, QWidget
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QComboBox, QGridLayout, QTableWidget, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -32,3 +34,14 @@ def cell_text(table: QTableWidget, row: int, column: int) -> str:
     """The text of a table cell ('' for a cell without an item)."""
     item = table.item(row, column)
     return "" if item is None else item.text()
+
+
+def set_choices(combo: QComboBox, names: Sequence[str], preferred: str | None = None) -> None:
+    """Fill ``combo`` with ``names`` without emitting its signals, selecting ``preferred``
+    (or the current choice) when it is among them."""
+    current = preferred or combo.currentText()
+    with QSignalBlocker(combo):
+        combo.clear()
+        combo.addItems(list(names))
+        if current in names:
+            combo.setCurrentText(current)
