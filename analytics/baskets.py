@@ -1,4 +1,5 @@
-"""Theme baskets and long/short pairs for the themes panel."""
+"""Theme baskets and long/short pairs for the themes panel (docs/methods.md, "Theme baskets
+and pairs")."""
 from __future__ import annotations
 
 import numpy as np

@@ -140,7 +140,7 @@ def underlying_adv(market, underlyings: list[str],
                    stocks: Mapping[str, tuple[str, ...]]) -> tuple[pd.Series, pd.Series, float,
                                                                    int]:
     """Average daily dollar volume over the ``ADV_DAYS`` sessions before today, per
-    underlying, and what it measures (docs/methods.md, "Leveraged ETF rebalancing"): for an
+    underlying, and what it measures (docs/methods.md, "Leveraged-ETF rebalancing"): for an
     ETF with a stock list, the summed dollar volume of its stocks in the data (the funds'
     swap hedges trade the stocks, and SOXX's own volume is a small fraction of theirs); for a
     single stock or an ETF without a list, its own dollar volume. NaN without volume. Also the

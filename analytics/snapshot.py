@@ -66,7 +66,7 @@ class MomentumToday:
     share of the L/S move against the neutral / the benchmark (None when both legs moved the
     same way); ``worst_since`` / ``best_since``: the last earlier day worse / better (None:
     none in the data, then ``on_record`` when the day is the worst); ``provisional``:
-    (ticker, return) of member prints that may be bad (docs/methods.md, "Bad prints")."""
+    (ticker, return) of member prints that may be bad (docs/methods.md, "Bad prices")."""
 
     day: pd.Timestamp | None = None
     long_short: float = float("nan")
