@@ -1,8 +1,8 @@
-"""FactorDesk entry point.
+"""FactorDesk entry point (``python main.py`` in a checkout, ``factordesk`` once installed).
 
-    python main.py                      open the window (simulated market until real sources land)
-    python main.py --export DIR         render every panel to DIR/<panel>.png + DIR/snapshot.json
-    python main.py --fetch              download into the cache and exit (cron; desk mode)
+    factordesk                          open the window
+    factordesk --export DIR             render every panel to DIR/<panel>.png + DIR/snapshot.json
+    factordesk --fetch                  download into the cache and exit (cron; desk mode)
 """
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ from pathlib import Path
 
 STARTED = time.perf_counter()       # --timing reports durations from here
 log = logging.getLogger("factordesk")
+PROG = "factordesk" if Path(sys.argv[0]).stem.startswith("factordesk") else "main.py"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from models.app import version
+
     parser = argparse.ArgumentParser(
-        prog="main.py",
+        prog=PROG,
         description="FactorDesk: momentum-crash, crowding, mechanical-flow and rotation monitor. "
                     "With no options it opens the window.")
+    parser.add_argument("--version", action="version", version=f"FactorDesk {version()}")
     parser.add_argument("--universe", metavar="PATH",
                         help="universe file (default: resources/universe.toml)")
     parser.add_argument("--source", action="append", metavar="auto|yahoo|cache|demo|PATH",
@@ -144,21 +148,21 @@ def run_fetch(args) -> int:
     try:
         universe = load_universe(args.universe)
     except UniverseError as exc:
-        print(f"main.py: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     root = cache_root(args)
     try:
         market = open_source("yahoo", cache_root=root, shares=args.shares).load(universe)
     except SourceUnavailable as exc:
-        print(f"main.py: fetch: Yahoo unavailable ({exc}); the cache at {root} is unchanged",
+        print(f"{PROG}: fetch: Yahoo unavailable ({exc}); the cache at {root} is unchanged",
               file=sys.stderr)
         return FETCH_UNAVAILABLE
     except Exception as exc:  # noqa: BLE001 - one clear line for the scheduler's log
         log.exception("fetch failed")
-        print(f"main.py: fetch failed: {exc} (details in {log_path})", file=sys.stderr)
+        print(f"{PROG}: fetch failed: {exc} (details in {log_path})", file=sys.stderr)
         return FETCH_UNAVAILABLE
     if "STALE" in market.source:
-        print(f"main.py: fetch: {market.notes[-1]}; the cache at {root} is unchanged",
+        print(f"{PROG}: fetch: {market.notes[-1]}; the cache at {root} is unchanged",
               file=sys.stderr)
         return FETCH_UNAVAILABLE
     problems = [n for n in market.notes if "returned no data" in n or "not written" in n]
@@ -222,13 +226,23 @@ def run_export(args) -> int:
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
         log.exception("export failed")
-        print(f"main.py: export failed: {exc} (details in {log_path})", file=sys.stderr)
+        print(f"{PROG}: export failed: {exc} (details in {log_path})", file=sys.stderr)
         return 1
+    from models.app import source_line
+
     print(f"exported {len(PANELS)} panel(s) and snapshot.json to {out}")
+    print(source_line(snapshot.source, snapshot.simulated, snapshot.notes, log_path),
+          file=sys.stderr)
     return 0
 
 
 def run_gui(args) -> int:
+    from gui.display import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -242,22 +256,22 @@ def run_gui(args) -> int:
     try:
         universe = load_universe(args.universe)
     except UniverseError as exc:
-        print(f"main.py: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    from gui.main_window import MainWindow
-    from gui.qt_messages import route_qt_messages_to_log
-    from models.state import DashboardState, RefreshRequest
-
     # pandas is imported here, before the first paint, not by the first refresh: a worker thread
     # importing it holds the GIL for tens of ms at a time and would stall the event loop.
     import pandas  # noqa: F401  (imported for its side effect: loading it now)
+
+    from gui.main_window import MainWindow
+    from gui.qt_messages import route_qt_messages_to_log
+    from models.state import DashboardState, RefreshRequest
 
     route_qt_messages_to_log()
     try:
         factory = source_factory(source_name(args), args)
         as_of = parse_as_of(args.as_of)
     except ValueError as exc:
-        print(f"main.py: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
     # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead.
@@ -285,6 +299,7 @@ def run_gui(args) -> int:
                         clear_cache=lambda: clear_cache(args), select_shares=select_shares,
                         select_options=select_options)
     sys.excepthook = window.report_unexpected
+    announce_source(state, log_path)
     probe = StartupProbe(window, state) if args.timing else None
     if source_name(args) == "cache":
         from models.cache import MarketCache
@@ -309,6 +324,29 @@ def run_gui(args) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def announce_source(state, log_path) -> None:
+    """One line on stderr once the first data is on screen (which data and why, the log
+    file), or once the first refresh fails."""
+    from models.app import source_line
+
+    said = []
+
+    def shown(snapshot) -> None:
+        if not said:
+            said.append(True)
+            print(source_line(snapshot.source, snapshot.simulated, snapshot.notes, log_path),
+                  file=sys.stderr, flush=True)
+
+    def failed(message: str, _traceback: str) -> None:
+        if not said:
+            said.append(True)
+            print(f"{PROG}: the first refresh failed: {message} · log: {log_path}",
+                  file=sys.stderr, flush=True)
+
+    state.snapshot_changed.connect(shown)
+    state.refresh_failed.connect(failed)
 
 
 class StartupProbe:
@@ -361,6 +399,11 @@ class StartupProbe:
         loaded = sorted(m for m in ("yfinance", "scipy") if m in sys.modules)
         return {**self.times, "max_stall_ms": round(self.max_stall * 1000, 1),
                 "heavy_modules_loaded": loaded}
+
+
+def main_cli() -> None:
+    """The ``factordesk`` command (pyproject.toml)."""
+    sys.exit(main())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,7 +149,7 @@ class CrowdingInputs:
 
     @classmethod
     def build(cls, prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame | None = None,
-              returns: pd.DataFrame | None = None) -> "CrowdingInputs":
+              returns: pd.DataFrame | None = None) -> CrowdingInputs:
         """``beta``: trailing market betas of ``prices`` (``rolling_beta``) and ``returns``:
         ``daily_returns(prices)``, if already known."""
         returns = daily_returns(prices) if returns is None else returns

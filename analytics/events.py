@@ -9,7 +9,6 @@ import pandas as pd
 
 from analytics.stats import sigma_move
 
-
 BOOTSTRAP_DRAWS = 5000
 BEAR_DAYS = 504                 # 24 months of trading days (Daniel & Moskowitz's bear state)
 

@@ -8,8 +8,7 @@ from analytics.factors import high_beta, leg_attribution, momentum_with_legs
 from analytics.params import EngineParams
 from analytics.radar import WORST_IN_DAYS
 from analytics.returns import compounded_windows
-from analytics.snapshot import (NEUTRAL_WORDS, LegReading, MomentumToday, MomentumView,
-                                RecentWorst)
+from analytics.snapshot import NEUTRAL_WORDS, LegReading, MomentumToday, MomentumView, RecentWorst
 from analytics.stats import drawdown, sigma_move, worst_in, worst_since
 
 RECENT_DAYS = 10

@@ -91,7 +91,8 @@ def rolling_correlation_flip(a: pd.Series, b: pd.Series, window: int = 60,
     Asian closes: an Asian index's close (a) precedes the US-clock close of a Yahoo FX bar (b),
     so both alignments are tried, same day and b lagged one day, and the one with the larger
     |correlation| over the last ``align_days`` paired days is used (a data vendor's bar times
-    change over the years; the current alignment is the one that matters today). Hysteresis: the state is positive while
+    change over the years; the current alignment is the one that matters today). Hysteresis:
+    the state is positive while
     rho > +band and negative once rho < -band (the band in between keeps the previous state);
     ``flip_date`` is the latest change of that state. ``z`` compares the latest window with the
     window before it (Fisher z).

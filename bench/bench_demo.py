@@ -1,19 +1,15 @@
 """Benchmark: build the simulated market for the full default universe; print time and memory.
 
-Target (issue 2): <= 1.0 s and <= 300 MB. Run: python bench/bench_demo.py
+Target (issue 2): <= 1.0 s and <= 300 MB. Run: python -m bench.bench_demo
 """
 from __future__ import annotations
 
 import resource
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from models.sources import open_source  # noqa: E402
-from models.universe import load_universe  # noqa: E402
+from models.sources import open_source
+from models.universe import load_universe
 
 
 def main(repeats: int = 5) -> None:

@@ -6,25 +6,22 @@ momentum + dispersion_ratio + breadth (ours) next to the straightforward pandas 
 (pct_change, rank(axis=1, pct=True), where, mean(axis=1), rolling(5).std()), then the whole
 ``analytics.engine.compute``, and the trailing-window statistics (``analytics.rolling``, on
 bottleneck) next to pandas' ``rolling``. Targets (issue 5): ours <= half the pandas time on both
-panels; stress compute <= 3 s and <= 2 GB. Run: python bench/bench_engine.py
+panels; stress compute <= 3 s and <= 2 GB. Run: python -m bench.bench_engine
 """
 from __future__ import annotations
 
-import sys
 import time
 import tracemalloc
-from pathlib import Path
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from analytics.dispersion import breadth, dispersion_ratio  # noqa: E402
-from analytics.engine import EngineParams, compute  # noqa: E402
-from analytics.factors import momentum  # noqa: E402
-from analytics.rolling import rolling_values  # noqa: E402
+from analytics.dispersion import breadth, dispersion_ratio
+from analytics.engine import EngineParams, compute
+from analytics.factors import momentum
+from analytics.rolling import rolling_values
 
 ROLLING = (("std", 63), ("rms", 5), ("mean", 200))     # the windows the engine uses
 
@@ -78,14 +75,13 @@ def rolling_figures(close: pd.DataFrame) -> str:
     """Median time of each trailing statistic: ours (bottleneck) and pandas' rolling."""
     returns = close.pct_change(fill_method=None)
     parts = []
+    pandas_way = {"mean": lambda frame, window: frame.rolling(window).mean(),
+                  "std": lambda frame, window: frame.rolling(window).std(),
+                  "rms": lambda frame, window: np.sqrt((frame ** 2).rolling(window).mean())}
     for statistic, window in ROLLING:
         frame = close if statistic == "mean" else returns
-        values = frame.to_numpy()
-        ours = median_time(lambda: rolling_values(values, window, statistic))
-        roll = frame.rolling(window)
-        theirs = median_time(lambda: roll.mean() if statistic == "mean" else roll.std()
-                             if statistic == "std" else np.sqrt((frame ** 2).rolling(window)
-                                                                .mean()))
+        ours = median_time(partial(rolling_values, frame.to_numpy(), window, statistic))
+        theirs = median_time(partial(pandas_way[statistic], frame, window))
         parts.append(f"{statistic}({window}) {1000 * ours:.0f} ms vs pandas {1000 * theirs:.0f} ms")
     return "; ".join(parts)
 

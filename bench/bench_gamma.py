@@ -1,19 +1,15 @@
 """Benchmark: GEX profile for a 5,000-contract chain on a 401-point spot grid (target <= 100 ms)
-and the leveraged-ETF what-if recomputation (target <= 10 ms). Run: python bench/bench_gamma.py
+and the leveraged-ETF what-if recomputation (target <= 10 ms). Run: python -m bench.bench_gamma
 """
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from analytics.gamma import default_grid, gex_profile, zero_gamma_level  # noqa: E402
-from analytics.letf import flow_table  # noqa: E402
+from analytics.gamma import default_grid, gex_profile, zero_gamma_level
+from analytics.letf import flow_table
 
 
 def best(fn, repeats: int = 20) -> float:

@@ -3,7 +3,7 @@ queued signals, the engine), as a long-running session does; print resident memo
 thread count after warm-up and at the end.
 
 Target (issue 15): RSS growth under 5% after warm-up, the thread count flat.
-Run: QT_QPA_PLATFORM=offscreen python bench/bench_soak.py [refreshes=300] [warmup=30]
+Run: QT_QPA_PLATFORM=offscreen python -m bench.bench_soak [refreshes=300] [warmup=30]
 """
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def rss_mb() -> float:

@@ -2,7 +2,7 @@
 dashboard (demo data) and the longest main-thread stall during the refresh (5 ms QTimer probe).
 
 Targets (issue 3): first paint <= 1.6 s, populated <= 3 s, stall <= 50 ms; yfinance and scipy
-must not be imported. Run: python bench/bench_startup.py [runs]
+must not be imported. Run: python -m bench.bench_startup [runs]
 """
 from __future__ import annotations
 

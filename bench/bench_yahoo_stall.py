@@ -2,8 +2,8 @@
 parsed on the worker (yfinance replaced by frames shaped exactly like its 1.x output: five
 years, chunks of 100 tickers), and the time of the parse itself.
 
-Target (issue 15): longest stall <= 50 ms. Run: QT_QPA_PLATFORM=offscreen python
-bench/bench_yahoo_stall.py [runs=3]
+Target (issue 15): longest stall <= 50 ms. Run: QT_QPA_PLATFORM=offscreen
+python -m bench.bench_yahoo_stall [runs=3]
 """
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def yf_frame(tickers, start, end="2026-02-06") -> pd.DataFrame:

@@ -8,23 +8,21 @@ L/S move, its σ, worst-since, the leg reading, the radar verdict and the moment
 next to Ken French's daily Mom for the same day. ``--membership`` uses the 1996-2025
 point-in-time membership file instead of today's list.
 
-Run: python bench/episodes.py [--membership]
+Run: python -m bench.episodes [--membership]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from models.sources import open_source
+from models.state import default_compute
+from models.universe import DEFAULT_UNIVERSE, load_universe
 
-from models.sources import open_source  # noqa: E402
-from models.state import default_compute  # noqa: E402
-from models.universe import DEFAULT_UNIVERSE, load_universe  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 EPISODES = ("2009-03-10", "2009-04-09", "2009-05-29", "2016-11-09", "2020-11-09",

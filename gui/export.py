@@ -14,16 +14,18 @@ from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTableWidget, QWidget
 
 from gui import theme
+from models.app import version
 
 FOOTER_HEIGHT = 30
 
 
 def footer_text(title: str, snapshot) -> str:
+    app = f"FactorDesk {version()}"
     if snapshot is None:
-        return f"FactorDesk · {title} · no data"
+        return f"{app} · {title} · no data"
     label = " · SIMULATED DATA" if snapshot.simulated else ""
     proxy = f" · benchmark: {snapshot.benchmark_proxy}" if snapshot.benchmark_proxy else ""
-    return (f"FactorDesk · {title} · source: {snapshot.source} · as of "
+    return (f"{app} · {title} · source: {snapshot.source} · as of "
             f"{snapshot.as_of:%Y-%m-%d}{proxy} · exported {dt.datetime.now():%Y-%m-%d %H:%M}"
             f"{label}")
 
@@ -115,7 +117,8 @@ def compose(content: QImage, width: int, height: int, footer: str, simulated: bo
     font.setPointSize(9)
     painter.setFont(font)
     painter.drawText(QRect(10, height - FOOTER_HEIGHT, width - 20, FOOTER_HEIGHT),
-                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, footer)
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+                     | Qt.TextFlag.TextWordWrap, footer)
     if simulated:
         draw_watermark(painter, width, height)
     painter.end()

@@ -8,9 +8,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog,
-                               QMainWindow, QMessageBox)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+)
 
+import resources
 from gui import theme
 from gui.alerts_controller import AlertsController
 from gui.docking import PanelDocks
@@ -18,18 +25,17 @@ from gui.panels.base import Panel
 from gui.panels.events import EventsPanel
 from gui.settings import Settings
 from gui.status_bar import StatusBar
+from models.app import version
 from models.scheduler import RefreshScheduler
 from models.sources.files import FileDataError
 
 log = logging.getLogger(__name__)
-APP_VERSION = "0.1"
 DEFAULT_SIZE = (1600, 1000)
-ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.png"
 
 
 def app_icon() -> QIcon:
     """FactorDesk's icon (resources/icon.png, drawn from resources/icon.svg)."""
-    return QIcon(str(ICON))
+    return QIcon(str(resources.path("icon.png")))
 
 
 class MainWindow(QMainWindow):
@@ -395,9 +401,10 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         snapshot = self.state.snapshot
         source = "none yet" if snapshot is None else \
-            f"{snapshot.source}{' (SIMULATED)' if snapshot.simulated else ''}, as of {snapshot.as_of:%Y-%m-%d}"
+            f"{snapshot.source}{' (SIMULATED)' if snapshot.simulated else ''}, as of " \
+            f"{snapshot.as_of:%Y-%m-%d}"
         QMessageBox.about(self, "About FactorDesk",
-                          f"<b>FactorDesk {APP_VERSION}</b><br>Momentum-crash, crowding, "
+                          f"<b>FactorDesk {version()}</b><br>Momentum-crash, crowding, "
                           f"mechanical-flow and rotation monitor.<br><br>Data: {source}<br>"
                           f"Log file: {self.log_path or 'n/a'}")
 

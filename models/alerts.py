@@ -46,7 +46,7 @@ class AlertRule:
     threshold: float
 
     @classmethod
-    def parse(cls, text: str, known: set[str] | None = None) -> "AlertRule":
+    def parse(cls, text: str, known: set[str] | None = None) -> AlertRule:
         """``<figure> <op> <number>`` in linear time; with ``known`` (the figures of the
         current snapshot) a misspelt figure is rejected, naming the nearest known ones."""
         if not isinstance(text, str):
@@ -79,7 +79,7 @@ class AlertBook:
     active: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_texts(cls, texts, known: set[str] | None = None) -> "AlertBook":
+    def from_texts(cls, texts, known: set[str] | None = None) -> AlertBook:
         return cls([AlertRule.parse(t, known) for t in texts
                     if not isinstance(t, str) or t.strip()])
 
@@ -99,7 +99,7 @@ class AlertBook:
         return json.dumps({"rules": [r.text for r in self.rules], "active": self.active})
 
     @classmethod
-    def from_json(cls, text: str) -> "AlertBook":
+    def from_json(cls, text: str) -> AlertBook:
         """The saved book; ValueError for anything that is not {"rules": [text...],
         "active": {text: bool}}."""
         data = json.loads(text)

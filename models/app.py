@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,42 @@ APP_NAME = "FactorDesk"
 
 
 def log_dir() -> Path:
+    """The user log dir, or $FACTORDESK_LOG_DIR (the test suite points it at a temporary one)."""
+    override = os.environ.get("FACTORDESK_LOG_DIR")
+    if override:
+        return Path(override)
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def version() -> str:
+    """FactorDesk's version, from its one place: pyproject.toml beside the sources in a
+    checkout or a bundle, else the installed package's metadata."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        with pyproject.open("rb") as file:
+            return str(tomllib.load(file)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        pass
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("factordesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def source_line(source: str, simulated: bool, notes, log_path: Path | None) -> str:
+    """The one line FactorDesk prints on stderr when data is first shown and after an export:
+    which data is on screen and why (auto's reason when it fell back), and the log file."""
+    why = next((n for n in notes if n.startswith("Yahoo unavailable")), None)
+    if why is not None:
+        shown = why.replace("the simulated market", "the SIMULATED market")
+    else:
+        shown = f"showing the SIMULATED market ({source})" if simulated else f"showing {source}"
+    return f"FactorDesk {version()}: {shown} · log: {log_path or 'n/a'}"
 
 
 def _as_bool(value) -> bool:

@@ -68,7 +68,7 @@ class MarketData:
         if self.as_of is None:
             object.__setattr__(self, "as_of", self.close.index[-1] if len(self.close) else None)
 
-    def until(self, day) -> "MarketData":
+    def until(self, day) -> MarketData:
         """The data as it stood at the close of ``day`` (later rows dropped). An option chain is
         kept only when it was observed on ``day``: its ``quote_date`` (a chain file), else the
         data's last date."""

@@ -44,7 +44,7 @@ class RefreshScheduler(QObject):
 
     def __init__(self, refresh: Callable[[], object], busy: Callable[[], bool],
                  every_minutes: int = 15,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.refresh, self.busy, self.clock = refresh, busy, clock

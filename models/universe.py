@@ -11,7 +11,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_UNIVERSE = Path(__file__).resolve().parent.parent / "resources" / "universe.toml"
+import resources
+
+DEFAULT_UNIVERSE = resources.path("universe.toml")
 
 GICS_SECTORS = (
     "Communication Services", "Consumer Discretionary", "Consumer Staples", "Energy",

@@ -1,13 +1,20 @@
-"""Test setup: offscreen Qt, the repository on sys.path, shared fixtures."""
+"""Test setup: offscreen Qt, every user folder (log, cache, settings) in a temporary one,
+shared fixtures. The repository is importable through pytest's ``pythonpath`` (pyproject)."""
 from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The suite leaves the user alone: the log, the Yahoo cache and QSettings (XDG_CONFIG_HOME)
+# of this process and of every subprocess it starts go to a fresh temporary folder.
+_HOME = Path(tempfile.mkdtemp(prefix="factordesk-tests-"))
+for _name, _folder in (("FACTORDESK_LOG_DIR", "log"), ("FACTORDESK_CACHE_DIR", "cache"),
+                       ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                       ("XDG_CACHE_HOME", "xdg-cache")):
+    os.environ[_name] = str(_HOME / _folder)
 # Offscreen Qt with a 1920x1200 virtual screen (the plugin's default is 800x800, smaller than
 # the window's default layout).
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
@@ -16,9 +23,6 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
                                                 "height": 1200, "logicalDpi": 96,
                                                 "logicalBaseDpi": 96, "dpr": 1}]}))
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import pytest  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"

@@ -13,7 +13,6 @@ import math
 import os
 from pathlib import Path
 
-
 from models.state import default_compute
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -2,16 +2,23 @@
 fund and per underlying, with a what-if for the S&P and Nasdaq closes."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QLabel, QPushButton, QSlider,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from analytics.letf import flow_table, gross_share
 from analytics import formatting as fmt
+from analytics.letf import flow_table, gross_share
 from analytics.snapshot import FlowsView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label

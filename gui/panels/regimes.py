@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
-from analytics.snapshot import RegimesView, Tile as RegimeTile
+from analytics.snapshot import RegimesView
+from analytics.snapshot import Tile as RegimeTile
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart

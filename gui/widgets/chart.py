@@ -36,11 +36,11 @@ class DateAxis(pg.AxisItem):
         start = pd.Timestamp(int(minVal), unit="s").ceil("D")
         end = pd.Timestamp(int(maxVal), unit="s")
         room = max(2, int(size // LABEL_PIXELS))
-        for step, label in DATE_STEPS:
+        for step, label_format in DATE_STEPS:
             ticks = pd.date_range(start, end, freq=step)
+            self._format = label_format
             if len(ticks) <= room:
                 break
-        self._format = label
         values = ticks.as_unit("s").asi8.astype(float)
         spacing = float(np.diff(values).min()) if len(values) > 1 else maxVal - minVal
         return [(spacing, values.tolist())]
@@ -137,7 +137,7 @@ class TimeSeriesChart(QWidget):
         item.setAutoVisible(y=True)
         self.readout.setText(" ")
 
-    def link_x(self, other: "TimeSeriesChart") -> None:
+    def link_x(self, other: TimeSeriesChart) -> None:
         """Pan and zoom the x axis together with ``other`` (stacked charts)."""
         self.plot.setXLink(other.plot)
 

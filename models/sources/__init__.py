@@ -6,8 +6,9 @@ CSV / CSV.gz / Parquet price file.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from models.market import MarketData
 from models.universe import Universe

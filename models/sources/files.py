@@ -104,8 +104,9 @@ class FileSource:
                              "--constituents file to treat unknown columns as stocks")
         current = [t for t in universe.constituents if t in close.columns]
         if len(current) < 0.5 * len(universe.constituents):
+            share = len(current) / max(len(universe.constituents), 1)
             notes.append(f"only {len(current)} of the universe's {len(universe.constituents)} "
-                         f"constituents are in the data ({len(current) / max(len(universe.constituents), 1):.0%})")
+                         f"constituents are in the data ({share:.0%})")
         used = [c for c in close.columns if c in known or c in constituents]
         cleaned, implausible = exclude_implausible(close[used], universe.yield_tickers())
         if implausible:

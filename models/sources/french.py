@@ -8,6 +8,7 @@ import pandas as pd
 
 from models.sources.files import FileDataError
 
+
 def read_french_daily(path: str | Path, column: int = 1) -> pd.Series:
     """A daily factor from a French CSV (text header, then ``YYYYMMDD, value, ...`` rows in
     percent, possibly followed by other blocks); returned as fractions by date.

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -340,8 +341,8 @@ class YahooSource:
             limited: list[str] = []
             with _captured_yf_errors() as logged:
                 try:
-                    data = bounded(lambda: yf.download(
-                        pending, start=start.strftime("%Y-%m-%d"), auto_adjust=True,
+                    data = bounded(partial(
+                        yf.download, pending, start=start.strftime("%Y-%m-%d"), auto_adjust=True,
                         group_by="column", threads=True, progress=False,
                         multi_level_index=True, timeout=10),
                         self.request_timeout, f"prices for {len(pending)} tickers")
@@ -393,13 +394,14 @@ class YahooSource:
                      0.7 + 0.15 * n / max(len(etfs), 1))
             fund = yf.Ticker(ticker)
             try:
-                info = bounded(lambda: fund.info, self.request_timeout, f"{ticker} quote") or {}
+                info = bounded(partial(getattr, fund, "info"), self.request_timeout,
+                               f"{ticker} quote") or {}
                 today[ticker] = (_positive(info.get("sharesOutstanding")),
                                  _positive(info.get("totalAssets")))
             except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
                 log.info("share count and assets for %s unavailable: %s", ticker, exc)
             try:
-                series = normalize_shares(bounded(lambda: fund.get_shares_full(start=start),
+                series = normalize_shares(bounded(partial(fund.get_shares_full, start=start),
                                                   self.request_timeout,
                                                   f"{ticker} share counts"), close.index)
             except Exception as exc:  # noqa: BLE001 - best effort, one failure is not fatal
@@ -432,7 +434,8 @@ class YahooSource:
             try:
                 ticker = yf.Ticker(underlying)
                 expiries = [pd.Timestamp(e) for e in bounded(
-                    lambda: ticker.options, self.request_timeout, f"{underlying} expiries")]
+                    partial(getattr, ticker, "options"), self.request_timeout,
+                    f"{underlying} expiries")]
                 expiries = [e for e in expiries
                             if as_of < e <= as_of + pd.Timedelta(days=MAX_OPTION_DAYS)]
                 parts: list[pd.DataFrame] = []
@@ -442,7 +445,7 @@ class YahooSource:
                     if time.monotonic() > deadline:
                         break
                     progress(f"Options {underlying}: expiry {n + 1}/{len(expiries)}", 0.85)
-                    chain = bounded(lambda: ticker.option_chain(expiry.strftime("%Y-%m-%d")),
+                    chain = bounded(partial(ticker.option_chain, expiry.strftime("%Y-%m-%d")),
                                     self.request_timeout, f"{underlying} {expiry:%Y-%m-%d} chain")
                     part, lost = clean_chain(chain.calls, chain.puts, expiry, as_of)
                     parts.append(part)

@@ -5,8 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.crowding import (average_correlation, band, crowding, crowding_score, normal_cdf,
-                                point_in_time_z)
+from analytics.crowding import (
+    average_correlation,
+    band,
+    crowding,
+    crowding_score,
+    normal_cdf,
+    point_in_time_z,
+)
 from analytics.factors import momentum, momentum_legs
 from tests.analytics.causality import assert_causal
 

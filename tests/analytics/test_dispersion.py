@@ -5,8 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.dispersion import (advance_decline, breadth, dispersion_ratio,
-                                  implied_average_correlation, realized_average_correlation)
+from analytics.dispersion import (
+    advance_decline,
+    breadth,
+    dispersion_ratio,
+    implied_average_correlation,
+    realized_average_correlation,
+)
 from tests.analytics.causality import assert_causal
 
 

@@ -94,8 +94,8 @@ def test_legs_are_read_against_the_equal_weighted_constituents(universe, demo_ma
     Oracle: the 2026-02-04 shape, long -3.50%, short +2.64%, constituents +0.20% and SPY
     -0.48%: vs the constituents the long leg is 3.70 / 6.14 = 60% of the move (de-grossing);
     vs SPY it is 3.02 / 6.14 = 49%."""
-    from analytics.momentum import describe_legs
     from analytics.factors import leg_attribution
+    from analytics.momentum import describe_legs
 
     legs = describe_legs(-0.0350 - 0.0020, 0.0264 - 0.0020, -4.0)
     assert legs.long_share == pytest.approx(0.0370 / 0.0614) and legs.driver == "long"

@@ -5,8 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.factors import (basket_returns, high_beta, leg_attribution, leg_masks, momentum,
-                               momentum_legs, pair_returns, rolling_beta)
+from analytics.factors import (
+    basket_returns,
+    high_beta,
+    leg_attribution,
+    leg_masks,
+    momentum,
+    momentum_legs,
+    pair_returns,
+    rolling_beta,
+)
 from models.universe import Pair
 from tests.analytics.causality import assert_causal
 

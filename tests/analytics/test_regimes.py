@@ -6,8 +6,15 @@ import pandas as pd
 import pytest
 
 from analytics.flows import implied_flows, period_flows
-from analytics.regimes import (bill_to_bond_equivalent, curve_regime, fisher_z, period_returns,
-                               rolling_correlation_flip, streak_start, trailing_since)
+from analytics.regimes import (
+    bill_to_bond_equivalent,
+    curve_regime,
+    fisher_z,
+    period_returns,
+    rolling_correlation_flip,
+    streak_start,
+    trailing_since,
+)
 from tests.analytics.causality import assert_causal
 
 DATES = pd.bdate_range("2026-01-05", periods=6)

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from analytics.factors import rolling_beta
-from analytics.rolling import (rolling_mean, rolling_rms, rolling_std, rolling_values,
-                               trailing_sums)
+from analytics.rolling import rolling_mean, rolling_rms, rolling_std, rolling_values, trailing_sums
 from tests.analytics.causality import assert_causal
 
 
@@ -82,9 +81,9 @@ def test_causality(cols):
     frame = returns_panel(rows=437, cols=cols)
     prices = 100 * (1 + frame.fillna(0)).cumprod().where(frame.notna())
     for window in (5, 63, 252):
-        assert_causal(lambda f: rolling_rms(f, window), frame)
-        assert_causal(lambda f: rolling_std(f, window), prices)
-        assert_causal(lambda f: rolling_mean(f, window), prices)
+        assert_causal(lambda f, w=window: rolling_rms(f, w), frame)
+        assert_causal(lambda f, w=window: rolling_std(f, w), prices)
+        assert_causal(lambda f, w=window: rolling_mean(f, w), prices)
 
 
 def test_rolling_beta_matches_pandas_covariance():

@@ -69,7 +69,8 @@ def test_percentile_rank_weak_definition():
 def test_causality():
     r = series(np.random.default_rng(2).normal(0, 0.01, 300))
     prices = (1 + r).cumprod()
-    for stat in (lambda p: sigma_move(p.pct_change(), 63), lambda p: sigma_move(p.pct_change(), method="ewma"),
+    for stat in (lambda p: sigma_move(p.pct_change(), 63),
+                 lambda p: sigma_move(p.pct_change(), method="ewma"),
                  lambda p: drawdown(p.pct_change()), lambda p: percentile_rank(p, p.index[20])):
         assert_causal(stat, prices)
 

@@ -33,7 +33,9 @@ def test_export_writes_pngs_and_snapshot(tmp_path):
     out = run("--export", str(tmp_path), "--source", "demo", "--end", "2026-02-06",
               "--size", "1000x600")
     assert out.returncode == 0, out.stderr
-    assert out.stderr == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "showing the SIMULATED market (demo)" in lines[0] and \
+        "log: " in lines[0], "one line: what is shown and where the log is"
     for cls in PANELS:
         image = QImage(str(tmp_path / f"{cls.panel_id}.png"))
         assert image.width() >= 1000 and image.height() >= 600, \
@@ -88,6 +90,8 @@ def test_offline_auto_export_falls_back_to_simulated(tmp_path):
     snapshot = json.loads((tmp_path / "out" / "snapshot.json").read_text())
     if snapshot["simulated"]:
         assert any("simulated market" in n for n in snapshot["notes"])
+        assert "Yahoo unavailable" in out.stderr and "the SIMULATED market" in out.stderr, \
+            "the export says why the data is simulated"
     else:
         assert snapshot["source"].startswith("yahoo")
 

@@ -1,8 +1,9 @@
 """Every number on screen is true: each panel rendered for five scenarios (the simulated crash
 day, a simulated calm day, the simulated last day with its option chains, the real members +
-ETF files on 2026-02-04 when ../shared is present, a sparse file with missing baskets) shows what snapshot.json holds, with the same sign
-and the same value at the displayed precision; missing data reads "n/a", never "nan", "inf"
-or "+0.00%"; every "best/worst ... since" agrees in sign with the number it describes."""
+ETF files on 2026-02-04 when ../shared is present, a sparse file with missing baskets) shows
+what snapshot.json holds, with the same sign and the same value at the displayed precision;
+missing data reads "n/a", never "nan", "inf" or "+0.00%"; every "best/worst ... since" agrees
+in sign with the number it describes."""
 from __future__ import annotations
 
 import re

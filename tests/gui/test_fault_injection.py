@@ -16,7 +16,6 @@ from models.alerts import AlertBook, AlertRule
 from models.app import read_setting
 from models.scheduler import RefreshScheduler, next_refresh
 
-
 BAD_SETTINGS = (
     {"alerts/book": "[1]", "refresh/minutes": "abc", "refresh/paused": "maybe",
      "theme": "neon", "geometry": "not bytes"},
@@ -54,7 +53,7 @@ def test_zero_interval_never_divides_by_zero():
     import datetime as dt
 
     with pytest.raises(ValueError, match="at least 1 minute"):
-        next_refresh(dt.datetime(2026, 2, 4, 15, tzinfo=dt.timezone.utc), 0)
+        next_refresh(dt.datetime(2026, 2, 4, 15, tzinfo=dt.UTC), 0)
     scheduler = RefreshScheduler(lambda: None, lambda: False, every_minutes=0)
     assert scheduler.every_minutes == 1
 

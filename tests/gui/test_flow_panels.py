@@ -18,7 +18,9 @@ def test_flows_panel_today(qtbot, crash):
     panel = FlowsPanel()
     qtbot.addWidget(panel)
     panel.show_snapshot(crash)
-    assert panel.headline.text().startswith(f"Leveraged ETFs: -${abs(crash.flows.total_usd) / 1e9:.2f}bn of selling into the 2026-02-04 close")
+    billions = abs(crash.flows.total_usd) / 1e9
+    assert panel.headline.text().startswith(
+        f"Leveraged ETFs: -${billions:.2f}bn of selling into the 2026-02-04 close")
     assert panel.funds.rowCount() == len(crash.flows.funds)
     assert panel.underlyings.item(panel.underlyings.rowCount() - 1, 0).text() == "Total"
 

@@ -1,7 +1,6 @@
 """Crash radar, event study and alerts as the user sees them."""
 from __future__ import annotations
 
-
 from gui.panels.alerts import RulesDialog
 from gui.panels.events import OURS, EventsPanel
 from gui.panels.radar import RadarPanel

@@ -111,7 +111,8 @@ def test_sign_near_the_flip_is_amber_never_red(universe, demo_market):
     assert signal.state == "amber"
     assert "dealers net short gamma" not in snap.radar.verdict
     headline = json.loads(json.dumps(snap.headline()))["gamma"]["SPY"]
-    assert headline["sign_uncertain"] and headline["rate_source"].startswith(("13-week", "the universe's default"))
+    assert headline["sign_uncertain"]
+    assert headline["rate_source"].startswith(("13-week", "the universe's default"))
 
 
 CHAINS = ("spy_chain_2015-01-05_with_greeks.csv.gz", "spy_chain_2020-08-02_yahoo_scrape.csv.gz",
@@ -141,8 +142,13 @@ def test_five_real_chains_against_squeezemetrics(realdata):
     2020 readings agree in sign with SqueezeMetrics; 2025-08-26 and 2026-05-01 sit within
     0.5% of the flip and read 'sign uncertain'; 2015-01-05 reads short gamma with zero gamma
     3% above spot while SqueezeMetrics (the whole S&P complex) was long."""
-    from analytics.gamma import (clean_chain, flip_uncertainty, gex_by_strike, parity_spot,
-                                 zero_gamma_level)
+    from analytics.gamma import (
+        clean_chain,
+        flip_uncertainty,
+        gex_by_strike,
+        parity_spot,
+        zero_gamma_level,
+    )
 
     published = pd.read_csv(realdata / "options" / "squeezemetrics_DIX_GEX_2011_2026.csv",
                             parse_dates=["date"], index_col="date")["gex"]

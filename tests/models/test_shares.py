@@ -13,7 +13,7 @@ from models.shares import ShareFileError, read_share_file, record, share_panel
 from models.sources import open_source
 from models.sources.yahoo import YahooSource
 from models.state import engine_params
-from tests.models.test_yahoo import FakeYahoo, FakeTicker, small_universe  # noqa: F401
+from tests.models.test_yahoo import FakeTicker, FakeYahoo, small_universe  # noqa: F401
 
 
 class CountingTicker(FakeTicker):
@@ -43,7 +43,8 @@ def test_three_refreshes_accumulate_one_value_per_day(tmp_path, small_universe, 
         fake.end = day
         CountingTicker.day = pd.Timestamp(day)
         source = YahooSource(cache=MarketCache(tmp_path / "cache"), probe=lambda t: None,
-                             sleep=lambda s: None, clock=lambda d=day: pd.Timestamp(d) + pd.Timedelta(hours=20),
+                             sleep=lambda s: None,
+                             clock=lambda d=day: pd.Timestamp(d) + pd.Timedelta(hours=20),
                              seed=1)
         markets.append(source.load(small_universe))
     history = markets[-1].share_history
