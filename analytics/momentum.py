@@ -43,6 +43,40 @@ def describe_legs(long_ex: float, short_ex: float, sigma: float,
                       f"{share:.0%} of the move vs {neutral}")
 
 
+CONTRIBUTOR_COLUMNS = ("leg", "sector", "weight", "return", "contribution", "momentum_rank")
+
+
+def leg_contributors(prices: pd.DataFrame, returns: pd.DataFrame, long_mask: pd.DataFrame,
+                     short_mask: pd.DataFrame, day, sectors=None, lookback: int = 252,
+                     skip: int = 21) -> pd.DataFrame:
+    """Who moved each leg on ``day`` (docs/methods.md, "Who sold"): one row per leg member
+    (index: ticker) with its ``leg`` ("long" / "short"), GICS ``sector``, ``weight`` (1/n:
+    the legs are equal-weighted), ``return`` (fraction), ``contribution`` (weight x return: a
+    leg's contributions sum to its return) and ``momentum_rank`` (1 = the strongest 12-1
+    return among the names ranked that day); biggest |contribution| first within each leg."""
+    sectors = sectors or {}
+    p = prices.loc[:day]
+    if len(p) <= lookback:
+        return pd.DataFrame(columns=list(CONTRIBUTOR_COLUMNS))
+    signal = p.iloc[-1 - skip] / p.iloc[-1 - lookback] - 1.0
+    today = returns.loc[day]
+    ranked = signal.where(np.isfinite(signal) & np.isfinite(today)).dropna()
+    rank = ranked.rank(ascending=False, method="first").astype(int)
+    parts = []
+    for leg, mask in (("long", long_mask), ("short", short_mask)):
+        members = mask.columns[mask.loc[day].to_numpy(dtype=bool)]
+        r = today[members]
+        part = pd.DataFrame({"leg": leg, "sector": [sectors.get(t, "n/a") for t in members],
+                             "weight": 1.0 / len(members) if len(members) else np.nan,
+                             "return": r, "contribution": r / len(members) if len(members)
+                             else r, "momentum_rank": rank.reindex(members)}, index=members)
+        parts.append(part.reindex(part["contribution"].abs().sort_values(ascending=False)
+                                  .index))
+    out = pd.concat(parts)
+    out.index.name = "ticker"
+    return out
+
+
 def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
                   bench_r: pd.Series, beta: pd.DataFrame, returns: pd.DataFrame,
                   params: EngineParams, provisional: tuple[tuple[str, float], ...] = ()
@@ -91,7 +125,10 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
                                worst_since=worst_since(ls, worst_day)),
             provisional=provisional)
     chart = factor[["long_short", "long_excess", "short_excess", "high_beta"]]
+    contributors = leg_contributors(prices, returns, long_mask, short_mask, day,
+                                    params.sectors) if day is not None else pd.DataFrame()
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
-                        legs=legs, cumulative=compounded_windows(chart))
+                        legs=legs, cumulative=compounded_windows(chart),
+                        contributors=contributors)
     return view, long_mask, short_mask
 

@@ -14,6 +14,7 @@ class EngineParams:
     benchmark_name: str = "SPY"
     sector_etfs: Mapping[str, str] = field(default_factory=dict)   # ETF -> GICS sector
     constituents: tuple[str, ...] = ()
+    sectors: Mapping[str, str] = field(default_factory=dict)       # constituent -> GICS sector
     themes: Mapping[str, list[str]] = field(default_factory=dict)
     pairs: tuple = ()                    # objects with name, long, short (ticker tuples)
     sigma_window: int = 63

@@ -55,6 +55,15 @@ class Radar:
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     tone: str = "n/a"
 
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(signal, previous session's light, today's) for every light that changed."""
+        return state_changes(self.history)
+
+    def since_yesterday(self) -> str:
+        """The lights that changed since the previous session, in words."""
+        return since_words(self.changes, self.history)
+
 
 def light(name: str, number: float) -> str:
     """Traffic light for one signal by ``RULES``."""
@@ -218,6 +227,28 @@ def assess(parts: dict[str, Any]) -> Radar:
     words = verdict(signals, parts)
     return Radar(signals=signals, verdict=words, history=timeline,
                  tone=verdict_tone(signals))
+
+
+def state_changes(history: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(signal, light on the previous row, light on the last row) for each signal of
+    ``history`` (``history()``'s frame) whose light changed; "Worst light" is left out."""
+    if history is None or len(history) < 2:
+        return []
+    states = history.xs("state", axis=1, level="field").drop(columns="Worst light",
+                                                           errors="ignore")
+    before, now = states.iloc[-2], states.iloc[-1]
+    return [(name, str(before[name]), str(now[name])) for name in states.columns
+            if before[name] != now[name]]
+
+
+def since_words(changes: list[tuple[str, str, str]], history: pd.DataFrame) -> str:
+    """"Since 2026-02-03: Dispersion percentile amber → red; ..." (or that none changed)."""
+    if history is None or len(history) < 2:
+        return "Since the previous session: n/a (one day of history)"
+    head = f"Since {history.index[-2]:%Y-%m-%d}"
+    if not changes:
+        return f"{head}: no light changed"
+    return f"{head}: " + "; ".join(f"{name} {was} → {now}" for name, was, now in changes)
 
 
 def var_words(ratio: float, cut: float) -> str:

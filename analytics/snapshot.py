@@ -108,6 +108,7 @@ class MomentumView:
     today: MomentumToday
     legs: LegReading
     cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
+    contributors: pd.DataFrame = field(default_factory=pd.DataFrame)    # ``leg_contributors``
 
     @property
     def reading(self) -> str:

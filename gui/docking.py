@@ -4,7 +4,7 @@ hidden ones when they are next shown."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from analytics.snapshot import Snapshot
 from gui.panels import PANELS
@@ -33,7 +33,13 @@ class PanelDocks(QObject):
             panel = cls()
             dock = QDockWidget(cls.title.replace("&", "&&"), window)
             dock.setObjectName(f"dock_{cls.panel_id}")
-            dock.setWidget(panel)
+            # A panel larger than its dock scrolls inside it: no panel's minimum size can push
+            # the window past the screen (a 1280x800 laptop included).
+            holder = QScrollArea()
+            holder.setWidget(panel)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            dock.setWidget(holder)
             dock.setToolTip(cls.description)
             area = cls.default_area
             window.addDockWidget(area, dock)
@@ -75,3 +81,67 @@ class PanelDocks(QObject):
         if visible and panel_id in self._stale and self.snapshot is not None:
             self._stale.discard(panel_id)
             self.panels[panel_id].show_snapshot(self.snapshot)
+
+
+# Built-in layouts: (area, stacked below the area's first group?, panels tabbed together: the
+# first is the visible tab), plus each column's share of the width and each group's share
+# of its column's height.
+Group = tuple[Qt.DockWidgetArea, bool, tuple[str, ...]]
+LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+LAYOUTS: dict[str, tuple[tuple[Group, ...], float, float, float]] = {
+    # 1920x1080: radar, momentum, leveraged-ETF flows and regions visible at once.
+    "Morning": (((LEFT, False, ("radar", "dispersion", "crowding")),
+                 (LEFT, True, ("momentum", "themes", "events")),
+                 (RIGHT, False, ("flows", "gamma", "regimes", "alerts")),
+                 (RIGHT, True, ("regions", "overview"))), 0.38, 0.42, 0.5),
+    # 1280x800: the radar and momentum side by side; every other panel one click away.
+    "Laptop": (((LEFT, False, ("radar", "dispersion", "crowding", "flows", "gamma", "alerts")),
+                (RIGHT, False, ("momentum", "themes", "regions", "regimes", "events",
+                                "overview"))), 0.56, 1.0, 1.0),
+}
+LAPTOP_WIDTH = 1600          # screens narrower than this start with the Laptop layout
+
+
+def default_layout(width: int) -> str:
+    return "Laptop" if width < LAPTOP_WIDTH else "Morning"
+
+
+def apply_layout(docks: PanelDocks, name: str) -> None:
+    """Arrange the docks as the built-in layout ``name`` (``LAYOUTS``) in the window's
+    current size; panels a layout does not name are tabbed behind the last group."""
+    groups, left_share, top_share_left, top_share_right = LAYOUTS[name]
+    window = docks.window
+    named = [pid for _, _, ids in groups for pid in ids]
+    rest = tuple(pid for pid in docks.docks if pid not in named)
+    if rest:
+        area, below, ids = groups[-1]
+        groups = (*groups[:-1], (area, below, ids + rest))
+    for dock in docks.docks.values():
+        dock.setFloating(False)
+        window.removeDockWidget(dock)
+    heads: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+    for area, below, ids in groups:          # first each group's visible dock (Qt splits a
+        head = docks.docks[ids[0]]           # lone dock, not a tab group)
+        if below and heads.get(area):
+            window.splitDockWidget(heads[area][0], head, Qt.Orientation.Vertical)
+        else:
+            window.addDockWidget(area, head)
+        heads.setdefault(area, []).append(head)
+        head.show()
+    for _, _, ids in groups:                 # then the tabs behind it
+        for pid in ids[1:]:
+            window.tabifyDockWidget(docks.docks[ids[0]], docks.docks[pid])
+            docks.docks[pid].show()
+    for column in heads.values():
+        for head in column:
+            head.raise_()
+    width, height = window.width(), window.height()
+    if LEFT in heads and RIGHT in heads:
+        window.resizeDocks([heads[LEFT][0], heads[RIGHT][0]],
+                           [int(width * left_share), int(width * (1 - left_share))],
+                           Qt.Orientation.Horizontal)
+    for area, share in ((LEFT, top_share_left), (RIGHT, top_share_right)):
+        column = heads.get(area, [])
+        if len(column) == 2:
+            window.resizeDocks(column, [int(height * share), int(height * (1 - share))],
+                               Qt.Orientation.Vertical)

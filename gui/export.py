@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTableWidget, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSplitter, QTableWidget, QWidget
 
 from gui import theme
 from models.app import version
@@ -46,6 +46,8 @@ def _fit_tables(widget: QWidget) -> None:
         table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustIgnored)
         table.setMinimumHeight(rows + head + 2 * table.frameWidth() + 2)
         table.setMinimumWidth(header.length() + side + 2 * table.frameWidth() + 2)
+    for splitter in widget.findChildren(QSplitter):   # a splitter caches its children's
+        splitter.refresh()                              # minimum sizes: make it re-read them
 
 
 def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:

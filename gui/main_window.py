@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 import resources
 from gui import theme
 from gui.alerts_controller import AlertsController
-from gui.docking import PanelDocks
+from gui.docking import LAYOUTS, PanelDocks, apply_layout, default_layout
 from gui.panels.base import Panel
 from gui.panels.events import EventsPanel
 from gui.settings import Settings
@@ -70,9 +70,6 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.error_clicked.connect(self.show_last_error)
         self._build_menus(sources, current_source)
-        self.resize(*DEFAULT_SIZE)
-        self.dock_host.raise_first_tabs()
-        self._default_state = self.saveState()
         self._restore_settings()
         state.snapshot_changed.connect(self._on_snapshot)
         state.refresh_started.connect(self.status.on_refresh_started)
@@ -158,8 +155,16 @@ class MainWindow(QMainWindow):
             toggle.setObjectName(f"toggle_{panel_id}")
             view_menu.addAction(toggle)
         view_menu.addSeparator()
+        for number, (panel_id, dock) in enumerate(list(self.docks.items())[:9], start=1):
+            self._action(view_menu, f"Go to {dock.windowTitle().replace('&&', '&')}",
+                         lambda _=False, pid=panel_id: self.go_to(pid), f"Ctrl+{number}",
+                         f"Show the {dock.windowTitle()} panel in front")
+        view_menu.addSeparator()
+        self.layouts_menu = view_menu.addMenu("Layouts")
+        self.layouts_menu.setToolTipsVisible(True)
+        self._fill_layouts_menu()
         self._action(view_menu, "Reset layout", self.reset_layout, None,
-                     "Restore the default arrangement of panels")
+                     "Restore the default arrangement of panels for this screen")
         theme_menu = view_menu.addMenu("Theme")
         theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -183,26 +188,116 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            screen = QApplication.primaryScreen()
-            if screen is not None:
-                available = screen.availableGeometry()
-                self.resize(min(DEFAULT_SIZE[0], available.width()),
-                            min(DEFAULT_SIZE[1], available.height()))
+            self.resize(*self._screen_size())
         layout = self.settings.window_state
-        if layout is not None:
-            self.restoreState(layout)
+        if layout is None or not self.restoreState(layout):
+            self.apply_layout(default_layout(self._screen_size()[0]))
 
     def save_settings(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.theme = theme.current().name
         self.settings.sync()
 
+    def _screen_size(self) -> tuple[int, int]:
+        """The window's first size: the screen's available area (a dock for the day)."""
+        screen = QApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        available = screen.availableGeometry()
+        return available.width(), available.height()
+
     def reset_layout(self) -> None:
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            dock.show()
-        self.restoreState(self._default_state)
-        self.dock_host.raise_first_tabs()
+        self.apply_layout(default_layout(self.width()))
+
+    def apply_layout(self, name: str) -> None:
+        """A built-in layout (``gui.docking.LAYOUTS``) or one the user saved."""
+        if name in LAYOUTS:
+            apply_layout(self.dock_host, name)
+            return
+        state = self.settings.layout(name)
+        if state is None or not self.restoreState(state):
+            QMessageBox.warning(self, "Layouts", f"The saved layout {name!r} cannot be "
+                                "restored; it was made with other panels")
+
+    def go_to(self, panel_id: str) -> None:
+        """Show ``panel_id``'s dock in front (Ctrl+1..9)."""
+        dock = self.docks[panel_id]
+        dock.show()
+        dock.raise_()
+        self.panels[panel_id].setFocus()
+
+    def _fill_layouts_menu(self) -> None:
+        menu = self.layouts_menu
+        menu.clear()
+        for name in (*LAYOUTS, *self.settings.layout_names()):
+            action = menu.addAction(name)
+            action.setToolTip(f"Arrange the panels as the {name!r} layout")
+            action.triggered.connect(lambda _=False, n=name: self.apply_layout(n))
+        menu.addSeparator()
+        for text, slot, tip in (("Save current layout as…", self.save_layout_dialog,
+                                 "Keep this arrangement of panels under a name"),
+                                ("Rename layout…", self.rename_layout_dialog,
+                                 "Rename one of your saved layouts"),
+                                ("Delete layout…", self.delete_layout_dialog,
+                                 "Delete one of your saved layouts")):
+            action = menu.addAction(text)
+            action.setToolTip(tip)
+            action.triggered.connect(slot)
+
+    @staticmethod
+    def _layout_name(name: str) -> str:
+        name = name.strip()
+        if not name or name in LAYOUTS or "/" in name or "\\" in name:
+            raise ValueError(f"{name!r}: a layout needs a name of its own, without slashes")
+        return name
+
+    def save_layout(self, name: str) -> None:
+        """Save the current arrangement as ``name`` (not a built-in name, no slashes)."""
+        self.settings.save_layout(self._layout_name(name), self.saveState())
+        self._fill_layouts_menu()
+
+    def rename_layout(self, old: str, new: str) -> None:
+        state = self.settings.layout(old)
+        if state is None:
+            raise ValueError(f"no saved layout {old!r}")
+        self.settings.save_layout(self._layout_name(new), state)
+        self.settings.delete_layout(old)
+        self._fill_layouts_menu()
+
+    def delete_layout(self, name: str) -> None:
+        self.settings.delete_layout(name)
+        self._fill_layouts_menu()
+
+    def save_layout_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save layout", "Name:")
+        if ok:
+            self._layout_action(lambda: self.save_layout(name))
+
+    def rename_layout_dialog(self) -> None:
+        names = self.settings.layout_names()
+        if not names:
+            QMessageBox.information(self, "Layouts", "No saved layouts yet")
+            return
+        old, ok = QInputDialog.getItem(self, "Rename layout", "Layout:", names, 0, False)
+        if ok:
+            new, ok = QInputDialog.getText(self, "Rename layout", "New name:", text=old)
+            if ok:
+                self._layout_action(lambda: self.rename_layout(old, new))
+
+    def delete_layout_dialog(self) -> None:
+        names = self.settings.layout_names()
+        if not names:
+            QMessageBox.information(self, "Layouts", "No saved layouts yet")
+            return
+        name, ok = QInputDialog.getItem(self, "Delete layout", "Layout:", names, 0, False)
+        if ok:
+            self.delete_layout(name)
+
+    def _layout_action(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except ValueError as exc:
+            QMessageBox.warning(self, "Layouts", str(exc))
 
     def set_theme(self, name: str, persist: bool = True) -> None:
         """Switch theme (charts restyle themselves on ``ThemeManager.changed``)."""

@@ -71,5 +71,22 @@ class Settings:
         self.store.setValue("geometry", geometry)
         self.store.setValue("windowState", state)
 
+    def layout_names(self) -> list[str]:
+        """The user's saved layouts, by name."""
+        self.store.beginGroup("layouts")
+        try:
+            return sorted(self.store.childKeys())
+        finally:
+            self.store.endGroup()
+
+    def layout(self, name: str) -> QByteArray | None:
+        return self._bytes(f"layouts/{name}")
+
+    def save_layout(self, name: str, state: QByteArray) -> None:
+        self.store.setValue(f"layouts/{name}", state)
+
+    def delete_layout(self, name: str) -> None:
+        self.store.remove(f"layouts/{name}")
+
     def sync(self) -> None:
         self.store.sync()

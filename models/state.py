@@ -49,6 +49,7 @@ def engine_params(universe: Universe, market=None):
     constituents = getattr(market, "constituents", None) or tuple(universe.index_members())
     return EngineParams(benchmark=benchmark, benchmark_name=name,
                         sector_etfs=dict(universe.cross_asset.sectors),
+                        sectors=dict(universe.sectors),
                         constituents=tuple(constituents), themes=dict(universe.themes),
                         pairs=tuple(universe.pairs),
                         leveraged_etfs=tuple(universe.leveraged_etfs),

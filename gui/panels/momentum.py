@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
 from analytics.snapshot import MomentumToday, MomentumView
 from gui import theme
-from gui.panels.base import WindowedPanel, headline_label
+from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.heat_table import Fmt, HeatTable
 
+CONTRIBUTOR_FORMATS = {"weight": Fmt("{:.2f}%", 100.0), "return": Fmt("{:+.2f}%", 100.0, 8.0),
+                       "contribution": Fmt("{:+.1f}", 1e4, 10.0),
+                       "momentum_rank": Fmt("{:.0f}")}
+CONTRIBUTOR_HEADERS = {"leg": "Leg", "sector": "Sector", "weight": "Weight",
+                       "return": "Return 1d", "contribution": "Contribution (bp)",
+                       "momentum_rank": "12-1 rank"}
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
@@ -62,13 +69,28 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         split.addWidget(self.drawdown)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
+        self.sector_sums = note_label("")
+        self.contributors = HeatTable()
+        self.contributors.setToolTip(
+            "Today's members of each leg: weight 1/n (equal-weighted legs), the day's return, "
+            "the contribution to the leg's return (weight x return, in basis points; a leg's "
+            "contributions sum to its return) and the 12-1 momentum rank (1 = strongest)")
+        who = QWidget()
+        who_layout = QVBoxLayout(who)
+        who_layout.setContentsMargins(0, 0, 0, 0)
+        who_layout.addWidget(self.sector_sums)
+        who_layout.addWidget(self.contributors, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, "Chart")
+        self.tabs.addTab(who, "Contributors")
+        self.tabs.setTabToolTip(1, "Who moved each leg today, and the sector sums")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addWidget(self.reading)
         layout.addWidget(self.legs)
         layout.addWidget(self.recent)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
 
     def show_missing(self) -> None:
         self.headline.setText("Momentum L/S: n/a")
@@ -107,7 +129,26 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         else:
             self.recent.setText("No down day in the last 10 sessions. σ = daily move / "
                                 "trailing 63-day std.")
+        self._show_contributors(view)
         self.redraw()
+
+    def _show_contributors(self, view: MomentumView) -> None:
+        table = view.contributors
+        if table.empty:
+            self.sector_sums.setText("Contributors: n/a (no ranked legs today)")
+            self.contributors.setRowCount(0)
+            return
+        sums = table.groupby(["leg", "sector"])["contribution"].sum()
+        words = []
+        for leg in ("long", "short"):
+            if leg in sums.index.get_level_values(0):
+                top = sums[leg].reindex(sums[leg].abs().sort_values(ascending=False).index)[:4]
+                parts = ", ".join(f"{sector} {fmt.pct(value)}" for sector, value in top.items())
+                words.append(f"{leg.capitalize()} leg {fmt.pct(sums[leg].sum())}: {parts}")
+        self.sector_sums.setText("By sector (contribution to the leg's return) · "
+                                 + " · ".join(words))
+        self.contributors.set_frame(table, CONTRIBUTOR_FORMATS, index_label="Ticker",
+                                    headers=CONTRIBUTOR_HEADERS)
 
     def redraw(self) -> None:
         view = self.view

@@ -22,6 +22,32 @@ from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.grid import cell_text
 
+COLUMNS = {"Signal": "The signal (hover a name for its definition)",
+           "Light": "Today's light by the thresholds in docs/methods.md, \"Crash radar\"",
+           "Yesterday": "The same signal's light at the previous session's close",
+           "Today": "Today's value, with its units",
+           "Percentile / since": "Today's value within the signal's own history (0-100), and "
+                                 "the first day of the current amber/red streak"}
+SIGNAL_TIPS = {
+    "Momentum σ-move": "Today's decile 12-1 momentum long/short return over its trailing "
+                       "63-day standard deviation (σ); red at <= -3σ or the worst day in 5 years",
+    "Long vs short leg": "Each leg's return minus the equal-weighted ranked constituents; the "
+                         "long leg's share of the L/S move (60%+ = long-side de-grossing)",
+    "VaR shock (EWMA / 1y vol)": "EWMA (λ 0.94) volatility of the L/S over its 252-day "
+                                 "volatility, in x; red at >= 1.5x",
+    "Momentum drawdown (1y peak)": "The L/S's compounded decline from its highest level of "
+                                   "the last 252 sessions, in %; red at <= -50%",
+    "Momentum crowding": "0-100 gauge: 100·Φ of the mean z-score of five crowding components "
+                         "against their own 3-year history; red at >= 84",
+    "Dispersion percentile": "The average constituent's 5-day vol over the index's, as a "
+                             "percentile of its history since the start date; red at >= 95",
+    "Breadth vs index": "Share of constituents beating a falling benchmark today, in %; red "
+                        "at >= 70% (not lit when the benchmark rose)",
+    "LETF flow % of ADV": "Estimated leveraged-ETF rebalancing into the close as a share of "
+                          "the 21-day average dollar volume of the stocks behind them",
+    "Dealer net gamma ($bn/1%)": "Dealer gamma plus leveraged-ETF gamma, in $bn of hedging "
+                                 "per 1% move of the underlying; red below 0 (short gamma)",
+}
 STATE_WORDS = {"red": "● signal", "amber": "● watch", "green": "● calm", "n/a": "n/a"}
 STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
 
@@ -36,13 +62,18 @@ class RadarPanel(Panel[Radar]):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.verdict = headline_label("Crash radar: waiting for data", bigger=4)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Signal", "Light", "Today", "Percentile / since"])
+        self.changes = note_label("")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        for column, tip in enumerate(COLUMNS.values()):
+            label = self.table.horizontalHeaderItem(column)
+            if label is not None:
+                label.setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
-        for column, mode in enumerate((fit, fit, stretch, fit)):
+        for column, mode in enumerate((fit, fit, fit, stretch, fit)):
             header.setSectionResizeMode(column, mode)
         self.table.setWordWrap(True)
         self.timeline = QTableWidget(0, 0)
@@ -63,6 +94,7 @@ class RadarPanel(Panel[Radar]):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.changes)
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
 
@@ -79,6 +111,9 @@ class RadarPanel(Panel[Radar]):
         self.verdict.setText(f"<span style='color:{colours[radar.tone]}'>{radar.verdict}</span>"
                              f"<br><span style='font-size:small'>as of "
                              f"{snapshot.as_of:%Y-%m-%d}{proxy}</span>")
+        self.changes.setText(radar.since_yesterday())
+        history = radar.history
+        before = history.iloc[-2] if len(history) >= 2 else None
         self.table.setRowCount(len(radar.signals))
         for row, (name, sig) in enumerate(radar.signals.items()):
             extra = []
@@ -86,11 +121,16 @@ class RadarPanel(Panel[Radar]):
                 extra.append(fmt.percentile(sig.percentile))
             if sig.since is not None:
                 extra.append(f"since {fmt.day(sig.since)}")
-            cells = [name, STATE_WORDS[sig.state], sig.value, ", ".join(extra)]
+            previous = "n/a (today only)"
+            if before is not None and (name, "state") in before.index:
+                previous = STATE_WORDS[str(before[(name, "state")])]
+            cells = [name, STATE_WORDS[sig.state], previous, sig.value, ", ".join(extra)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 1:
                     item.setForeground(QColor(colours[sig.state]))
+                if col == 0:
+                    item.setToolTip(SIGNAL_TIPS.get(name, name))
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
         self._draw_timeline(radar.history.iloc[-TIMELINE_DAYS:], colours)

@@ -65,6 +65,14 @@ def inert(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# On screen the long headers take two lines, the week's words wrap and the index and ETF
+# tickers are the region's tooltip, so the table fits the right column of a 1920-px screen;
+# CSV and clipboard keep every column and the one-line headers.
+SCREEN_HEADERS = {**COLUMNS, "week vs history": "1w $ vs\nhistory", "flows 1w": "Flows\n1w $m",
+                  "flows 1m": "Flows\n1m $m", "flows YTD": "Flows\nYTD $m"}
+HISTORY_WIDTH = 130
+
+
 def export_header(column: str) -> str:
     """The CSV / clipboard header: the screen's, with the unit of the exported numbers."""
     header = COLUMNS[column]
@@ -147,8 +155,15 @@ class RegionsPanel(Panel[RegionsView]):
         self.split_text.setText("ETF creations" + since + " · " + " · ".join(
             split_words(us[p], non_us[p], label) for p, label in
             (("1y", "last year"), ("YTD", "YTD"), ("1m", "1 month"))))
-        self.table.set_frame(view.table[list(COLUMNS)], FORMATS, index_label="Region",
-                             headers=COLUMNS)
+        shown = [c for c in COLUMNS if c not in ("index", "etf")]
+        self.table.set_frame(view.table[shown], FORMATS, index_label="Region",
+                             headers=SCREEN_HEADERS)
+        self.table.wrap_column(shown.index("week vs history") + 1, HISTORY_WIDTH)
+        for row in range(self.table.rowCount()):     # the index and ETF behind each region
+            item = self.table.item(row, 0)
+            if item is not None and item.text() in view.table.index:
+                source = view.table.loc[item.text()]
+                item.setToolTip(f"Index: {source['index']} · ETF: {source['etf'] or 'none'}")
         self._draw_bars(view.table["flows 1y"].astype(float))
 
     def _draw_bars(self, flows: pd.Series) -> None:

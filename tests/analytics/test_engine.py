@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -130,3 +131,22 @@ def test_bad_prints_are_excluded_and_today_is_provisional(universe, demo_market)
     clean = compute(demo_market, engine_params(universe, demo_market)).momentum.factor
     ls = snap.momentum.factor["long_short"]
     assert abs(ls.loc[day] - clean["long_short"].loc[day]) < 0.01, "the print is not a move"
+
+
+def test_leg_contributors_sum_to_each_leg(crash_snapshot):
+    """Contributors: every member of each leg on the day once, weights 1/n, contributions
+    summing to the leg's return within 1e-12; sector sums answer 'broad or one sector?'."""
+    mom = crash_snapshot.momentum
+    table, today = mom.contributors, mom.today
+    for leg, total in (("long", today.long), ("short", today.short)):
+        rows = table[table["leg"] == leg]
+        assert len(rows) > 10 and rows.index.is_unique
+        assert abs(rows["contribution"].sum() - total) <= 1e-12
+        assert np.allclose(rows["weight"], 1 / len(rows))
+        assert rows["contribution"].abs().is_monotonic_decreasing
+        assert rows["sector"].ne("n/a").all()
+    ranks = table["momentum_rank"]
+    assert ranks[table["leg"] == "long"].max() < ranks[table["leg"] == "short"].min(), \
+        "the long leg holds the strongest 12-1 names"
+    by_sector = table.groupby(["leg", "sector"])["contribution"].sum()
+    assert abs(by_sector["long"].sum() - today.long) <= 1e-12

@@ -220,3 +220,24 @@ def test_headline_tone_follows_the_verdict():
     assert quiet.tone == "green"
     crash = assess({"momentum": momentum(-6.0, -0.05, 0.01)})
     assert crash.tone == "red"
+
+
+def test_since_yesterday_names_the_lights_that_changed():
+    """A scripted two-day sequence: dispersion goes amber -> red and breadth green -> red
+    from the first day to the second; the momentum light stays green."""
+    from analytics.radar import since_words, state_changes
+
+    days = pd.to_datetime(["2026-02-03", "2026-02-04"])
+    history = pd.DataFrame(
+        {("Momentum σ-move", "state"): ["green", "green"],
+         ("Dispersion percentile", "state"): ["amber", "red"],
+         ("Breadth vs index", "state"): ["green", "red"],
+         ("Worst light", "state"): ["amber", "red"]}, index=days)
+    history.columns = pd.MultiIndex.from_tuples(history.columns, names=["signal", "field"])
+    changes = state_changes(history)
+    assert changes == [("Dispersion percentile", "amber", "red"),
+                       ("Breadth vs index", "green", "red")]
+    assert since_words(changes, history) == ("Since 2026-02-03: Dispersion percentile amber → "
+                                             "red; Breadth vs index green → red")
+    assert since_words([], history) == "Since 2026-02-03: no light changed"
+    assert state_changes(history.iloc[:1]) == []

@@ -91,7 +91,8 @@ def texts(widget) -> list[str]:
 
 def cells(table: QTableWidget) -> dict[tuple[str, str], str]:
     """(row key, header) -> cell text."""
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    headers = [table.horizontalHeaderItem(c).text().replace("\n", " ")   # two-line headers
+               for c in range(table.columnCount())]
     return {(table.item(r, 0).text(), headers[c]): table.item(r, c).text()
             for r in range(table.rowCount()) for c in range(table.columnCount())
             if table.item(r, c) is not None}

@@ -24,7 +24,7 @@ def test_window_builds_with_every_panel(make_window):
     assert set(window.panels) == {cls.panel_id for cls in PANELS}
     for panel_id, dock in window.docks.items():
         assert dock.objectName() == f"dock_{panel_id}"
-        assert dock.widget() is window.panels[panel_id]
+        assert dock.widget().widget() is window.panels[panel_id], "inside a scroll area"
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Data", "&View", "&Help"]
     assert window.refresh_action.shortcut().toString() == "F5"

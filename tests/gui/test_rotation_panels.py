@@ -22,8 +22,10 @@ def test_regions_table(qtbot, snapshot):
     assert panel.table.rowCount() == len(snapshot.regions.table) == 9
     assert panel.table.column_texts(0)[:3] == ["US", "Korea", "Japan"]
     assert "last year: non-US +$" in panel.split_text.text()
-    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
-    assert headers[:4] == ["Region", "Index", "Level", "1d"] and "Flows YTD $m" in headers
+    headers = [panel.table.horizontalHeaderItem(c).text().replace("\n", " ")
+               for c in range(panel.table.columnCount())]
+    assert headers[:3] == ["Region", "Level", "1d"] and "Flows YTD $m" in headers
+    assert panel.table.item(0, 0).toolTip().startswith("Index: ")
 
 
 def test_regions_sorting_by_usd_week(qtbot, snapshot):

@@ -1,0 +1,91 @@
+"""The trader's screen: the Morning layout at 1920x1080 and the Laptop layout at 1280x800
+stay within the screen after every panel has been shown; saved layouts round-trip through
+QSettings; Ctrl+1..9 bring a panel to the front; tables copy as tab-separated text."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+SCREENS = {"Morning": (1920, 1080), "Laptop": (1280, 800)}
+VISIBLE = {"Morning": ("radar", "momentum", "flows", "regions"), "Laptop": ("radar", "momentum")}
+
+
+def shown(window) -> set[str]:
+    return {pid for pid, dock in window.docks.items() if not dock.visibleRegion().isEmpty()}
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_layout_fits_its_screen_after_every_panel_is_shown(make_window, qtbot, crash, name):
+    width, height = SCREENS[name]
+    window = make_window()
+    window.resize(width, height - 30)          # a title bar and a task bar
+    window.show()
+    qtbot.waitExposed(window)
+    window.apply_layout(name)
+    window.render_snapshot(crash)
+    qtbot.waitUntil(lambda: not window.rendering, timeout=20_000)
+    assert set(VISIBLE[name]) <= shown(window), f"{name} shows {sorted(shown(window))}"
+    for panel_id in window.docks:
+        window.go_to(panel_id)
+        QApplication.processEvents()
+    window.apply_layout(name)
+    QApplication.processEvents()
+    need = window.minimumSizeHint()
+    assert need.width() <= width and need.height() <= height - 30, \
+        f"{name}: the window cannot get smaller than {need.width()}x{need.height()}"
+    assert window.width() <= width and window.height() <= height
+    for panel_id, table in (("radar", window.panels["radar"].table),
+                            ("regions", window.panels["regions"].table)):
+        if panel_id in VISIBLE[name]:
+            assert not table.horizontalScrollBar().isVisible(), f"{panel_id} scrolls sideways"
+
+
+def test_saved_layouts_round_trip_through_qsettings(make_window, settings):
+    window = make_window()
+    window.apply_layout("Laptop")
+    window.save_layout("Desk")
+    with pytest.raises(ValueError):
+        window.save_layout("Morning")
+    window.rename_layout("Desk", "Desk 2")
+    settings.sync()
+    again = make_window()
+    assert again.settings.layout_names() == ["Desk 2"]
+    again.apply_layout("Morning")
+    again.apply_layout("Desk 2")
+    tabbed = {pid for pid, dock in again.docks.items()
+              if again.tabifiedDockWidgets(again.docks["radar"]) and
+              dock in again.tabifiedDockWidgets(again.docks["radar"])}
+    assert {"dispersion", "crowding", "flows"} <= tabbed, "the Laptop arrangement came back"
+    again.delete_layout("Desk 2")
+    assert again.settings.layout_names() == []
+
+
+def test_ctrl_number_brings_a_panel_to_the_front(make_window, qtbot):
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.apply_layout("Laptop")
+    actions = {a.shortcut().toString(): a for a in window.findChildren(type(window.refresh_action))
+               if a.shortcut().toString().startswith("Ctrl+") and a.text().startswith("Go to")}
+    assert sorted(actions) == [f"Ctrl+{n}" for n in range(1, 10)]
+    actions["Ctrl+3"].trigger()                # the third panel: dispersion, behind the radar
+    QApplication.processEvents()
+    assert "dispersion" in shown(window) and "radar" not in shown(window)
+    assert isinstance(window.docks["dispersion"], QDockWidget)
+
+
+def test_tables_copy_tab_separated_with_headers(qtbot, crash):
+    from gui.panels.themes import ThemesPanel
+
+    panel = ThemesPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(crash)
+    table = panel.table
+    table.clearSelection()
+    text = table.copy(headers=True)
+    lines = text.splitlines()
+    assert lines[0].split("\t")[:3] == ["Basket", "Kind", "1d"]
+    assert len(lines) == table.rowCount() + 1
+    assert QApplication.clipboard().text() == text
+    table.selectRow(0)
+    assert table.copy().splitlines() == [lines[1]], "Ctrl+C copies the selected rows"
