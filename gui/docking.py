@@ -3,12 +3,48 @@ visible panels one per event-loop turn (the window stays responsive however many
 hidden ones when they are next shown."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QScrollArea,
+    QTabBar,
+    QWidget,
+)
 
 from analytics.snapshot import Snapshot
 from gui.panels import PANELS
 from gui.panels.base import Panel
+
+
+class PanelHolder(QScrollArea):
+    """A dock's scroll area that gives its panel all the room there is and never less than the
+    panel's minimum size (QScrollArea's own resizing follows the preferred height of wrapped
+    labels, which would make every panel scroll)."""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(False)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        need, room = panel.minimumSizeHint(), self.viewport().size()
+        panel.resize(max(room.width(), need.width()), max(room.height(), need.height()))
 
 
 class PanelDocks(QObject):
@@ -35,11 +71,7 @@ class PanelDocks(QObject):
             dock.setObjectName(f"dock_{cls.panel_id}")
             # A panel larger than its dock scrolls inside it: no panel's minimum size can push
             # the window past the screen (a 1280x800 laptop included).
-            holder = QScrollArea()
-            holder.setWidget(panel)
-            holder.setWidgetResizable(True)
-            holder.setFrameShape(QFrame.Shape.NoFrame)
-            dock.setWidget(holder)
+            dock.setWidget(PanelHolder(panel))
             dock.setToolTip(cls.description)
             area = cls.default_area
             window.addDockWidget(area, dock)
@@ -89,11 +121,12 @@ class PanelDocks(QObject):
 Group = tuple[Qt.DockWidgetArea, bool, tuple[str, ...]]
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 LAYOUTS: dict[str, tuple[tuple[Group, ...], float, float, float]] = {
-    # 1920x1080: radar, momentum, leveraged-ETF flows and regions visible at once.
+    # 1920x1080: radar, momentum, leveraged-ETF flows and regions at once; the wide column
+    # holds the two wide tables (the radar's words, the regions' 14 columns).
     "Morning": (((LEFT, False, ("radar", "dispersion", "crowding")),
-                 (LEFT, True, ("momentum", "themes", "events")),
-                 (RIGHT, False, ("flows", "gamma", "regimes", "alerts")),
-                 (RIGHT, True, ("regions", "overview"))), 0.38, 0.42, 0.5),
+                 (LEFT, True, ("regions", "overview", "regimes")),
+                 (RIGHT, False, ("momentum", "themes", "events")),
+                 (RIGHT, True, ("flows", "gamma", "alerts"))), 0.62, 0.45, 0.68),
     # 1280x800: the radar and momentum side by side; every other panel one click away.
     "Laptop": (((LEFT, False, ("radar", "dispersion", "crowding", "flows", "gamma", "alerts")),
                 (RIGHT, False, ("momentum", "themes", "regions", "regimes", "events",
@@ -135,6 +168,9 @@ def apply_layout(docks: PanelDocks, name: str) -> None:
     for column in heads.values():
         for head in column:
             head.raise_()
+    for bar in window.findChildren(QTabBar):     # whole tab titles, scrolled when many
+        bar.setElideMode(Qt.TextElideMode.ElideNone)
+        bar.setUsesScrollButtons(True)
     width, height = window.width(), window.height()
     if LEFT in heads and RIGHT in heads:
         window.resizeDocks([heads[LEFT][0], heads[RIGHT][0]],

@@ -22,6 +22,7 @@ from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.grid import cell_text
 
+PERCENTILE_WIDTH = 150
 COLUMNS = {"Signal": "The signal (hover a name for its definition)",
            "Light": "Today's light by the thresholds in docs/methods.md, \"Crash radar\"",
            "Yesterday": "The same signal's light at the previous session's close",
@@ -73,8 +74,10 @@ class RadarPanel(Panel[Radar]):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
-        for column, mode in enumerate((fit, fit, fit, stretch, fit)):
+        fixed = QHeaderView.ResizeMode.Fixed
+        for column, mode in enumerate((fit, fit, fit, stretch, fixed)):
             header.setSectionResizeMode(column, mode)
+        self.table.setColumnWidth(4, PERCENTILE_WIDTH)     # wraps, so "Today" keeps the room
         self.table.setWordWrap(True)
         self.timeline = QTableWidget(0, 0)
         self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
