@@ -83,14 +83,6 @@ class PanelDocks(QObject):
             dock.visibilityChanged.connect(
                 lambda visible, pid=cls.panel_id: self._on_visible(pid, visible))
 
-    def raise_first_tabs(self) -> None:
-        """In each dock area the first registered panel is the visible tab."""
-        seen: set[Qt.DockWidgetArea] = set()
-        for cls in PANELS:
-            if cls.default_area not in seen:
-                seen.add(cls.default_area)
-                self.docks[cls.panel_id].raise_()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._pending = [pid for pid, dock in self.docks.items()
