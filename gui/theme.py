@@ -116,10 +116,7 @@ def _apply(theme: Theme) -> None:
         f"QToolTip {{ color: {theme.text}; background: {theme.base}; border: 1px solid {theme.grid}; }}"
         f"QHeaderView::section {{ background: {theme.window}; color: {theme.text};"
         f" border: 0; border-bottom: 1px solid {theme.grid}; padding: 3px 6px; }}"
-        f"QTableView {{ gridline-color: {theme.grid}; selection-background-color: transparent;"
-        f" selection-color: {theme.text}; }}"
-        # a selected row keeps its heat colours: an outline, not a fill
-        f"QTableView::item:selected {{ border: 2px solid {theme.accent}; }}"
+        f"QTableView {{ gridline-color: {theme.grid}; }}"
         f"QDockWidget::title {{ background: {theme.window}; padding: 4px; }}"
         f"QLabel#muted {{ color: {theme.muted}; }}"
         f"QLabel#simulatedBadge {{ background: {theme.badge}; color: white; font-weight: bold;"

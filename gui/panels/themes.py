@@ -22,11 +22,14 @@ from gui.widgets.heat_table import Fmt, HeatTable
 
 COLUMNS = ["kind", "1d", "1w", "1m", "YTD", "sigma", "worst_since", "crowding"]
 HEADERS = {"kind": "Kind", "sigma": "1d σ", "worst_since": "1d vs history",
-           "crowding": "Crowding 0-100"}
+           "crowding": "Crowding\n0-100"}
 FORMATS = {"1d": Fmt("{:+.2f}%", 100, 3.0), "1w": Fmt("{:+.2f}%", 100, 6.0),
            "1m": Fmt("{:+.2f}%", 100, 10.0), "YTD": Fmt("{:+.1f}%", 100, 20.0),
            "sigma": Fmt("{:+.1f}", 1, 3.0), "crowding": Fmt("{:.0f}", 1, 40.0, 50.0, invert=True)}
 DEFAULT_ROWS = 5
+HISTORY_WIDTH = 100          # "best since 2025-12-15" and long basket names wrap, so the
+NAME_WIDTH = 140             # table fits the narrow column of the Morning layout
+CROWDING_WIDTH = 80
 
 
 class ThemesPanel(WindowedPanel[BasketsView]):
@@ -81,6 +84,9 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         with QSignalBlocker(self.table):
             self.table.set_frame(view.table[COLUMNS], FORMATS, index_label="Basket",
                                  headers=HEADERS)
+            self.table.wrap_column(COLUMNS.index("worst_since") + 1, HISTORY_WIDTH)
+            self.table.wrap_column(0, NAME_WIDTH)
+            self.table.wrap_column(COLUMNS.index("crowding") + 1, CROWDING_WIDTH)
             self.table.clearSelection()
             model, selection = self.table.model(), self.table.selectionModel()
             for row in range(self.table.rowCount()):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -52,6 +55,29 @@ class Fmt(NamedTuple):
     invert: bool = False
 
 
+class OutlineDelegate(QStyledItemDelegate):
+    """Paints a selected row as it is, heat colour and all, with an outline around the row
+    (a selection fill would hide the colours that carry the meaning)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        super().paint(painter, plain, index)
+        if not selected:
+            return
+        painter.save()
+        painter.setPen(QPen(QColor(theme.current().accent), 2))
+        rect = option.rect.adjusted(0, 1, 0, -1)
+        painter.drawLine(rect.topLeft(), rect.topRight())
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        if index.column() == 0:
+            painter.drawLine(rect.topLeft(), rect.bottomLeft())
+        if index.column() == index.model().columnCount() - 1:
+            painter.drawLine(rect.topRight(), rect.bottomRight())
+        painter.restore()
+
+
 class HeatTable(QTableWidget):
     """Show a DataFrame; ``formats`` maps numeric columns to a ``Fmt``.
 
@@ -65,6 +91,7 @@ class HeatTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSortingEnabled(True)
         self.verticalHeader().setVisible(False)
+        self.setItemDelegate(OutlineDelegate(self))
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
 
@@ -94,6 +121,11 @@ class HeatTable(QTableWidget):
                     item.setForeground(QColor(t.text))
                 else:
                     self._set(r, c, str(value), None)
+        for column, text in enumerate(columns):
+            header = self.horizontalHeaderItem(column)
+            if header is not None:
+                header.setToolTip(COLUMN_TIPS.get(text.replace("\n", " "),
+                                                  f"{text}; click to sort"))
         self.setSortingEnabled(True)
         self.setMinimumHeight(min(len(frame), MIN_VISIBLE_ROWS)
                               * self.verticalHeader().defaultSectionSize()
@@ -135,8 +167,8 @@ class HeatTable(QTableWidget):
         lines = []
         if headers:
             items = [self.horizontalHeaderItem(c) for c in range(self.columnCount())]
-            lines.append("\t".join(inert_text(item.text() if item is not None else "")
-                                   for item in items))
+            lines.append("\t".join(inert_text(item.text().replace("\n", " ")
+                                              if item is not None else "") for item in items))
         lines += ["\t".join(inert_text(cell_text(self, r, c)) for c in range(self.columnCount()))
                   for r in rows]
         return "\n".join(lines) + "\n"
@@ -177,6 +209,54 @@ class HeatTable(QTableWidget):
                 QMessageBox.warning(self, "Export CSV", f"{path}: {exc}")
 
 
+# One sentence per column header shown anywhere: what it measures, its window and its units.
+COLUMN_TIPS = {
+    "1d": "Return over the last session, in % (local currency for regions)",
+    "1w": "Compounded return over the last 5 sessions, in %",
+    "1m": "Compounded return over the last 21 sessions, in %",
+    "YTD": "Compounded return since the last close of the previous year, in %",
+    "1d $": "The last session's return in USD, in %", "1w $": "Last 5 sessions in USD, in %",
+    "1m $": "Last 21 sessions in USD, in %", "YTD $": "Year to date in USD, in %",
+    "1d σ": "Today's return over its trailing 63-day standard deviation known at t-1",
+    "1d vs history": "The last earlier day with a lower (higher) return than today's",
+    "1w $ vs history": "The last earlier 5-session stretch in USD worse (better) than this one",
+    "Crowding 0-100": "The theme's 0-100 crowding gauge (>= 84 crowded)",
+    "Kind": "Theme basket (equal-weighted members) or long/short pair",
+    "Level": "The index level at the last close, in local currency",
+    "Flows 1w $m": "Implied ETF creations over 5 sessions: change in shares x price, $m",
+    "Flows 1m $m": "Implied ETF creations over 21 sessions, $m",
+    "Flows YTD $m": "Implied ETF creations year to date, $m",
+    "Name": "What the ticker tracks", "Ticker": "The ticker", "Fund": "The leveraged fund",
+    "Basket": "The theme basket or pair", "Region": "The region (hover a row: its index, ETF)",
+    "Event": "The event day", "Horizon": "Sessions after the event",
+    "Underlying": "The index or stock the leveraged funds track",
+    "L": "The fund's stated daily leverage (x)",
+    "L^": "Leverage implied by the last 60 days' returns against the underlying (x)",
+    "Check": "Flagged when the implied leverage differs from the stated one by over 0.2x",
+    "AUM $bn": "Fund assets at the previous close, $bn",
+    "Underlying 1d": "The underlying's return today (or the what-if), in %",
+    "Rebalance $m": "Estimated rebalancing into today's close, A·L·(L−1)·r, $m (- = selling)",
+    "LETF gamma $m per 1%": "The funds' rebalancing per 1% move of the underlying, $m",
+    "Funds": "How many leveraged funds track it",
+    "% of ADV": "Rebalancing over the 21-day average dollar volume it trades against, in %",
+    "ADV of": "Whose dollar volume: the stocks behind the underlying, or its own",
+    "Events": "Days at or beyond the σ threshold, clustered (63 days count once)",
+    "Mean": "Average return over the horizon after an event, in %",
+    "Median": "Median return over the horizon after an event, in %",
+    "Hit rate": "Share of events followed by a positive return over the horizon, in %",
+    "Other days mean": "Average return over the same horizon after every other day, in %",
+    "Welch t vs other days": "Welch's t of event returns against other days' (unequal variances)",
+    "Bootstrap p": "Share of 5,000 draws of as many other days with a mean at least as extreme",
+    "Bear market (n, mean)": "Events with the benchmark below its level 504 days earlier",
+    "Bull market (n, mean)": "Events with the benchmark above its level 504 days earlier",
+    "Move": "The event day's return, in %", "σ": "The event day's move in σ",
+    "Next 21 days": "Compounded return over the 21 sessions after the event, in %",
+    "Leg": "Long (top decile of 12-1 momentum) or short (bottom decile)",
+    "Sector": "GICS sector", "Weight": "Weight in its leg: 1/n, equal-weighted, in %",
+    "Return 1d": "The member's return today, in %",
+    "Contribution (bp)": "Weight x return, in basis points; a leg's rows sum to its return",
+    "12-1 rank": "Rank by 12-1 momentum among the names ranked today (1 = strongest)",
+}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^[+\-−]?\$?[\d.,]+(?:e[+-]?\d+)?\s*(?:%|σ|x|bn|m|k)?$")
 MIN_VISIBLE_ROWS = 3           # a table shrinks to this many rows, then scrolls

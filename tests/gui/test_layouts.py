@@ -35,8 +35,11 @@ def test_layout_fits_its_screen_after_every_panel_is_shown(make_window, qtbot, c
         f"{name}: the window cannot get smaller than {need.width()}x{need.height()}"
     assert window.width() <= width and window.height() <= height
     for panel_id, table in (("radar", window.panels["radar"].table),
-                            ("regions", window.panels["regions"].table)):
-        if panel_id in VISIBLE[name]:
+                            ("regions", window.panels["regions"].table),
+                            ("themes", window.panels["themes"].table)):
+        if panel_id in VISIBLE[name] or (name == "Morning" and panel_id == "themes"):
+            window.go_to(panel_id)
+            QApplication.processEvents()
             assert not table.horizontalScrollBar().isVisible(), f"{panel_id} scrolls sideways"
 
 
@@ -89,3 +92,21 @@ def test_tables_copy_tab_separated_with_headers(qtbot, crash):
     assert QApplication.clipboard().text() == text
     table.selectRow(0)
     assert table.copy().splitlines() == [lines[1]], "Ctrl+C copies the selected rows"
+
+
+def test_every_table_header_defines_its_column(qtbot, crash):
+    """A header tooltip for every column of every heat table, never the fallback."""
+    from gui.panels import PANELS
+    from gui.widgets.heat_table import HeatTable
+
+    missing = []
+    for cls in PANELS:
+        panel = cls()
+        qtbot.addWidget(panel)
+        panel.show_snapshot(crash)
+        for table in panel.findChildren(HeatTable):
+            for column in range(table.columnCount()):
+                item = table.horizontalHeaderItem(column)
+                if item is not None and item.toolTip().endswith("click to sort"):
+                    missing.append(f"{cls.panel_id}: {item.text()!r}")
+    assert not missing, missing
