@@ -19,6 +19,7 @@ CONTRIBUTOR_FORMATS = {"weight": Fmt("{:.2f}%", 100.0), "return": Fmt("{:+.2f}%"
 CONTRIBUTOR_HEADERS = {"leg": "Leg", "sector": "Sector", "weight": "Weight",
                        "return": "Return 1d", "contribution": "Contribution (bp)",
                        "momentum_rank": "12-1 rank"}
+CRASH_SIGMA = -3.0           # days the radar lights red on σ alone: marked on the chart
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
@@ -156,5 +157,9 @@ class MomentumPanel(WindowedPanel[MomentumView]):
             return
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)
         self.chart.set_frame(frame, emphasis=SERIES["long_short"])
+        line = frame[SERIES["long_short"]]
+        crashes = view.sigma.reindex(line.index) <= CRASH_SIGMA
+        self.chart.set_markers(f"day at or below {CRASH_SIGMA:.0f}σ", line[crashes],
+                               theme.current().down)
         self.drawdown.set_frame(window_drawdown(frame[SERIES["long_short"]])
                                 .rename("L/S drawdown from the window's high").to_frame())

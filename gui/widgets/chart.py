@@ -88,6 +88,7 @@ class TimeSeriesChart(QWidget):
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._colours: dict[str, str] = {}
         self._emphasis: str | None = None
+        self._markers: pg.ScatterPlotItem | None = None
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -150,6 +151,24 @@ class TimeSeriesChart(QWidget):
         self.legend.clear()
         self._curves = {}
         self.zero.setPen(pg.mkPen(chosen.muted, width=1))
+
+    def set_markers(self, name: str, points: pd.Series, colour: str) -> None:
+        """Mark ``points`` (dates -> values in the frame's units, before ``scale``) with
+        symbols named ``name`` in the legend; an empty series removes them."""
+        item = self.plot.getPlotItem()
+        if self._markers is not None:
+            item.removeItem(self._markers)
+            self.legend.removeItem(self._markers)
+            self._markers = None
+        if points.empty:
+            return
+        self._markers = pg.ScatterPlotItem(
+            _seconds(points.index), points.to_numpy(dtype=float) * self.scale, symbol="o",
+            size=9, pen=pg.mkPen(colour, width=1.5), brush=pg.mkBrush(colour), name=name)
+        item.addItem(self._markers)              # named: the plot adds it to the legend
+
+    def marker_count(self) -> int:
+        return 0 if self._markers is None else len(self._markers.data)
 
     def series_names(self) -> list[str]:
         return list(self._series)

@@ -139,3 +139,16 @@ def test_date_axis_labels_never_collide(qtbot):
         labels = axis.tickStrings(values, 1.0, levels[0][0])
         assert len(set(labels)) == len(labels), labels
         assert all(len(label) >= 4 for label in labels), labels
+
+
+def test_crash_days_are_marked_on_the_chart(qtbot, crash):
+    """Every day of the chart window at or below -3σ carries a marker on the L/S line; the
+    crash day is one of them."""
+    from gui.panels.momentum import CRASH_SIGMA
+
+    panel = make(qtbot, MomentumPanel, crash)
+    for window in ("3M", "All"):
+        panel.selector.set_window(window)
+        frame = crash.momentum.cumulative[window]
+        expected = int((crash.momentum.sigma.reindex(frame.index) <= CRASH_SIGMA).sum())
+        assert panel.chart.marker_count() == expected >= 1
