@@ -33,6 +33,7 @@ RULES: dict[str, tuple[float, float, str]] = {
 WORST_IN_DAYS = {"amber": 252, "red": 1260}
 LETF_BILLIONS_WORTH_SAYING = 1e9
 STATE_ORDER = ("n/a", "green", "amber", "red")     # for the worst light of a day
+STATE_NAMES = {"red": "signal", "amber": "watch", "green": "calm", "n/a": "n/a"}   # in words
 
 
 @dataclass(frozen=True)
@@ -242,13 +243,15 @@ def state_changes(history: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 
 def since_words(changes: list[tuple[str, str, str]], history: pd.DataFrame) -> str:
-    """"Since 2026-02-03: Dispersion percentile amber → red; ..." (or that none changed)."""
+    """"Since 2026-02-03: Dispersion percentile watch → signal; ..." (the lights' words, as
+    the radar's table shows them), or that none changed."""
     if history is None or len(history) < 2:
         return "Since the previous session: n/a (one day of history)"
     head = f"Since {history.index[-2]:%Y-%m-%d}"
     if not changes:
         return f"{head}: no light changed"
-    return f"{head}: " + "; ".join(f"{name} {was} → {now}" for name, was, now in changes)
+    return f"{head}: " + "; ".join(f"{name} {STATE_NAMES[was]} → {STATE_NAMES[now]}"
+                                   for name, was, now in changes)
 
 
 def var_words(ratio: float, cut: float) -> str:

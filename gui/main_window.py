@@ -273,24 +273,24 @@ class MainWindow(QMainWindow):
         if ok:
             self._layout_action(lambda: self.save_layout(name))
 
-    def rename_layout_dialog(self) -> None:
+    def _pick_saved_layout(self, title: str) -> str | None:
         names = self.settings.layout_names()
         if not names:
             QMessageBox.information(self, "Layouts", "No saved layouts yet")
-            return
-        old, ok = QInputDialog.getItem(self, "Rename layout", "Layout:", names, 0, False)
-        if ok:
+            return None
+        name, ok = QInputDialog.getItem(self, title, "Layout:", names, 0, False)
+        return name if ok else None
+
+    def rename_layout_dialog(self) -> None:
+        old = self._pick_saved_layout("Rename layout")
+        if old is not None:
             new, ok = QInputDialog.getText(self, "Rename layout", "New name:", text=old)
             if ok:
                 self._layout_action(lambda: self.rename_layout(old, new))
 
     def delete_layout_dialog(self) -> None:
-        names = self.settings.layout_names()
-        if not names:
-            QMessageBox.information(self, "Layouts", "No saved layouts yet")
-            return
-        name, ok = QInputDialog.getItem(self, "Delete layout", "Layout:", names, 0, False)
-        if ok:
+        name = self._pick_saved_layout("Delete layout")
+        if name is not None:
             self.delete_layout(name)
 
     def _layout_action(self, job: Callable[[], None]) -> None:

@@ -1,6 +1,7 @@
 """Application-wide paths and logging (platform user dirs via platformdirs)."""
 from __future__ import annotations
 
+import functools
 import logging
 import logging.handlers
 import os
@@ -22,6 +23,7 @@ def log_dir() -> Path:
     return Path(user_log_dir(APP_NAME, appauthor=False))
 
 
+@functools.cache
 def version() -> str:
     """FactorDesk's version, from its one place: pyproject.toml beside the sources in a
     checkout or a bundle, else the installed package's metadata."""

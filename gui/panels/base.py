@@ -55,8 +55,7 @@ class Panel(QWidget, Generic[V]):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show ``snapshot``: its ``view_field`` view, or the n/a state without it."""
         self.snapshot = snapshot
-        view: V | None = getattr(snapshot, self.view_field) if self.view_field else \
-            snapshot  # type: ignore[assignment]
+        view = self.view
         if view is None:
             self.show_missing()
         else:

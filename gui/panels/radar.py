@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from analytics import formatting as fmt
-from analytics.radar import Radar
+from analytics.radar import STATE_NAMES, Radar
 from analytics.snapshot import TIMELINE_DAYS
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
@@ -49,7 +49,8 @@ SIGNAL_TIPS = {
     "Dealer net gamma ($bn/1%)": "Dealer gamma plus leveraged-ETF gamma, in $bn of hedging "
                                  "per 1% move of the underlying; red below 0 (short gamma)",
 }
-STATE_WORDS = {"red": "● signal", "amber": "● watch", "green": "● calm", "n/a": "n/a"}
+STATE_WORDS = {state: f"● {name}" if state != "n/a" else name
+               for state, name in STATE_NAMES.items()}
 STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
 
 

@@ -237,7 +237,8 @@ def test_since_yesterday_names_the_lights_that_changed():
     changes = state_changes(history)
     assert changes == [("Dispersion percentile", "amber", "red"),
                        ("Breadth vs index", "green", "red")]
-    assert since_words(changes, history) == ("Since 2026-02-03: Dispersion percentile amber → "
-                                             "red; Breadth vs index green → red")
+    assert since_words(changes, history) == ("Since 2026-02-03: Dispersion percentile watch → "
+                                             "signal; Breadth vs index calm → signal"), \
+        "the same words as the radar table's lights"
     assert since_words([], history) == "Since 2026-02-03: no light changed"
     assert state_changes(history.iloc[:1]) == []
