@@ -34,6 +34,18 @@ WORST_IN_DAYS = {"amber": 252, "red": 1260}
 LETF_BILLIONS_WORTH_SAYING = 1e9
 STATE_ORDER = ("n/a", "green", "amber", "red")     # for the worst light of a day
 STATE_NAMES = {"red": "signal", "amber": "watch", "green": "calm", "n/a": "n/a"}   # in words
+SPARK_DAYS = 20                  # sessions in each signal's sparkline
+# How a signal's change since the previous session is written: (scale, units, decimals) of the
+# number its light reads ("pp": percentage points of a fraction; "pts": points of a 0-100 score).
+CHANGE_FORMATS: dict[str, tuple[float, str, int]] = {
+    "Momentum σ-move": (1.0, "σ", 1),
+    "Long vs short leg": (100.0, " pp", 0),
+    "VaR shock (EWMA / 1y vol)": (1.0, "x", 2),
+    "Momentum drawdown (1y peak)": (100.0, " pp", 1),
+    "Momentum crowding": (1.0, " pts", 0),
+    "Dispersion percentile": (1.0, " pts", 0),
+    "Breadth vs index": (100.0, " pp", 0),
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,29 @@ class Radar:
     def since_yesterday(self) -> str:
         """The lights that changed since the previous session, in words."""
         return since_words(self.changes, self.history)
+
+    def trail(self, name: str, days: int = SPARK_DAYS) -> pd.Series:
+        """The last ``days`` values of a signal's number (empty for the signals known only
+        today: leveraged-ETF flow and dealer gamma)."""
+        if self.history.empty or (name, "value") not in self.history.columns:
+            return pd.Series(dtype=float)
+        return self.history[(name, "value")].iloc[-days:].astype(float)
+
+    def change(self, name: str) -> float:
+        """Today's number minus the previous session's (NaN when either is missing)."""
+        values = self.trail(name, 2)
+        return float(values.iloc[-1] - values.iloc[0]) if len(values) == 2 else float("nan")
+
+    def change_text(self, name: str) -> str:
+        """``change`` in the signal's units ("+1.2σ", "-14 pp"), or why there is none."""
+        if name not in CHANGE_FORMATS or (name, "value") not in self.history.columns:
+            return "n/a (today only)"
+        delta = self.change(name)
+        if not math.isfinite(delta):
+            return fmt.NA
+        scale, units, decimals = CHANGE_FORMATS[name]
+        shown = round(delta * scale, decimals)
+        return f"{0:.{decimals}f}{units}" if shown == 0 else f"{shown:+.{decimals}f}{units}"
 
 
 def light(name: str, number: float) -> str:

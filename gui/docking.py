@@ -59,6 +59,7 @@ class PanelDocks(QObject):
         self.snapshot: Snapshot | None = None
         self._pending: list[str] = []
         self._stale: set[str] = set()
+        self.deferred = False         # the window is away (compact mode): draw on its return
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._show_next)
         centre = QWidget()
@@ -85,8 +86,9 @@ class PanelDocks(QObject):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._pending = [pid for pid, dock in self.docks.items()
-                         if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
+        self._pending = [] if self.deferred else [
+            pid for pid, dock in self.docks.items()
+            if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
         self._stale = set(self.docks) - set(self._pending)
         self._show_next()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 import resources
 from gui import theme
 from gui.alerts_controller import AlertsController
+from gui.compact import COMPACT_SHORTCUT, CompactStrip
 from gui.docking import LAYOUTS, PanelDocks, apply_layout, default_layout
 from gui.panels.base import Panel
 from gui.panels.events import EventsPanel
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
                             QMainWindow.DockOption.AllowNestedDocks |
                             QMainWindow.DockOption.AnimatedDocks)
         self.dock_host = PanelDocks(self)
+        self.compact: CompactStrip | None = None
         self.panels: dict[str, Panel] = self.dock_host.panels
         self.docks: dict[str, QDockWidget] = self.dock_host.docks
         self.status = StatusBar(self)
@@ -165,6 +167,10 @@ class MainWindow(QMainWindow):
         self._fill_layouts_menu()
         self._action(view_menu, "Reset layout", self.reset_layout, None,
                      "Restore the default arrangement of panels for this screen")
+        self.compact_action = self._action(
+            view_menu, "Compact", self.set_compact, COMPACT_SHORTCUT,
+            "Swap the window for a small always-on-top strip: the radar's verdict and lights")
+        self.compact_action.setCheckable(True)
         theme_menu = view_menu.addMenu("Theme")
         theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -225,6 +231,27 @@ class MainWindow(QMainWindow):
         dock.show()
         dock.raise_()
         self.panels[panel_id].setFocus()
+
+    def set_compact(self, on: bool) -> None:
+        """View -> Compact: hide the window and show the always-on-top strip at its top right
+        corner (and back). Hidden panels are redrawn when the window returns."""
+        self.compact_action.setChecked(on)
+        if on:
+            if self.compact is None:
+                self.compact = CompactStrip()
+                self.compact.setWindowIcon(self.windowIcon())
+                self.compact.restore_requested.connect(lambda: self.set_compact(False))
+            if self.state.snapshot is not None:
+                self.compact.show_snapshot(self.state.snapshot)
+            frame = self.frameGeometry()
+            self.compact.move(frame.right() - self.compact.width(), frame.top())
+            self.dock_host.deferred = True
+            self.hide()
+            self.compact.show()
+        elif self.compact is not None and self.compact.isVisible():
+            self.compact.hide()
+            self.dock_host.deferred = False
+            self.show()
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu
@@ -321,6 +348,8 @@ class MainWindow(QMainWindow):
         """Show ``snapshot`` in the panels (``PanelDocks``), the status bar and the title."""
         self.dock_host.show_snapshot(snapshot)
         self.status.show_snapshot(snapshot)
+        if self.compact is not None:
+            self.compact.show_snapshot(snapshot)
         title = f"FactorDesk — {snapshot.source} — as of {snapshot.as_of:%Y-%m-%d}"
         self.setWindowTitle(title + (" — SIMULATED" if snapshot.simulated else ""))
 
@@ -505,6 +534,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_settings()
+        if self.compact is not None:
+            self.compact.deleteLater()
+            self.compact = None
         if not self.state.shutdown(1000):       # then abandoned: main.py exits without it
             log.warning("a refresh was still running at exit")
         super().closeEvent(event)

@@ -9,10 +9,12 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.radar import SPARK_DAYS
 from analytics.snapshot import DispersionView
 from analytics.stats import percentile_rank
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.sparkline import Sparkline
 
 
 class DispersionPanel(WindowedPanel[DispersionView]):
@@ -27,6 +29,7 @@ class DispersionPanel(WindowedPanel[DispersionView]):
         super().__init__(parent)
         self.ratio_text = headline_label("Dispersion: waiting for data")
         self.breadth_text = headline_label("")
+        self.ratio_spark, self.breadth_spark = Sparkline(), Sparkline()
         self.correlation_text = note_label()
         self.start = QDateEdit(QDate(2023, 1, 1))
         self.start.setCalendarPopup(True)
@@ -51,8 +54,12 @@ class DispersionPanel(WindowedPanel[DispersionView]):
             split.addWidget(chart)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.ratio_text)
-        layout.addWidget(self.breadth_text)
+        for text, spark in ((self.ratio_text, self.ratio_spark),
+                            (self.breadth_text, self.breadth_spark)):
+            row = QHBoxLayout()
+            row.addWidget(text, 1)
+            row.addWidget(spark, 0, Qt.AlignmentFlag.AlignTop)
+            layout.addLayout(row)
         layout.addWidget(self.correlation_text)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
@@ -82,16 +89,26 @@ class DispersionPanel(WindowedPanel[DispersionView]):
         ratio_pct = percentile_rank(view.ratio, start).get(day)
         breadth_pct = percentile_rank(view.breadth, start).get(day)
         since = f"since {start:%Y-%m-%d}"
+        ratios = view.ratio.loc[:day].iloc[-SPARK_DAYS:]
+        shares = view.breadth.loc[:day].iloc[-SPARK_DAYS:]
+        before = (f" · previous session {fmt.multiple(ratios.iloc[-2])}"
+                  if len(ratios) >= 2 else "")
         self.ratio_text.setText(
             f"Dispersion {fmt.multiple(t.ratio)}: the average stock's 5-day vol is "
             f"{fmt.multiple(t.ratio)} {bench}'s · {fmt.percentile(ratio_pct, 'percentile')} "
-            f"{since}")
+            f"{since}{before}")
         direction = "falling" if t.benchmark < 0 else "rising"
+        before = (f" · previous session {fmt.pct(shares.iloc[-2], 0, sign=False)}"
+                  if len(shares) >= 2 else "")
         self.breadth_text.setText(
             f"Breadth: {fmt.pct(t.breadth, 0, sign=False)} of members beat the "
             f"{direction} {bench} ({fmt.pct(t.benchmark)}) · "
             f"{fmt.percentile(breadth_pct, 'percentile')} {since} · {t.advancers} up, "
-            f"{t.decliners} down")
+            f"{t.decliners} down{before}")
+        self.ratio_spark.set_values(ratios.tolist(), f"Dispersion ratio (x), the last "
+                                                     f"{len(ratios)} sessions")
+        self.breadth_spark.set_values(shares.tolist(), f"Share beating {bench}, the last "
+                                                       f"{len(shares)} sessions")
         corr = view.correlation.get(day)
         self.correlation_text.setText(
             f"Average pairwise correlation implied by 21-day realized vols: "

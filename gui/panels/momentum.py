@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.radar import SPARK_DAYS
 from analytics.snapshot import MomentumToday, MomentumView
 from gui import theme
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.heat_table import Fmt, HeatTable
+from gui.widgets.sparkline import Sparkline
 
 CONTRIBUTOR_FORMATS = {"weight": Fmt("{:.2f}%", 100.0), "return": Fmt("{:+.2f}%", 100.0, 8.0),
                        "contribution": Fmt("{:+.1f}", 1e4, 10.0),
@@ -55,8 +57,10 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.recent.setObjectName("muted")
         for label in (self.reading, self.legs, self.recent):
             label.setWordWrap(True)
+        self.spark = Sparkline(bars=True)
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
+        top.addWidget(self.spark, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.selector, 0, Qt.AlignmentFlag.AlignTop)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
@@ -100,9 +104,13 @@ class MomentumPanel(WindowedPanel[MomentumView]):
     def show_view(self, view: MomentumView) -> None:
         t, th = view.today, theme.current()
         colour = theme.colour_for(t.long_short, th)
+        daily = view.factor["long_short"].loc[:t.day].iloc[-SPARK_DAYS:]
+        before = f" · previous session {fmt.pct(daily.iloc[-2])}" if len(daily) >= 2 else ""
         self.headline.setText(
             f"Momentum L/S {fmt.day(t.day)}: <span style='color:{colour}'>"
-            f"{fmt.pct(t.long_short)} ({fmt.sigma(t.sigma)})</span> · {since_words(t)}")
+            f"{fmt.pct(t.long_short)} ({fmt.sigma(t.sigma)})</span> · {since_words(t)}{before}")
+        self.spark.set_values(daily.tolist(), f"Momentum L/S daily returns, the last {len(daily)} "
+                                              f"sessions to {fmt.day(t.day)} (bars; today last)")
         provisional = ", ".join(f"{ticker} {fmt.pct(ret, 0)}" for ticker, ret in t.provisional)
         self.reading.setText(view.reading[0].upper() + view.reading[1:] + (
             f" · provisional: {provisional} today may be a bad print (excluded if it reverses "

@@ -16,19 +16,25 @@ from PySide6.QtWidgets import (
 )
 
 from analytics import formatting as fmt
-from analytics.radar import STATE_NAMES, Radar
+from analytics.radar import CHANGE_FORMATS, STATE_NAMES, Radar
 from analytics.snapshot import TIMELINE_DAYS
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.grid import cell_text
+from gui.widgets.sparkline import SPARK_ROLE, SPARK_SIZE, SparkDelegate
 
-PERCENTILE_WIDTH = 150
+SIGNAL_WIDTH = 150
 COLUMNS = {"Signal": "The signal (hover a name for its definition)",
            "Light": "Today's light by the thresholds in docs/methods.md, \"Crash radar\"",
            "Yesterday": "The same signal's light at the previous session's close",
-           "Today": "Today's value, with its units",
-           "Percentile / since": "Today's value within the signal's own history (0-100), and "
-                                 "the first day of the current amber/red streak"}
+           "Today": "Today's value with its units; below it, the value's percentile within "
+                    "the signal's own history (0-100) and the first day of the current "
+                    "amber/red streak",
+           "Δ 1d": "Change of the number the light reads since the previous session's close, "
+                   "in its units (σ; x; pp = percentage points; pts = points of a 0-100 score)",
+           "20 days": "The number the light reads over the last 20 sessions (dot = today, "
+                      "dotted line = zero; hover for the range)",
+}
 SIGNAL_TIPS = {
     "Momentum σ-move": "Today's decile 12-1 momentum long/short return over its trailing "
                        "63-day standard deviation (σ); red at <= -3σ or the worst day in 5 years",
@@ -52,6 +58,7 @@ SIGNAL_TIPS = {
 STATE_WORDS = {state: f"● {name}" if state != "n/a" else name
                for state, name in STATE_NAMES.items()}
 STATE_LETTERS = {"red": "R", "amber": "A", "green": "G", "n/a": "·"}
+SPARK_COLUMN = 5
 
 
 class RadarPanel(Panel[Radar]):
@@ -76,9 +83,11 @@ class RadarPanel(Panel[Radar]):
         header = self.table.horizontalHeader()
         fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
         fixed = QHeaderView.ResizeMode.Fixed
-        for column, mode in enumerate((fit, fit, fit, stretch, fixed)):
+        for column, mode in enumerate((fixed, fit, fit, stretch, fit, fixed)):
             header.setSectionResizeMode(column, mode)
-        self.table.setColumnWidth(4, PERCENTILE_WIDTH)     # wraps, so "Today" keeps the room
+        self.table.setColumnWidth(0, SIGNAL_WIDTH)         # names wrap onto two lines
+        self.table.setColumnWidth(SPARK_COLUMN, SPARK_SIZE.width())
+        self.table.setItemDelegateForColumn(SPARK_COLUMN, SparkDelegate(self.table))
         self.table.setWordWrap(True)
         self.timeline = QTableWidget(0, 0)
         self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -128,16 +137,51 @@ class RadarPanel(Panel[Radar]):
             previous = "n/a (today only)"
             if before is not None and (name, "state") in before.index:
                 previous = STATE_WORDS[str(before[(name, "state")])]
-            cells = [name, STATE_WORDS[sig.state], previous, sig.value, ", ".join(extra)]
+            today = sig.value + (f"\n{', '.join(extra)}" if extra else "")
+            change = radar.change_text(name)
+            cells = [name, STATE_WORDS[sig.state], previous, today,
+                     fmt.NA if change.startswith(fmt.NA) else change, ""]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 1:
                     item.setForeground(QColor(colours[sig.state]))
                 if col == 0:
                     item.setToolTip(SIGNAL_TIPS.get(name, name))
+                if col == 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if change.startswith(fmt.NA):
+                        item.setToolTip(f"{name}: {change}" if change != fmt.NA else
+                                        f"{name}: no value on one of the two sessions")
+                if col == SPARK_COLUMN:
+                    self._spark(item, radar, name)
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
         self._draw_timeline(radar.history.iloc[-TIMELINE_DAYS:], colours)
+
+    @staticmethod
+    def _spark(item: QTableWidgetItem, radar: Radar, name: str) -> None:
+        """The signal's last ``SPARK_DAYS`` numbers as a sparkline, the range in the tooltip."""
+        values = radar.trail(name)
+        if values.notna().sum() < 2 or name not in CHANGE_FORMATS:
+            item.setText("today only" if values.empty else fmt.NA)
+            item.setToolTip(f"{name}: no daily history (known for today only)" if values.empty
+                            else f"{name}: under two days of history")
+            return
+        scale, units, decimals = CHANGE_FORMATS[name]
+        item.setData(SPARK_ROLE, values.tolist())
+        item.setToolTip(f"{name}, last {len(values)} sessions "
+                        f"({values.index[0]:%Y-%m-%d} to {values.index[-1]:%Y-%m-%d}): "
+                        f"low {values.min() * scale:.{decimals}f}{units}, high "
+                        f"{values.max() * scale:.{decimals}f}{units}, today "
+                        f"{values.iloc[-1] * scale:.{decimals}f}{units}")
+
+    def sparklines(self) -> dict[str, list[float]]:
+        """Signal -> the sparkline's values as drawn (for tests)."""
+        rows = {}
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, SPARK_COLUMN)
+            rows[cell_text(self.table, r, 0)] = (item.data(SPARK_ROLE) if item else None) or []
+        return rows
 
     def _draw_timeline(self, recent: pd.DataFrame, colours: dict[str, str]) -> None:
         names = list(dict.fromkeys(recent.columns.get_level_values(0))) if len(recent) else []

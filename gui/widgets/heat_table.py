@@ -63,9 +63,13 @@ class OutlineDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         plain = QStyleOptionViewItem(option)
         plain.state &= ~QStyle.StateFlag.State_Selected
-        super().paint(painter, plain, index)
         if not selected:
+            super().paint(painter, plain, index)
             return
+        # The view has already filled the selected row's cells with the highlight colour
+        # (PE_PanelItemViewRow); cells without a heat colour get their plain base back.
+        painter.fillRect(option.rect, option.palette.base())
+        super().paint(painter, plain, index)
         painter.save()
         painter.setPen(QPen(QColor(theme.current().accent), 2))
         rect = option.rect.adjusted(0, 1, 0, -1)

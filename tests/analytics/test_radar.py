@@ -242,3 +242,31 @@ def test_since_yesterday_names_the_lights_that_changed():
         "the same words as the radar table's lights"
     assert since_words([], history) == "Since 2026-02-03: no light changed"
     assert state_changes(history.iloc[:1]) == []
+
+
+def test_change_since_the_previous_session_in_the_signals_units():
+    """Δ 1d is today's number minus the previous session's, written in the signal's units;
+    the trail is the last 20 numbers; flow and gamma (today only) have neither."""
+    from analytics.radar import Radar
+
+    days = pd.bdate_range("2026-01-01", periods=25)
+    sigma = np.linspace(0.0, 2.4, 25)
+    sigma[-1] = -6.4
+    breadth = np.full(25, 0.5)
+    breadth[-1] = 0.763
+    pct = np.full(25, 99.0)
+    history = pd.DataFrame({("Momentum σ-move", "value"): sigma,
+                            ("Breadth vs index", "value"): breadth,
+                            ("Dispersion percentile", "value"): pct}, index=days)
+    history.columns = pd.MultiIndex.from_tuples(history.columns, names=["signal", "field"])
+    radar = Radar(history=history)
+    assert radar.change("Momentum σ-move") == -6.4 - 2.3
+    assert radar.change_text("Momentum σ-move") == "-8.7σ"
+    assert radar.change_text("Breadth vs index") == "+26 pp"
+    assert radar.change_text("Dispersion percentile") == "0 pts", "no '-0' for no change"
+    assert radar.change_text("LETF flow % of ADV") == "n/a (today only)"
+    trail = radar.trail("Momentum σ-move")
+    assert len(trail) == 20 and trail.index[-1] == days[-1] and trail.iloc[-1] == -6.4
+    assert radar.trail("Dealer net gamma ($bn/1%)").empty
+    history.loc[days[-2], ("Breadth vs index", "value")] = np.nan
+    assert radar.change_text("Breadth vs index") == "n/a"

@@ -197,8 +197,7 @@ def test_every_panel_agrees_with_the_snapshot(qtbot, scenarios, name):
         words = fmt.percentile(disp["percentile"], "percentile")
         assert words in panels["dispersion"].ratio_text.text()
         radar = cells(panels["radar"].table)
-        assert fmt.percentile(disp["percentile"]) in radar[("Dispersion percentile",
-                                                             "Percentile / since")]
+        assert fmt.percentile(disp["percentile"]) in radar[("Dispersion percentile", "Today")]
         fraction = head["breadth"]["fraction_beating_benchmark"]
         assert fmt.pct(fraction, 0, sign=False) in radar[("Breadth vs index", "Today")]
 

@@ -109,3 +109,75 @@ def test_every_table_header_defines_its_column(qtbot, crash):
                 if item is not None and item.toolTip().endswith("click to sort"):
                     missing.append(f"{cls.panel_id}: {item.text()!r}")
     assert not missing, missing
+
+
+def test_selected_row_keeps_its_colours_with_an_outline(qtbot):
+    """Selecting a row outlines it: heat cells keep their colour and text cells their plain
+    background, never Qt's selection fill."""
+    import pandas as pd
+    from PySide6.QtCore import QPoint
+
+    from gui import theme
+    from gui.widgets.heat_table import Fmt, HeatTable
+
+    table = HeatTable()
+    qtbot.addWidget(table)
+    table.set_frame(pd.DataFrame({"Kind": ["theme", "pair"], "1d": [-0.05, 0.01]},
+                                 index=["AI", "Metals"]), {"1d": Fmt("{:+.2f}%", 100, 2.0)})
+    table.resize(400, 200)
+    table.show()
+    qtbot.waitExposed(table)
+
+    def pixel(image, column: int, offset: QPoint):
+        rect = table.visualItemRect(table.item(0, column))
+        corner = rect.topRight() if column == 1 else rect.topLeft()    # away from the text
+        return image.pixelColor(table.viewport().mapTo(table, corner + offset))
+
+    before = table.grab().toImage()
+    table.selectRow(0)
+    QApplication.processEvents()
+    after = table.grab().toImage()
+    highlight = table.palette().highlight().color()
+    inside = {1: QPoint(-3, 6), 2: QPoint(3, 6)}        # the text cell "Kind", the heat cell
+    for column, offset in inside.items():
+        assert pixel(after, column, offset) == pixel(before, column, offset) != highlight, \
+            f"column {column} took the selection fill"
+    assert pixel(after, 2, QPoint(3, 1)).name() == theme.current().accent.lower(), "outlined"
+
+
+def test_compact_strip_shows_the_verdict_and_eight_lights(make_window, qtbot, crash):
+    """View -> Compact swaps the window for an always-on-top strip ~400 px tall with the
+    radar's verdict and its eight lights; Esc brings the window back, redrawn."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor
+
+    from gui import theme
+    from gui.compact import LIGHTS
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.apply_layout("Laptop")
+    window.state.snapshot = crash
+    window.compact_action.trigger()
+    strip = window.compact
+    assert strip is not None and strip.isVisible() and not window.isVisible()
+    assert strip.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert 360 <= strip.height() <= 440 and strip.width() <= 480
+    assert crash.radar.verdict in strip.verdict.text()
+    assert "SIMULATED" in strip.source.text()
+    shown = strip.lights()
+    assert list(shown) == list(LIGHTS) and len(shown) == 8
+    t = theme.current()
+    colours = {"red": t.down, "amber": theme.AMBER, "green": t.up, "n/a": t.muted}
+    for name, (colour, figure) in shown.items():
+        state = crash.radar.signals[name].state
+        assert QColor(colour) == QColor(colours[state]), name
+        assert (figure == "n/a") == (state == "n/a"), f"{name}: {figure}"
+    assert shown["Momentum σ-move"][1] == f"{crash.radar.signals['Momentum σ-move'].number:+.1f}σ"
+    window.render_snapshot(crash)              # a refresh while compact: the strip follows,
+    assert not window.rendering, "the hidden window's panels wait for its return"
+    qtbot.keyClick(strip, Qt.Key.Key_Escape)
+    assert window.isVisible() and not strip.isVisible()
+    assert not window.compact_action.isChecked()
+    qtbot.waitUntil(lambda: window.panels["radar"].shown is crash, timeout=5000)

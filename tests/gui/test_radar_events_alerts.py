@@ -23,6 +23,28 @@ def test_radar_panel(qtbot, crash):
     assert set(timeline) >= {"Momentum σ-move", "Dispersion percentile", "Breadth vs index"}
 
 
+def test_radar_rows_show_the_change_and_a_20_day_sparkline(qtbot, crash):
+    from gui.widgets.grid import cell_text
+
+    panel = RadarPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(crash)
+    radar = crash.radar
+    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
+    assert headers[4:6] == ["Δ 1d", "20 days"]
+    rows = {cell_text(panel.table, r, 0): r for r in range(panel.table.rowCount())}
+    sigma = radar.history[("Momentum σ-move", "value")]
+    delta = float(cell_text(panel.table, rows["Momentum σ-move"], 4).rstrip("σ"))
+    assert delta == round(sigma.iloc[-1] - sigma.iloc[-2], 1) < -5, "the crash day's jump in σ"
+    flow = panel.table.item(rows["LETF flow % of ADV"], 4)
+    assert flow.text() == "n/a" and flow.toolTip().endswith("n/a (today only)")
+    sparks = panel.sparklines()
+    assert sparks["Momentum σ-move"] == sigma.iloc[-20:].tolist()
+    assert sparks["Dealer net gamma ($bn/1%)"] == [], "known for today only"
+    tip = panel.table.item(rows["Breadth vs index"], 5).toolTip()
+    assert tip.startswith("Breadth vs index, last 20 sessions") and "today 76" in tip
+
+
 def test_events_panel_tests_against_other_days(qtbot, crash):
     panel = EventsPanel()
     qtbot.addWidget(panel)
