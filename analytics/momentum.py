@@ -9,7 +9,7 @@ from analytics.params import EngineParams
 from analytics.radar import WORST_IN_DAYS
 from analytics.returns import compounded_windows
 from analytics.snapshot import NEUTRAL_WORDS, LegReading, MomentumToday, MomentumView, RecentWorst
-from analytics.stats import drawdown, sigma_move, worst_in, worst_since
+from analytics.stats import drawdown, sigma_move, trailing_vol, worst_in, worst_since
 
 RECENT_DAYS = 10
 
@@ -94,7 +94,8 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     factor["short_vs_benchmark"] = factor["short"] - bench_r
     factor["high_beta"] = high_beta(prices, bench, beta=beta, returns=returns)["long_short"]
     ls = factor["long_short"]
-    sigma = sigma_move(ls, params.sigma_window)
+    vol = trailing_vol(ls, params.sigma_window)
+    sigma = ls / vol.where(vol > 0)              # sigma_move, keeping the vol for the bands
     day = ls.last_valid_index()
     today = MomentumToday(provisional=provisional)
     legs = LegReading("none", "none", None,
@@ -129,6 +130,6 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
                                     params.sectors) if day is not None else pd.DataFrame()
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
                         legs=legs, cumulative=compounded_windows(chart),
-                        contributors=contributors)
+                        contributors=contributors, vol=vol)
     return view, long_mask, short_mask
 

@@ -98,8 +98,9 @@ class MomentumView:
     factor: daily returns (fractions): long, short, long_short, neutral (the equal-weighted
     mean of the ranked constituents), long_excess, short_excess (legs minus the neutral: the
     reading), long_vs_benchmark, short_vs_benchmark (legs minus the benchmark: the second line),
-    high_beta (high minus low beta). sigma: long_short / trailing 63-day std. drawdown:
-    compounded long/short drawdown. today: the last day's figures; legs: who moved it.
+    high_beta (high minus low beta). sigma: long_short / vol, vol: the trailing 63-day std
+    known at the previous close (the chart's ±2σ bands). drawdown: compounded long/short
+    drawdown. today: the last day's figures; legs: who moved it.
     """
 
     factor: pd.DataFrame
@@ -109,6 +110,7 @@ class MomentumView:
     legs: LegReading
     cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
     contributors: pd.DataFrame = field(default_factory=pd.DataFrame)    # ``leg_contributors``
+    vol: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def reading(self) -> str:

@@ -120,7 +120,8 @@ class DispersionPanel(WindowedPanel[DispersionView]):
         if view is None:
             return
         start = self.shown.overview.cumulative[self.selector.current].index[0]
-        self.ratio_chart.set_frame(view.ratio.loc[start:].rename("dispersion ratio").to_frame())
-        self.breadth_chart.set_frame(
-            view.breadth.loc[start:].rename("share beating the index").to_frame())
-        self.corr_chart.set_frame(view.correlation.loc[start:].rename("average correlation").to_frame())
+        dates = view.ratio.loc[start:].index       # one x axis for the three linked charts
+        for chart, series, name in ((self.ratio_chart, view.ratio, "dispersion ratio"),
+                                    (self.breadth_chart, view.breadth, "share beating the index"),
+                                    (self.corr_chart, view.correlation, "average correlation")):
+            chart.set_frame(series.reindex(dates).rename(name).to_frame())

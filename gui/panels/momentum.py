@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from analytics import formatting as fmt
 from analytics.radar import SPARK_DAYS
@@ -22,6 +30,10 @@ CONTRIBUTOR_HEADERS = {"leg": "Leg", "sector": "Sector", "weight": "Weight",
                        "return": "Return 1d", "contribution": "Contribution (bp)",
                        "momentum_rank": "12-1 rank"}
 CRASH_SIGMA = -3.0           # days the radar lights red on σ alone: marked on the chart
+CUMULATIVE_TIP = ("Compounded daily returns since the window start, in percent. Legs are "
+                  "shown minus the equal-weighted constituents. Hover for each day's value.")
+BAND_SIGMA = 2.0            # the daily-bars view's band: ±2σ of the trailing 63-day vol
+MODES = ("Cumulative", "Daily bars ±2σ")
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
 
@@ -58,13 +70,19 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         for label in (self.reading, self.legs, self.recent):
             label.setWordWrap(True)
         self.spark = Sparkline(bars=True)
+        self.mode = QComboBox()
+        self.mode.addItems(MODES)
+        self.mode.setToolTip("Cumulative: the legs and high beta compounded over the window. "
+                             "Daily bars: each day's L/S return with the ±2σ band of the "
+                             "trailing 63-day vol known at the previous close")
+        self.mode.currentTextChanged.connect(lambda _mode: self.redraw())
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         top.addWidget(self.spark, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.mode, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.selector, 0, Qt.AlignmentFlag.AlignTop)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
-        self.chart.setToolTip("Compounded daily returns since the window start, in percent. "
-                              "Legs are shown minus the equal-weighted constituents.")
+        self.chart.setToolTip(CUMULATIVE_TIP)
         self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="drawdown")
         self.drawdown.setToolTip("Momentum L/S drawdown from its highest point inside the "
                                  "chart window (compounded)")
@@ -96,6 +114,14 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         layout.addWidget(self.legs)
         layout.addWidget(self.recent)
         layout.addWidget(self.tabs, 1)
+
+    def view_state(self) -> dict:
+        return {**super().view_state(), "mode": self.mode.currentText()}
+
+    def apply_view_state(self, state: dict) -> None:
+        super().apply_view_state(state)
+        if state.get("mode") in MODES:
+            self.mode.setCurrentText(state["mode"])
 
     def show_missing(self) -> None:
         self.headline.setText("Momentum L/S: n/a")
@@ -164,8 +190,19 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         if view is None:
             return
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)
-        self.chart.set_frame(frame, emphasis=SERIES["long_short"])
-        line = frame[SERIES["long_short"]]
+        daily = view.factor[list(SERIES)].reindex(frame.index).rename(columns=SERIES)
+        if self.mode.currentText() == MODES[1]:
+            line = daily[SERIES["long_short"]]
+            self.chart.set_bars(f"{SERIES['long_short']}, day", line, BAND_SIGMA * view.vol,
+                                f"{BAND_SIGMA:.0f}σ (trailing 63-day vol)")
+            self.chart.plot.setLabel("left", "daily return (%)")
+            self.chart.setToolTip("Each day's momentum L/S return, in percent, with the ±2σ "
+                                  "band of the trailing 63-day vol known at the previous close")
+        else:
+            self.chart.set_frame(frame, emphasis=SERIES["long_short"], daily=daily)
+            self.chart.plot.setLabel("left", self.chart.y_label)
+            self.chart.setToolTip(CUMULATIVE_TIP)
+            line = frame[SERIES["long_short"]]
         crashes = view.sigma.reindex(line.index) <= CRASH_SIGMA
         self.chart.set_markers(f"day at or below {CRASH_SIGMA:.0f}σ", line[crashes],
                                theme.current().down)

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from analytics.snapshot import Overview
 from gui.panels.base import WindowedPanel
-from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.chart import TimeSeriesChart, daily_from_cumulative
 from gui.widgets.heat_table import Fmt, HeatTable
 
 RETURN_FORMATS = {col: Fmt("{:+.2f}%", 100.0, heat) for col, heat in
@@ -49,5 +49,6 @@ class MarketOverviewPanel(WindowedPanel[Overview]):
     def redraw(self) -> None:
         view = self.view
         if view is not None:
-            self.chart.set_frame(view.cumulative[self.selector.current],
-                                 emphasis=self.shown.benchmark)
+            frame = view.cumulative[self.selector.current]
+            self.chart.set_frame(frame, emphasis=self.shown.benchmark,
+                                 daily=daily_from_cumulative(frame))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from analytics.snapshot import BasketsView
 from gui.panels.base import WindowedPanel
-from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.chart import TimeSeriesChart, daily_from_cumulative
 from gui.widgets.grid import cell_text
 from gui.widgets.heat_table import Fmt, HeatTable
 
@@ -110,4 +110,5 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         names = [cell_text(self.table, r, 0) for r in rows] or self.selected
         self.selected = names
         frame = view.cumulative[self.selector.current]
-        self.chart.set_frame(frame[[n for n in names if n in frame.columns]])
+        frame = frame[[n for n in names if n in frame.columns]]
+        self.chart.set_frame(frame, daily=daily_from_cumulative(frame))

@@ -54,6 +54,20 @@ def test_planted_crash_is_found(crash_snapshot):
     assert disp.today.ratio_pct >= 99
 
 
+def test_sigma_bands_come_from_the_vol_known_the_day_before(crash_snapshot):
+    """The chart's ±2σ bands: vol is the trailing 63-day std up to the previous close, and
+    σ = L/S / vol exactly (sigma_move)."""
+    from analytics.stats import sigma_move
+
+    mom = crash_snapshot.momentum
+    ls = mom.factor["long_short"]
+    pd.testing.assert_series_equal(mom.sigma, sigma_move(ls, 63), check_names=False)
+    day = pd.Timestamp("2026-02-04")
+    before = ls.loc[:day].iloc[-64:-1]
+    assert mom.vol.loc[day] == pytest.approx(before.std(), rel=1e-9)
+    assert mom.today.long_short < -6 * mom.vol.loc[day], "a -6σ day is outside the bands"
+
+
 def test_crash_headline_keys(crash_snapshot):
     headline = json.loads(json.dumps(crash_snapshot.headline()))
     assert set(headline["momentum"]) >= {"long_short_1d", "long_1d", "short_1d", "sigma",

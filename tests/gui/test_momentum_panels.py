@@ -1,6 +1,7 @@
 """Momentum, themes, dispersion and crowding panels on the simulated crash day."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from gui.panels.crowding import CrowdingPanel
@@ -122,23 +123,59 @@ def test_drawdown_strip_is_measured_inside_the_window(qtbot, crash):
 
 
 def test_date_axis_labels_never_collide(qtbot):
-    """One level of ticks whose labels fit: no 'Dec' beside '03', no clipped 'Ja02'."""
+    """One level of ticks whose labels fit: no 'Dec' beside '03', no clipped 'Ja02'; every
+    tick sits on a trading day."""
     import pandas as pd
 
-    from gui.widgets.chart import LABEL_PIXELS, DateAxis
+    from gui.widgets.chart import LABEL_PIXELS, TradingDayAxis
 
-    axis = DateAxis()
+    axis = TradingDayAxis()
     for days, width in ((21, 300), (63, 1500), (63, 400), (252, 900), (6000, 1400)):
-        end = pd.Timestamp("2026-02-04")
-        start = end - pd.Timedelta(days=days * 7 // 5)
-        lo, hi = start.timestamp(), end.timestamp()
-        levels = axis.tickValues(lo, hi, width)
+        axis.dates = pd.bdate_range(end="2026-02-04", periods=days)
+        levels = axis.tickValues(0, days - 1, width)
         assert len(levels) == 1, "one level of ticks"
         values = levels[0][1]
         assert 1 <= len(values) <= max(2, width // LABEL_PIXELS)
+        assert all(v == int(v) and 0 <= v < days for v in values), "ticks on trading days"
         labels = axis.tickStrings(values, 1.0, levels[0][0])
         assert len(set(labels)) == len(labels), labels
         assert all(len(label) >= 4 for label in labels), labels
+
+
+def test_charts_have_no_weekend_gaps_and_read_out_the_day(qtbot, crash):
+    """x is the trading-day number (Friday and Monday are neighbours); the crosshair shows
+    the date, the cumulative value and the day's own return."""
+    panel = make(qtbot, MomentumPanel, crash)
+    panel.selector.set_window("1M")
+    chart = panel.chart
+    dates = chart.dates()
+    assert list(chart._x) == list(range(len(dates)))
+    friday = dates.get_loc(pd.Timestamp("2026-01-30"))
+    assert dates[friday + 1] == pd.Timestamp("2026-02-02"), "Monday is the next x"
+    text = chart.readout_text(len(dates) - 1)
+    day = crash.momentum.today.long_short
+    assert "2026-02-04" in text and f"(day {100 * day:+.2f}%)" in text
+
+
+def test_daily_bars_view_with_two_sigma_bands(qtbot, crash):
+    """Daily bars: one bar per day of the window, the band at ±2 x the trailing vol, the
+    crash day below it and marked."""
+    from gui.panels.momentum import MODES
+
+    panel = make(qtbot, MomentumPanel, crash)
+    panel.selector.set_window("3M")
+    panel.mode.setCurrentText(MODES[1])
+    chart, view = panel.chart, crash.momentum
+    window = view.cumulative["3M"].index
+    assert chart.bar_count() == len(window) and list(chart.dates()) == list(window)
+    upper = chart._series["+2σ (trailing 63-day vol)"]
+    assert upper[-1] == pytest.approx(200 * view.vol.loc[window[-1]])
+    today = chart._series["Momentum L/S, day"][-1]
+    assert today == pytest.approx(100 * view.today.long_short) and today < -upper[-1]
+    assert chart.marker_count() >= 1
+    assert panel.view_state()["mode"] == MODES[1]
+    panel.mode.setCurrentText(MODES[0])
+    assert chart.bar_count() == 0 and "Momentum L/S" in chart.series_names()
 
 
 def test_crash_days_are_marked_on_the_chart(qtbot, crash):

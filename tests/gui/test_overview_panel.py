@@ -49,3 +49,5 @@ def test_crosshair_readout_has_date_and_units(qtbot, snapshot):
     panel.show_snapshot(snapshot)
     text = panel.chart.readout_text(len(panel.chart._x) - 1)
     assert "2026-02-06" in text and "SPY" in text and "%" in text
+    spy = snapshot.overview.returns.loc["SPY", "1d"]
+    assert f"(day {100 * spy:+.2f}%)" in text, "the day's own return beside the cumulative"
