@@ -86,6 +86,19 @@ def gex_by_strike(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0, di
     return out
 
 
+def top_strikes(by_strike: pd.DataFrame, spot: float, count: int = 10) -> pd.DataFrame:
+    """The ``count`` strikes with the largest dealer |net GEX| (``gex_by_strike``'s frame),
+    largest first: ``from_spot`` (strike / spot - 1), ``call_gex``, ``put_gex``, ``net_gex``
+    (USD per 1%) and ``share`` (|net| over the sum of |net| of every strike)."""
+    size = by_strike["net_gex"].abs()
+    total = size.sum()
+    order = np.argsort(-size.to_numpy(), kind="stable")[:count]
+    out = by_strike.iloc[order][["call_gex", "put_gex", "net_gex"]].copy()
+    out.insert(0, "from_spot", out.index.to_numpy(dtype=float) / spot - 1.0)
+    out["share"] = size.iloc[order] / total if total > 0 else np.nan
+    return out
+
+
 def default_grid(spot: float, points: int = 401) -> np.ndarray:
     """Spot grid 0.8 x spot .. 1.2 x spot (0.1% steps for 401 points)."""
     return np.linspace(0.8 * spot, 1.2 * spot, points)

@@ -68,7 +68,8 @@ def flow_table(funds: pd.DataFrame, underlying_return: pd.Series,
     ``funds``: index = fund ticker, columns ``underlying``, ``leverage``, ``aum`` (USD).
     ``underlying_return``: underlying ticker -> return (fraction) to apply.
     ``adv``: underlying ticker -> average daily dollar volume, for the flow as % of ADV.
-    Returns (per fund with ``underlying_return`` and ``rebalance_usd``; per underlying with
+    Returns (per fund with ``underlying_return``, ``rebalance_usd`` and ``share_of_gross``
+    (|its flow| / the sum of every fund's |flow|), largest |flow| first; per underlying with
     ``rebalance_usd``, ``letf_gamma_usd_per_pct`` (``letf_gamma``: negative), ``aum``,
     ``funds``, ``pct_of_adv``).
     """
@@ -77,6 +78,10 @@ def flow_table(funds: pd.DataFrame, underlying_return: pd.Series,
     table["rebalance_usd"] = rebalance_flow(table["aum"], table["leverage"],
                                             table["underlying_return"])
     table["gamma_usd_per_pct"] = letf_gamma(table["aum"], table["leverage"])
+    size = table["rebalance_usd"].abs()
+    gross = size.sum()
+    table["share_of_gross"] = size / gross if gross > 0 else np.nan
+    table = table.iloc[np.argsort(-size.fillna(-1.0).to_numpy(), kind="stable")]
     grouped = table.groupby("underlying", sort=False)
     by_underlying = pd.DataFrame({
         "rebalance_usd": grouped["rebalance_usd"].sum(min_count=1),

@@ -27,7 +27,9 @@ from gui.widgets.heat_table import Fmt, HeatTable
 WHAT_IF = ("SPY", "QQQ")
 FUND_FORMATS = {"L": Fmt("{:+.1f}x"), "L^": Fmt("{:+.2f}x"), "AUM $bn": Fmt("{:.2f}", 1e-9),
                 "Underlying 1d": Fmt("{:+.2f}%", 100, 3.0),
-                "Rebalance $m": Fmt("{:+,.0f}", 1e-6, 500.0)}
+                "Rebalance $m": Fmt("{:+,.0f}", 1e-6, 500.0),
+                "Share of gross": Fmt("{:.1f}%", 100)}
+LARGEST_FUNDS = 5             # named in the "largest funds" line
 UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
                       "LETF gamma $m per 1%": Fmt("{:,.0f}", 1e-6),
                       "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.2f}%", 100)}
@@ -96,6 +98,11 @@ class FlowsPanel(Panel[FlowsView]):
         self.controls.setLayout(controls)
         controls.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.controls)
+        self.largest = note_label("")
+        self.largest.setToolTip("The funds with the largest rebalancing into the close, with "
+                                "their share of the gross (the sum of every fund's |flow|); the "
+                                "funds table below is sorted the same way")
+        layout.addWidget(self.largest)
         layout.addWidget(split, 1)
         layout.addStretch()         # keeps the text at the top when the charts are hidden
         self._loading = False
@@ -158,6 +165,7 @@ class FlowsPanel(Panel[FlowsView]):
             return
         self.split.setVisible(not view.funds.empty)
         self.controls.setVisible(not view.funds.empty)
+        self.largest.setVisible(not view.funds.empty)
         if view.funds.empty:
             self.total_usd = float("nan")
             self.headline.setText(
@@ -178,13 +186,22 @@ class FlowsPanel(Panel[FlowsView]):
         verb = "selling" if self.total_usd < 0 else "buying"
         self.headline.setText(f"Leveraged ETFs: {fmt.money(self.total_usd)} of {verb} {when} "
                               f"({parts})")
+        known = view.funds.reindex(funds.index)          # largest flow first, as flow_table
         table = pd.DataFrame({
             "Underlying": funds["underlying"], "L": funds["leverage"],
-            "L^": view.funds["implied_leverage"],
-            "Check": np.where(view.funds["leverage_flag"], "⚠ multiple?", ""),
+            "L^": known["implied_leverage"],
+            "Check": np.where(known["leverage_flag"].fillna(False).astype(bool), "⚠ multiple?", ""),
             "AUM $bn": funds["aum"], "Underlying 1d": funds["underlying_return"],
-            "Rebalance $m": funds["rebalance_usd"]})
+            "Rebalance $m": funds["rebalance_usd"], "Share of gross": funds["share_of_gross"]},
+            index=funds.index)
         self.funds.set_frame(table, FUND_FORMATS, index_label="Fund")
+        largest = funds.head(LARGEST_FUNDS)
+        self.largest.setText(
+            "Largest funds in today's flow: " + ", ".join(
+                f"{fund} {fmt.money(row.rebalance_usd)} ({fmt.pct(row.share_of_gross, 0, False)})"
+                for fund, row in zip(largest.index, largest.itertuples()))
+            + f" · the top {len(largest)} are {fmt.pct(largest['share_of_gross'].sum(), 0, False)}"
+              " of the gross flow of every fund")
         totals = pd.DataFrame({
             "Rebalance $m": by_underlying["rebalance_usd"],
             "LETF gamma $m per 1%": by_underlying["letf_gamma_usd_per_pct"],

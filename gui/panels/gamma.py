@@ -10,10 +10,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
+from analytics.gamma import top_strikes
 from analytics.snapshot import GammaReading, GammaView
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
 from gui.widgets.grid import set_choices
+from gui.widgets.heat_table import Fmt, HeatTable
+
+TOP_STRIKES = 10
+STRIKE_FORMATS = {"From spot": Fmt("{:+.1f}%", 100, 5.0),
+                  "Calls $m per 1%": Fmt("{:+,.0f}", 1e-6), "Puts $m per 1%": Fmt("{:+,.0f}", 1e-6),
+                  "Net $m per 1%": Fmt("{:+,.0f}", 1e-6, 500.0),
+                  "Share of |GEX|": Fmt("{:.1f}%", 100)}
 
 
 def summary(name: str, g: GammaReading) -> str:
@@ -68,9 +76,13 @@ class GammaPanel(Panel[GammaView]):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.addLegend(offset=(8, 8))
+        self.top = HeatTable()
+        self.top.setToolTip(f"The {TOP_STRIKES} strikes with the most dealer gamma (by |net|), "
+                            "largest first")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.strikes)
         split.addWidget(self.profile)
+        split.addWidget(self.top)
         self.plots = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -125,6 +137,12 @@ class GammaPanel(Panel[GammaView]):
                             f"{inputs(g)}.")
         self._draw_strikes(g, t)
         self._draw_profile(g, t)
+        top = top_strikes(g.by_strike, g.spot, TOP_STRIKES)
+        top.index = [f"{strike:g}" for strike in top.index]
+        self.top.set_frame(top.rename(columns={
+            "from_spot": "From spot", "call_gex": "Calls $m per 1%", "put_gex": "Puts $m per 1%",
+            "net_gex": "Net $m per 1%", "share": "Share of |GEX|"}), STRIKE_FORMATS,
+            index_label="Strike")
 
     def _lines(self, plot, g, t) -> None:
         plot.addItem(pg.InfiniteLine(pos=g.spot, angle=90, label="spot",

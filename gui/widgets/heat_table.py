@@ -260,6 +260,12 @@ COLUMN_TIPS = {
     "Return 1d": "The member's return today, in %",
     "Contribution (bp)": "Weight x return, in basis points; a leg's rows sum to its return",
     "12-1 rank": "Rank by 12-1 momentum among the names ranked today (1 = strongest)",
+    "Share of gross": "|The fund's rebalancing| over the sum of every fund's |rebalancing|, in %",
+    "Strike": "The option strike", "From spot": "Strike / spot - 1, in %",
+    "Calls $m per 1%": "Dealer gamma of the strike's calls (dealers long), $m per 1% move",
+    "Puts $m per 1%": "Dealer gamma of the strike's puts (dealers short), $m per 1% move",
+    "Net $m per 1%": "Calls + puts: the strike's dealer gamma, $m of hedging per 1% move",
+    "Share of |GEX|": "|The strike's net| over the sum of |net| of every strike, in %",
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^[+\-−]?\$?[\d.,]+(?:e[+-]?\d+)?\s*(?:%|σ|x|bn|m|k)?$")

@@ -154,3 +154,16 @@ def test_flip_uncertainty_near_and_far_from_the_flip():
     assert far is None, "deep in put territory: short gamma whatever the carry"
     near = flip_uncertainty(chain, zero * 1.002, AS_OF, 0.04, 0.01, zero)
     assert near is not None and near.startswith(f"zero gamma {zero:.2f} is -0.20% from spot")
+
+
+def test_top_strikes_are_the_largest_net_gamma_with_their_share():
+    from analytics.gamma import top_strikes
+
+    by_strike = pd.DataFrame({"call_gex": [1e8, 5e8, 2e8, 0.0], "put_gex": [-4e8, -1e8, 0.0, -3e8]},
+                             index=pd.Index([90.0, 100.0, 110.0, 120.0], name="strike"))
+    by_strike["net_gex"] = by_strike["call_gex"] + by_strike["put_gex"]
+    top = top_strikes(by_strike, spot=100.0, count=3)
+    assert list(top.index) == [100.0, 90.0, 120.0], "by |net|: +4e8, -3e8, -3e8 (stable)"
+    assert list(top["from_spot"]) == pytest.approx([0.0, -0.1, 0.2])
+    assert top["share"].tolist() == pytest.approx([4 / 12, 3 / 12, 3 / 12])
+    assert top_strikes(by_strike, 100.0, 10)["share"].sum() == pytest.approx(1.0)

@@ -39,6 +39,19 @@ def test_flow_table_totals_and_adv():
     assert row["pct_of_adv"] == pytest.approx(0.10) and row["funds"] == 5
 
 
+def test_funds_come_largest_first_with_their_share_of_the_gross():
+    funds, _ = flow_table(EXAMPLE, pd.Series({"IDX": -0.02}))
+    assert list(funds.index) == ["L3", "S3", "L2", "S1", "L15"], "largest |flow| first"
+    assert funds["share_of_gross"].sum() == pytest.approx(1.0)
+    assert funds.loc["L3", "share_of_gross"] == pytest.approx(2.40 / 3.415)
+    mixed, _ = flow_table(EXAMPLE.assign(underlying=["IDX", "IDX", "B", "B", "B"]),
+                          pd.Series({"IDX": -0.01, "B": 0.10}))
+    size = mixed["rebalance_usd"].abs()
+    assert size.is_monotonic_decreasing and list(mixed.index[:2]) == ["L3", "L2"]
+    assert (mixed["rebalance_usd"] > 0).any() and (mixed["rebalance_usd"] < 0).any()
+    assert mixed["share_of_gross"].sum() == pytest.approx(1.0), "gross: buyers and sellers"
+
+
 def test_implied_leverage_recovers_multiple_and_flags_change():
     rng = np.random.default_rng(3)
     dates = pd.bdate_range("2025-01-01", periods=200)

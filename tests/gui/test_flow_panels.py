@@ -60,6 +60,30 @@ def test_gamma_panel_summary(qtbot, last_day):
     assert "gamma" in panel.headline.text()
 
 
+def test_largest_funds_and_strikes_with_the_most_gamma(qtbot, crash, last_day):
+    """Who drove the flow: the funds table comes largest first and the line names the top
+    five with their share; the gamma panel lists the strikes with the most dealer gamma."""
+    from analytics.gamma import top_strikes
+
+    flows = FlowsPanel()
+    qtbot.addWidget(flows)
+    flows.show_snapshot(crash)
+    funds = crash.flows.funds
+    biggest = funds["rebalance_usd"].abs().idxmax()
+    assert flows.funds.item(0, 0).text() == biggest
+    assert flows.largest.text().startswith(f"Largest funds in today's flow: {biggest} ")
+    shares = [float(t.rstrip("%")) for t in flows.funds.column_texts(8)]
+    assert sum(shares) == pytest.approx(100, abs=0.05 * len(shares))
+    gamma = GammaPanel()
+    qtbot.addWidget(gamma)
+    gamma.show_snapshot(last_day)
+    g = last_day.gamma.underlyings["SPY"]
+    top = top_strikes(g.by_strike, g.spot)
+    assert gamma.top.rowCount() == 10
+    assert [gamma.top.item(r, 0).text() for r in range(3)] == [f"{k:g}" for k in top.index[:3]]
+    assert gamma.top.item(0, 4).text() == f"{top['net_gex'].iloc[0] / 1e6:+,.0f}"
+
+
 def test_gamma_panel_without_chains(qtbot, crash):
     panel = GammaPanel()
     qtbot.addWidget(panel)
