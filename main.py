@@ -243,6 +243,14 @@ def run_gui(args) -> int:
     if problem is not None:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return 2
+    # pandas is imported first, before the first paint and before Qt: a worker thread importing
+    # it holds the GIL for tens of ms at a time and would stall the event loop, and modules
+    # imported after PySide6 pass through its feature hook (which reads each one's source).
+    import pandas  # noqa: F401  (imported for their side effect: loading them now)
+
+    import analytics.engine  # noqa: F401
+
+    # isort: split
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -258,10 +266,6 @@ def run_gui(args) -> int:
     except UniverseError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    # pandas is imported here, before the first paint, not by the first refresh: a worker thread
-    # importing it holds the GIL for tens of ms at a time and would stall the event loop.
-    import pandas  # noqa: F401  (imported for its side effect: loading it now)
-
     from gui.main_window import MainWindow
     from gui.qt_messages import route_qt_messages_to_log
     from models.state import DashboardState, RefreshRequest

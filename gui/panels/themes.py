@@ -30,6 +30,7 @@ DEFAULT_ROWS = 5
 HISTORY_WIDTH = 100          # "best since 2025-12-15" and long basket names wrap, so the
 NAME_WIDTH = 140             # table fits the narrow column of the Morning layout
 CROWDING_WIDTH = 80
+NARROW_DROPS = ["Kind", "1w", "1m", "Crowding 0-100"]   # hidden in this order when too narrow
 
 
 class ThemesPanel(WindowedPanel[BasketsView]):
@@ -43,6 +44,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         super().__init__(parent)
         self.heading = QLabel("Select rows to chart them (Ctrl/Shift for several)")
         self.heading.setObjectName("muted")
+        self.heading.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(self.heading, 1)
         bar.addWidget(self.selector)
@@ -87,6 +89,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
             self.table.wrap_column(COLUMNS.index("worst_since") + 1, HISTORY_WIDTH)
             self.table.wrap_column(0, NAME_WIDTH)
             self.table.wrap_column(COLUMNS.index("crowding") + 1, CROWDING_WIDTH)
+            self.table.set_drop_order(NARROW_DROPS)
             self.table.clearSelection()
             model, selection = self.table.model(), self.table.selectionModel()
             for row in range(self.table.rowCount()):

@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from gui import theme
 
 # Tick steps from fine to coarse with their label format: one level of ticks is drawn, the
-# finest whose labels fit, so labels never overlap or abbreviate each other.
-DATE_STEPS = (("D", "%b %d"), ("W-MON", "%b %d"), ("2W-MON", "%b %d"), ("MS", "%b %Y"),
-              ("QS-JAN", "%b %Y"), ("YS", "%Y"), ("2YS", "%Y"), ("5YS", "%Y"), ("10YS", "%Y"))
+# finest whose labels fit, so labels never overlap or abbreviate each other. A step is the
+# calendar unit ("D" day, "W" Monday-based week, "M" month, "Y" year) and how many of them.
+DATE_STEPS = (("D", 1, "%b %d"), ("W", 1, "%b %d"), ("W", 2, "%b %d"), ("M", 1, "%b %Y"),
+              ("M", 3, "%b %Y"), ("Y", 1, "%Y"), ("Y", 2, "%Y"), ("Y", 5, "%Y"), ("Y", 10, "%Y"))
 LABEL_PIXELS = 80           # room one "Jan 2026" label needs, with a gap
 
 
@@ -22,6 +23,26 @@ def daily_from_cumulative(cumulative: pd.DataFrame) -> pd.DataFrame:
     compounding; n/a on the window's first day, whose return is not in the window)."""
     wealth = 1.0 + cumulative
     return wealth / wealth.shift(1) - 1.0
+
+
+def period_starts(dates: pd.DatetimeIndex, unit: str, count: int) -> np.ndarray:
+    """Positions of the first trading day of each period of ``count`` ``unit``s, aligned to
+    the calendar (weeks open on Monday, quarters in Jan/Apr/Jul/Oct); the first date counts
+    only when it is the period's first calendar day."""
+    days = dates.values.astype("datetime64[D]").astype(np.int64)
+    if unit == "D":
+        return np.arange(len(days))
+    if unit == "W":
+        group = (days + 3) // 7 // count           # 1970-01-01 was a Thursday
+        opening = group * count * 7 - 3            # the Monday that opens the group
+    else:
+        size = count if unit == "M" else 12 * count
+        group = dates.values.astype("datetime64[M]").astype(np.int64) // size
+        opening = (group * size).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    starts = np.flatnonzero(np.diff(group) != 0) + 1
+    if len(days) and days[0] == opening[0]:
+        starts = np.concatenate([[0], starts])
+    return starts
 
 
 class TradingDayAxis(pg.AxisItem):
@@ -33,6 +54,14 @@ class TradingDayAxis(pg.AxisItem):
         super().__init__(orientation="bottom", **kwargs)
         self._format = "%b %d"
         self.dates = pd.DatetimeIndex([])
+        self._starts: dict[tuple[str, int], np.ndarray] = {}
+
+    def set_dates(self, dates: pd.DatetimeIndex) -> None:
+        self.dates = dates
+        self._starts = {(unit, count): period_starts(dates, unit, count)
+                        for unit, count, _ in DATE_STEPS}
+        self.picture = None                   # the same range may now carry other dates
+        self.update()
 
     def tickValues(self, minVal, maxVal, size):
         n = len(self.dates)
@@ -41,12 +70,11 @@ class TradingDayAxis(pg.AxisItem):
         low, high = max(0, int(np.ceil(minVal))), min(n - 1, int(np.floor(maxVal)))
         if high < low:
             return []
-        shown = self.dates[low:high + 1]
         room = max(2, int(size // LABEL_PIXELS))
-        for step, label_format in DATE_STEPS:
-            starts = pd.date_range(shown[0].normalize(), shown[-1], freq=step)
-            positions = np.unique(low + shown.searchsorted(starts))
-            positions = positions[positions <= high]
+        positions = np.array([], dtype=np.int64)
+        for unit, count, label_format in DATE_STEPS:
+            starts = self._starts[(unit, count)]
+            positions = starts[(starts >= low) & (starts <= high)]
             self._format = label_format
             if len(positions) <= room:
                 break
@@ -117,9 +145,7 @@ class TimeSeriesChart(QWidget):
     def _set_dates(self, index) -> None:
         self._dates = pd.DatetimeIndex(index)
         self._x = np.arange(len(self._dates), dtype=float)
-        self.axis.dates = self._dates
-        self.axis.picture = None              # the same range may now carry other dates
-        self.axis.update()
+        self.axis.set_dates(self._dates)
 
     def set_frame(self, frame, emphasis: str | None = None, daily=None) -> None:
         """Plot every column of ``frame``; ``emphasis`` (a column) is drawn thicker;

@@ -98,6 +98,44 @@ class HeatTable(QTableWidget):
         self.setItemDelegate(OutlineDelegate(self))
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
+        self.drop_order: list[str] = []     # headers to hide, first first, when too narrow
+
+    def set_drop_order(self, headers: list[str]) -> None:
+        """When the table is narrower than its columns, hide these (in this order) rather
+        than scroll sideways; they come back when it widens (their data is still copied)."""
+        self.drop_order = list(headers)
+        self.fit_columns()
+
+    def hidden_columns(self) -> list[str]:
+        return [self._header(c) for c in range(self.columnCount()) if self.isColumnHidden(c)]
+
+    def _header(self, column: int) -> str:
+        item = self.horizontalHeaderItem(column)
+        return "" if item is None else item.text().replace("\n", " ")
+
+    def fit_columns(self) -> None:
+        """Show every column that fits the viewport's width, hiding ``drop_order`` ones."""
+        if not self.drop_order:
+            return
+        columns = {self._header(c): c for c in range(self.columnCount())}
+        for column in columns.values():
+            self.setColumnHidden(column, False)
+        room = self.viewport().width()
+        need = sum(self.horizontalHeader().sectionSize(c) for c in columns.values())
+        dropped = []
+        for name in self.drop_order:
+            if need <= room or name not in columns:
+                continue
+            need -= self.horizontalHeader().sectionSize(columns[name])
+            self.setColumnHidden(columns[name], True)
+            dropped.append(name)
+        self.resizeRowsToContents()
+        self.setStatusTip(f"Hidden for width: {', '.join(dropped)} (widen the panel to see "
+                          "them; Copy and Export CSV include them)" if dropped else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def set_frame(self, frame, formats: Mapping[str, Fmt], index_label: str = "Ticker",
                   headers: Mapping[str, str] | None = None) -> None:
@@ -106,9 +144,17 @@ class HeatTable(QTableWidget):
         headers = headers or {}
         columns = [index_label, *(headers.get(c, c) for c in frame.columns)]
         self.clear()
+        # Headers and their tips are set while the table is empty: with columns sized to their
+        # contents, each header change would otherwise re-measure every row (tens of ms).
+        self.setRowCount(0)
         self.setColumnCount(len(columns))
-        self.setRowCount(len(frame))
         self.setHorizontalHeaderLabels(columns)
+        for column, text in enumerate(columns):
+            header = self.horizontalHeaderItem(column)
+            if header is not None:
+                header.setToolTip(COLUMN_TIPS.get(text.replace("\n", " "),
+                                                  f"{text}; click to sort"))
+        self.setRowCount(len(frame))
         for r, (key, row) in enumerate(frame.iterrows()):
             self._set(r, 0, str(key), None)
             for c, name in enumerate(frame.columns, start=1):
@@ -125,12 +171,8 @@ class HeatTable(QTableWidget):
                     item.setForeground(QColor(t.text))
                 else:
                     self._set(r, c, str(value), None)
-        for column, text in enumerate(columns):
-            header = self.horizontalHeaderItem(column)
-            if header is not None:
-                header.setToolTip(COLUMN_TIPS.get(text.replace("\n", " "),
-                                                  f"{text}; click to sort"))
         self.setSortingEnabled(True)
+        self.fit_columns()
         self.setMinimumHeight(min(len(frame), MIN_VISIBLE_ROWS)
                               * self.verticalHeader().defaultSectionSize()
                               + self.horizontalHeader().height() + 4)

@@ -37,7 +37,7 @@ def test_layout_fits_its_screen_after_every_panel_is_shown(make_window, qtbot, c
     for panel_id, table in (("radar", window.panels["radar"].table),
                             ("regions", window.panels["regions"].table),
                             ("themes", window.panels["themes"].table)):
-        if panel_id in VISIBLE[name] or (name == "Morning" and panel_id == "themes"):
+        if panel_id in VISIBLE[name] or panel_id == "themes":
             window.go_to(panel_id)
             QApplication.processEvents()
             assert not table.horizontalScrollBar().isVisible(), f"{panel_id} scrolls sideways"
@@ -181,3 +181,26 @@ def test_compact_strip_shows_the_verdict_and_eight_lights(make_window, qtbot, cr
     assert window.isVisible() and not strip.isVisible()
     assert not window.compact_action.isChecked()
     qtbot.waitUntil(lambda: window.panels["radar"].shown is crash, timeout=5000)
+
+
+def test_a_narrow_table_hides_columns_in_its_order_instead_of_scrolling(qtbot, crash):
+    from gui.panels.themes import NARROW_DROPS, ThemesPanel
+
+    panel = ThemesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1100, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_snapshot(crash)
+    table = panel.table
+    assert table.hidden_columns() == []
+    panel.resize(540, 600)
+    QApplication.processEvents()
+    hidden = table.hidden_columns()
+    assert hidden and hidden == NARROW_DROPS[:len(hidden)], "dropped in the stated order"
+    assert not table.horizontalScrollBar().isVisible()
+    assert "Hidden for width: Kind" in table.statusTip()
+    assert table.copy(headers=True).splitlines()[0].split("\t")[1] == "Kind", "copy keeps them"
+    panel.resize(1100, 600)
+    QApplication.processEvents()
+    assert table.hidden_columns() == [] and table.statusTip() == ""

@@ -131,7 +131,7 @@ def test_date_axis_labels_never_collide(qtbot):
 
     axis = TradingDayAxis()
     for days, width in ((21, 300), (63, 1500), (63, 400), (252, 900), (6000, 1400)):
-        axis.dates = pd.bdate_range(end="2026-02-04", periods=days)
+        axis.set_dates(pd.bdate_range(end="2026-02-04", periods=days))
         levels = axis.tickValues(0, days - 1, width)
         assert len(levels) == 1, "one level of ticks"
         values = levels[0][1]
@@ -140,6 +140,21 @@ def test_date_axis_labels_never_collide(qtbot):
         labels = axis.tickStrings(values, 1.0, levels[0][0])
         assert len(set(labels)) == len(labels), labels
         assert all(len(label) >= 4 for label in labels), labels
+
+
+def test_ticks_open_each_period_on_its_first_trading_day():
+    """period_starts against pandas: the first trading day of each week / month / quarter /
+    year of a calendar with holidays."""
+    from gui.widgets.chart import period_starts
+
+    dates = pd.bdate_range("2023-01-03", "2026-02-04").drop(pd.to_datetime(
+        ["2024-01-01", "2025-01-01", "2026-01-01", "2025-12-25", "2024-07-04"]))
+    assert dates[0].day_name() == "Tuesday", "the first date opens none of the periods"
+    for unit, count, period in (("W", 1, "W-SUN"), ("M", 1, "M"), ("M", 3, "Q"), ("Y", 1, "Y")):
+        first = pd.Series(dates, index=dates.to_period(period)).groupby(level=0).min()
+        assert list(dates[period_starts(dates, unit, count)]) == list(first.iloc[1:]), unit
+    weeks, fortnights = period_starts(dates, "W", 1), period_starts(dates, "W", 2)
+    assert set(fortnights) <= set(weeks) and abs(len(weeks) - 2 * len(fortnights)) <= 2
 
 
 def test_charts_have_no_weekend_gaps_and_read_out_the_day(qtbot, crash):
