@@ -197,10 +197,14 @@ class MarketCache:
 
     def _delete_old(self, recent: set[str]) -> None:
         """Delete the generation folders the manifest no longer lists and no fresh lease
-        holds (called under the write lock; another writer's folder in progress is leased)."""
+        holds (called under the write lock; another writer's folder in progress is leased).
+        The folders are listed before the leases: a writer leases its generation before it
+        creates the folder, so any folder listed here has its lease on disk by the time the
+        leases are read (listing leases first let a folder created in between be deleted)."""
+        folders = [f for f in self.root.glob("g*") if f.is_dir() and f.name not in recent]
         leased = self._leased()
-        for folder in self.root.glob("g*"):
-            if folder.is_dir() and folder.name not in recent and folder.name not in leased:
+        for folder in folders:
+            if folder.name not in leased:
                 shutil.rmtree(folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ leases

@@ -3,6 +3,7 @@ transient race never quarantines, a crafted manifest never reaches outside the f
 failed write leaves the previous generation intact."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import subprocess
@@ -121,6 +122,28 @@ def test_a_lease_keeps_a_generation_until_released(tmp_path):
         assert (tmp_path / first).is_dir(), "a reader is still on it"
     cache.save(small_market(seed=4))
     assert not (tmp_path / first).exists()
+
+
+def test_a_generation_started_during_the_clean_up_survives(tmp_path, monkeypatch):
+    """The race behind a writer dying mid-save: another writer leases and creates its
+    generation after this writer's clean-up has read the leases; a clean-up that listed the
+    folders after the leases deleted that folder under it."""
+    cache = MarketCache(tmp_path)
+    cache.save(small_market(seed=0))
+    other = "g1-1-racing"
+    leases_now = MarketCache._leased
+
+    def leases_then_another_writer_starts(self):
+        held = leases_now(self)
+        with contextlib.suppress(FileExistsError):
+            (self.root / "leases").mkdir()
+        (self.root / "leases" / f"{other}.1.x.lease").write_text("1 0")
+        (self.root / other).mkdir(exist_ok=True)
+        return held
+
+    monkeypatch.setattr(MarketCache, "_leased", leases_then_another_writer_starts)
+    cache.save(small_market(seed=1))
+    assert (tmp_path / other).is_dir()
 
 
 def test_stale_leases_do_not_pin_generations(tmp_path):
