@@ -18,7 +18,7 @@ for _name, _folder in (("FACTORDESK_LOG_DIR", "log"), ("FACTORDESK_CACHE_DIR", "
 # Offscreen Qt with a 1920x1200 virtual screen (the plugin's default is 800x800, smaller than
 # the window's default layout).
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
-    _screen = Path(tempfile.gettempdir()) / "factordesk-test-screen.json"
+    _screen = _HOME / "screen.json"       # per process: test workers never share it
     _screen.write_text(json.dumps({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1920,
                                                 "height": 1200, "logicalDpi": 96,
                                                 "logicalBaseDpi": 96, "dpr": 1}]}))
