@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.factors import daily_returns, rolling_beta
 from analytics.params import EngineParams
 from analytics.rolling import block_rows, rolling_std, rolling_values, row_blocks, wrap
-from analytics.snapshot import CrowdingGauge, CrowdingView
+from analytics.snapshot import SPARK_DAYS, CrowdingGauge, CrowdingView
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -131,8 +131,10 @@ class Crowding:
             return CrowdingGauge(score=float("nan"), band="n/a", available=0)
         z = self.z.loc[day]
         score = float(self.score.loc[day])
+        trail = self.score.loc[:day].iloc[-SPARK_DAYS:]
         return CrowdingGauge(score=score, band=band(score),
                              available=int(self.available.loc[day]),
+                             trail=tuple(float(v) for v in trail),
                              z={k: float(v) for k, v in z.items() if np.isfinite(v)},
                              values={k: float(v) for k, v in self.components.loc[day].items()})
 

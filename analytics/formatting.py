@@ -56,6 +56,15 @@ def number(x, decimals: int = 2, sign: bool = False) -> str:
     return NA if missing(x) else f"{float(x):{'+' if sign else ''},.{decimals}f}"
 
 
+def change(delta, scale: float = 1.0, units: str = "", decimals: int = 1) -> str:
+    """A change since the previous session: 0.012 with (100, " pp", 1) -> '+1.2 pp'; a change
+    that rounds to nothing reads '0.0 pp' (never '-0.0' or '+0.0')."""
+    if missing(delta):
+        return NA
+    shown = round(float(delta) * scale, decimals)
+    return f"{0:.{decimals}f}{units}" if shown == 0 else f"{shown:+.{decimals}f}{units}"
+
+
 def ordinal(n: int) -> str:
     """1 -> '1st', 2 -> '2nd', 11 -> '11th', 22 -> '22nd'."""
     n = int(n)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics import formatting as fmt
 from analytics.letf import gross_share
+from analytics.snapshot import SPARK_DAYS
 from analytics.stats import percentile_rank, rolling_drawdown, worst_in
 
 # name -> (amber, red, direction): "low" = smaller is worse, "high" = larger is worse.
@@ -34,7 +35,6 @@ WORST_IN_DAYS = {"amber": 252, "red": 1260}
 LETF_BILLIONS_WORTH_SAYING = 1e9
 STATE_ORDER = ("n/a", "green", "amber", "red")     # for the worst light of a day
 STATE_NAMES = {"red": "signal", "amber": "watch", "green": "calm", "n/a": "n/a"}   # in words
-SPARK_DAYS = 20                  # sessions in each signal's sparkline
 # How a signal's change since the previous session is written: (scale, units, decimals) of the
 # number its light reads ("pp": percentage points of a fraction; "pts": points of a 0-100 score).
 CHANGE_FORMATS: dict[str, tuple[float, str, int]] = {
@@ -93,12 +93,7 @@ class Radar:
         """``change`` in the signal's units ("+1.2σ", "-14 pp"), or why there is none."""
         if name not in CHANGE_FORMATS or (name, "value") not in self.history.columns:
             return "n/a (today only)"
-        delta = self.change(name)
-        if not math.isfinite(delta):
-            return fmt.NA
-        scale, units, decimals = CHANGE_FORMATS[name]
-        shown = round(delta * scale, decimals)
-        return f"{0:.{decimals}f}{units}" if shown == 0 else f"{shown:+.{decimals}f}{units}"
+        return fmt.change(self.change(name), *CHANGE_FORMATS[name])
 
 
 def light(name: str, number: float) -> str:

@@ -12,13 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analytics import formatting as fmt
+
 if TYPE_CHECKING:
     from analytics.events import EventStudy
     from analytics.radar import Radar
 
 SCHEMA_VERSION = 2          # 2: issue 14's sign conventions (LETF gamma negative, best_since)
 TIMELINE_DAYS = 20          # radar lights of the last sessions in snapshot.json and the panel
+SPARK_DAYS = 20             # sessions in each sparkline (radar rows, headlines, gauges, tiles)
 NEUTRAL_WORDS = "the equal-weighted constituents"
+# A regime tile's change since the previous session by its series' units: (scale, units, decimals).
+TILE_CHANGE_FORMATS = {"correlation": (1.0, "", 2), "bp": (1.0, " bp", 0),
+                       "log return": (100.0, " pp", 1), "return": (100.0, " pp", 1)}
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,15 @@ class CrowdingGauge:
     available: int
     z: dict[str, float] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)
+    trail: tuple[float, ...] = ()     # the last SPARK_DAYS scores, today last
+
+    def change(self) -> float:
+        """Today's score minus the previous session's, in points (NaN without both)."""
+        return self.trail[-1] - self.trail[-2] if len(self.trail) >= 2 else float("nan")
+
+    def change_text(self) -> str:
+        """``change`` in points: '+3 pts'."""
+        return fmt.change(self.change(), 1.0, " pts", 0)
 
 
 @dataclass(frozen=True)
@@ -265,6 +280,19 @@ class Tile:
     detail: str
     series: pd.Series
     units: str
+
+    def trail(self, days: int = SPARK_DAYS) -> pd.Series:
+        """The chart series' last ``days`` sessions (the sparkline; today last)."""
+        return self.series.iloc[-days:].astype(float)
+
+    def change(self) -> float:
+        """The chart series today minus the previous session (NaN without both)."""
+        values = self.series.iloc[-2:]
+        return float(values.iloc[-1] - values.iloc[0]) if len(values) == 2 else float("nan")
+
+    def change_text(self) -> str:
+        """``change`` in the series' units: '+0.04' (correlation), '+3 bp', '+0.8 pp'."""
+        return fmt.change(self.change(), *TILE_CHANGE_FORMATS.get(self.units, (1.0, "", 2)))
 
 
 @dataclass(frozen=True)

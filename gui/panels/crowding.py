@@ -20,10 +20,17 @@ COLUMNS = 5
 Z_CAP = 3.0         # components are winsorized at ±3 (analytics/crowding.py)
 
 
+def _range(trail) -> str:
+    finite = [v for v in trail if math.isfinite(v)]
+    return f"{min(finite):.0f}-{max(finite):.0f}" if finite else "n/a"
+
+
 def breakdown(name: str, gauge: CrowdingGauge) -> str:
     """Plain-text component table for a gauge (tooltip and detail line)."""
     lines = [f"{name}: {gauge.score:.0f}/100 ({gauge.band}), "
-             f"{gauge.available} of 5 components"] if math.isfinite(gauge.score) else \
+             f"{gauge.available} of 5 components; {gauge.change_text()} since the previous "
+             f"session; last {len(gauge.trail)} sessions {_range(gauge.trail)}"] \
+        if math.isfinite(gauge.score) else \
         [f"{name}: not enough history (needs a year of each component)"]
     for key, label in COMPONENT_NAMES.items():
         z = gauge.z.get(key)
@@ -66,8 +73,9 @@ class CrowdingPanel(Panel[CrowdingView]):
         self.gauges = sync_grid(self.grid, self.gauges, list(view.gauges), self._make_gauge,
                                 COLUMNS)
         for name, data in view.gauges.items():
-            caption = data.band if math.isfinite(data.score) else "n/a"
-            self.gauges[name].set_value(data.score, caption, breakdown(name, data))
+            caption = f"{data.band} · Δ 1d {data.change_text()}" if math.isfinite(data.score) \
+                else "n/a"
+            self.gauges[name].set_value(data.score, caption, breakdown(name, data), data.trail)
         self.show_detail(next(iter(view.gauges)))
 
     def _make_gauge(self, name: str) -> Gauge:

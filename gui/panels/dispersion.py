@@ -9,8 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
-from analytics.radar import SPARK_DAYS
-from analytics.snapshot import DispersionView
+from analytics.snapshot import SPARK_DAYS, DispersionView
 from analytics.stats import percentile_rank
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from analytics import formatting as fmt
-from analytics.radar import SPARK_DAYS
-from analytics.snapshot import MomentumToday, MomentumView
+from analytics.snapshot import SPARK_DAYS, MomentumToday, MomentumView
 from gui import theme
 from gui.panels.base import WindowedPanel, headline_label, note_label
 from gui.widgets.chart import TimeSeriesChart

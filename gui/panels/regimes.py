@@ -3,15 +3,16 @@ on), with its value, since-when and the chart of the selected tile."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from analytics import formatting as fmt
-from analytics.snapshot import RegimesView
+from analytics.snapshot import TILE_CHANGE_FORMATS, RegimesView
 from analytics.snapshot import Tile as RegimeTile
 from gui import theme
 from gui.panels.base import Panel, note_label
 from gui.widgets.chart import TimeSeriesChart
 from gui.widgets.grid import sync_grid
+from gui.widgets.sparkline import Sparkline
 
 COLUMNS = 3
 STATE_WORDS = {"green": "usual", "amber": "watch", "red": "signal on"}
@@ -28,10 +29,19 @@ class Tile(QFrame):
         self.value.setWordWrap(True)
         self.since = QLabel("")
         self.since.setObjectName("muted")
+        self.change = QLabel("")
+        self.change.setObjectName("muted")
+        self.spark = Sparkline()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         for label in (self.title, self.value, self.since):
             layout.addWidget(label)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.change)
+        row.addStretch(1)
+        row.addWidget(self.spark)
+        layout.addLayout(row)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.state = ""
 
@@ -44,6 +54,14 @@ class Tile(QFrame):
         self.value.setText(tile.value)
         since = "" if tile.since is None else f" since {fmt.day(tile.since)}"
         self.since.setText(f"{STATE_WORDS[tile.state]}{since}")
+        name = tile.series.name or "the chart's series"
+        self.change.setText(f"Δ 1d {tile.change_text()}")
+        self.change.setToolTip(f"Change of {name} since the previous session")
+        trail = tile.trail()
+        scale, units, decimals = TILE_CHANGE_FORMATS.get(tile.units, (1.0, "", 2))
+        span = (f"{trail.min() * scale:.{decimals}f} to {trail.max() * scale:.{decimals}f}"
+                f"{units}" if trail.notna().any() else fmt.NA)
+        self.spark.set_values(trail.to_numpy(), f"{name}, last {len(trail)} sessions: {span}")
         self.setToolTip(tile.detail)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -8,13 +8,16 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui import theme
+from gui.widgets.sparkline import SPARK_SIZE, paint_spark
 
 BANDS = ((0.0, 16.0, "up"), (16.0, 84.0, "muted"), (84.0, 100.0, "down"))
 
 
 class Gauge(QWidget):
     """Shows ``value`` (0-100) on a half-circle; the green band is uncrowded (<= 16), the red
-    band crowded (>= 84). ``details`` is shown as the tooltip; a click emits ``clicked``."""
+    band crowded (>= 84). ``details`` is shown as the tooltip; a click emits ``clicked``.
+    Under the number: the band word with the change since the previous session, and the
+    sparkline of the last sessions' scores."""
 
     clicked = Signal(str)
 
@@ -23,13 +26,16 @@ class Gauge(QWidget):
         self.name = name
         self.value = float("nan")
         self.caption = ""
-        self.setMinimumSize(110, 110)
+        self.trail: list[float] = []
+        self.setMinimumSize(110, 132)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def set_value(self, value: float, caption: str = "", details: str = "") -> None:
+    def set_value(self, value: float, caption: str = "", details: str = "",
+                  trail=()) -> None:
         self.value = value
         self.caption = caption
+        self.trail = [float(v) for v in trail]
         self.setToolTip(details)
         self.update()
 
@@ -39,10 +45,11 @@ class Gauge(QWidget):
 
     def layout_boxes(self) -> dict:
         """Where things are drawn: the arc's centre and radius, the needle's tip (None for
-        n/a) and the rectangles of the number and the band word. The number sits below the
-        needle's pivot, where the needle (which sweeps the upper half only) never covers it."""
+        n/a) and the rectangles of the number, the band word and the sparkline. The number
+        sits below the needle's pivot, where the needle (which sweeps the upper half only)
+        never covers it."""
         w, h = self.width(), self.height()
-        radius = max(10.0, min(w / 2 - 10, h - 70))
+        radius = max(10.0, min(w / 2 - 10, h - 94))
         centre = QPointF(w / 2, 22 + radius)
         thickness = max(6.0, radius / 6)
         tip = None
@@ -52,7 +59,9 @@ class Gauge(QWidget):
                           centre.y() - (radius - thickness) * math.sin(angle))
         return {"centre": centre, "radius": radius, "thickness": thickness, "tip": tip,
                 "number": QRectF(0, centre.y() + 4, w, 26),
-                "caption": QRectF(0, centre.y() + 30, w, 18)}
+                "caption": QRectF(0, centre.y() + 30, w, 18),
+                "spark": QRectF((w - SPARK_SIZE.width()) / 2, centre.y() + 50,
+                                SPARK_SIZE.width(), SPARK_SIZE.height())}
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         t = theme.current()
@@ -85,4 +94,5 @@ class Gauge(QWidget):
         painter.setFont(font)
         painter.setPen(QColor(t.muted))
         painter.drawText(g["caption"], Qt.AlignmentFlag.AlignCenter, self.caption)
+        paint_spark(painter, g["spark"].toRect(), self.trail, colour=t.text)
         painter.end()

@@ -65,6 +65,20 @@ def test_crowding_on_demo_momentum(demo_market, universe):
                                 "factor_reversal", "extension"}
     before_crash = result.score.loc[:"2026-02-03"].iloc[-1]
     assert before_crash >= 84, "the crowded run-up reads as crowded before the crash"
+    assert latest.trail == tuple(result.score.iloc[-20:]) and latest.trail[-1] == latest.score
+    assert latest.change() == pytest.approx(result.score.iloc[-1] - result.score.iloc[-2])
+    crash = crowding(prices.loc[:"2026-02-04"], market.loc[:"2026-02-04"],
+                     ls.loc[:"2026-02-04"], long.loc[:"2026-02-04"],
+                     short.loc[:"2026-02-04"]).latest()
+    assert crash.trail[-2] == before_crash
+
+
+def test_gauge_change_in_points():
+    from analytics.snapshot import CrowdingGauge
+
+    assert CrowdingGauge(90.0, "crowded", 5, trail=(96.4, 90.0)).change_text() == "-6 pts"
+    assert CrowdingGauge(90.0, "crowded", 5, trail=(90.2, 90.0)).change_text() == "0 pts"
+    assert CrowdingGauge(90.0, "crowded", 5, trail=(90.0,)).change_text() == "n/a"
 
 
 def test_causality(demo_market, universe):

@@ -158,6 +158,24 @@ def test_planted_events_recovered(universe, demo_market):
     headline = snap.headline()
     assert {r["name"] for r in headline["regions"]} >= {"US", "Korea", "Japan"}
     assert set(headline["regimes"]["Japan equity / currency"]) == {"value", "state", "since"}
+    curve = tiles["Curve 10y-3m"]
+    assert curve.trail().index[-1] == snap.as_of and len(curve.trail()) == 20
+    assert curve.change() == pytest.approx(curve.series.iloc[-1] - curve.series.iloc[-2])
+    assert curve.change_text().endswith(" bp")
+
+
+def test_tile_change_is_written_in_the_series_units():
+    from analytics.snapshot import Tile
+
+    def tile(values, units):
+        series = pd.Series(values, index=pd.bdate_range("2026-02-02", periods=len(values)))
+        return Tile("", 0.0, "green", None, "", series, units)
+
+    assert tile([0.31, 0.27], "correlation").change_text() == "-0.04"
+    assert tile([-40.0, -43.4], "bp").change_text() == "-3 bp"
+    assert tile([0.010, 0.018], "return").change_text() == "+0.8 pp"
+    assert tile([0.010, 0.0101], "log return").change_text() == "0.0 pp"
+    assert tile([0.5], "bp").change_text() == "n/a"
 
 
 def test_fx_alignment_is_chosen_on_the_last_year():

@@ -72,6 +72,10 @@ def test_crowding_gauges(qtbot, crash):
     momentum = panel.gauges["Momentum"]
     assert momentum.value == pytest.approx(crash.crowding.gauges["Momentum"].score)
     assert "Comomentum" in momentum.toolTip()
+    gauge = crash.crowding.gauges["Momentum"]
+    assert momentum.trail == pytest.approx(list(gauge.trail)) and len(momentum.trail) == 20
+    assert momentum.caption == f"{gauge.band} · Δ 1d {gauge.change_text()}"
+    assert f"{gauge.change_text()} since the previous session" in momentum.toolTip()
     panel.show_detail("Software")
     assert panel.detail.text().startswith("Software:")
 

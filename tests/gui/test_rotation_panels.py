@@ -64,6 +64,11 @@ def test_regime_board_tiles(qtbot, snapshot):
     japan = panel.tiles["Japan equity / currency"]
     assert japan.state == "red" and japan.since.text().startswith("signal on since")
     assert panel.selected == next(n for n, t in snapshot.regimes.tiles.items() if t.state == "red")
+    curve = snapshot.regimes.tiles["Curve 10y-3m"]
+    tile = panel.tiles["Curve 10y-3m"]
+    assert tile.change.text() == f"Δ 1d {curve.change_text()}" and tile.change.text().endswith(" bp")
+    assert tile.spark.values == pytest.approx(list(curve.trail()))
+    assert "last 20 sessions" in tile.spark.toolTip() and tile.spark.toolTip().endswith(" bp")
     panel.select("Curve 10y-3m")
     assert panel.detail.text().startswith("Curve 10y-3m:")
     assert panel.chart.series_names() == ["10y-3m (bp)"]
