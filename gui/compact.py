@@ -36,9 +36,11 @@ LIGHTS: dict[str, tuple[str, Callable[[float], str]]] = {
 class CompactStrip(QWidget):
     """The verdict, then one row per light: dot, name, today's figure, its change since the
     previous session and a 20-day sparkline (hover a row for the radar's full words).
-    ``restore_requested``: the user asked for the full window (button, Esc or the shortcut)."""
+    ``restore_requested``: the user asked for the full window (button, Esc or the shortcut);
+    ``quit_requested``: the user asked to quit FactorDesk (button or Ctrl+Q)."""
 
     restore_requested = Signal()
+    quit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
@@ -48,9 +50,13 @@ class CompactStrip(QWidget):
         back = QPushButton("Full window")
         back.setToolTip(f"Back to the full window ({COMPACT_SHORTCUT} or Esc)")
         back.clicked.connect(self.restore_requested)
+        leave = QPushButton("Quit")
+        leave.setToolTip("Quit FactorDesk (Ctrl+Q), saving the layout as File -> Quit does")
+        leave.clicked.connect(self.quit_requested)
         top = QHBoxLayout()
         top.addWidget(self.source, 1)
         top.addWidget(back, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(leave, 0, Qt.AlignmentFlag.AlignTop)
         self.verdict = headline_label("Crash radar: waiting for data", bigger=1)
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         grid = QGridLayout()
@@ -73,6 +79,7 @@ class CompactStrip(QWidget):
         layout.addLayout(grid)
         layout.addStretch(1)
         QShortcut(QKeySequence(COMPACT_SHORTCUT), self, self.restore_requested.emit)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, self.quit_requested.emit)
         self.resize(*COMPACT_SIZE)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -120,7 +120,7 @@ LAYOUTS: dict[str, tuple[tuple[Group, ...], float, float, float]] = {
     "Morning": (((LEFT, False, ("radar", "dispersion", "crowding")),
                  (LEFT, True, ("regions", "overview", "regimes")),
                  (RIGHT, False, ("momentum", "themes", "events")),
-                 (RIGHT, True, ("flows", "gamma", "alerts"))), 0.62, 0.45, 0.68),
+                 (RIGHT, True, ("flows", "gamma", "alerts"))), 0.62, 0.56, 0.68),
     # 1280x800: the radar and momentum side by side; every other panel one click away.
     "Laptop": (((LEFT, False, ("radar", "dispersion", "crowding", "flows", "gamma", "alerts")),
                 (RIGHT, False, ("momentum", "themes", "regions", "regimes", "events",

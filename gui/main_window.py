@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
                 self.compact = CompactStrip()
                 self.compact.setWindowIcon(self.windowIcon())
                 self.compact.restore_requested.connect(lambda: self.set_compact(False))
+                self.compact.quit_requested.connect(self._quit_from_compact)
             if self.state.snapshot is not None:
                 self.compact.show_snapshot(self.state.snapshot)
             frame = self.frameGeometry()
@@ -252,6 +253,12 @@ class MainWindow(QMainWindow):
             self.compact.hide()
             self.dock_host.deferred = False
             self.show()
+
+    def _quit_from_compact(self) -> None:
+        """Quit from the strip exactly as File -> Quit does: the full window comes back (so
+        its layout, not the strip's, is saved), then closes."""
+        self.set_compact(False)
+        self.close()
 
     def _fill_layouts_menu(self) -> None:
         menu = self.layouts_menu

@@ -30,6 +30,9 @@ FUND_FORMATS = {"L": Fmt("{:+.1f}x"), "L^": Fmt("{:+.2f}x"), "AUM $bn": Fmt("{:.
                 "Rebalance $m": Fmt("{:+,.0f}", 1e-6, 500.0),
                 "Share of gross": Fmt("{:.1f}%", 100)}
 LARGEST_FUNDS = 5             # named in the "largest funds" line
+# Columns hidden, in this order, when a table is narrower than its columns (no sideways scroll).
+FUND_DROPS = ["AUM $bn", "L^", "Underlying 1d"]
+UNDERLYING_DROPS = ["ADV of", "Funds", "AUM $bn"]
 UNDERLYING_FORMATS = {"Rebalance $m": Fmt("{:+,.0f}", 1e-6, 1000.0),
                       "LETF gamma $m per 1%": Fmt("{:,.0f}", 1e-6),
                       "AUM $bn": Fmt("{:.1f}", 1e-9), "% of ADV": Fmt("{:.2f}%", 100)}
@@ -195,6 +198,7 @@ class FlowsPanel(Panel[FlowsView]):
             "Rebalance $m": funds["rebalance_usd"], "Share of gross": funds["share_of_gross"]},
             index=funds.index)
         self.funds.set_frame(table, FUND_FORMATS, index_label="Fund")
+        self.funds.set_drop_order(FUND_DROPS)
         largest = funds.head(LARGEST_FUNDS)
         self.largest.setText(
             "Largest funds in today's flow: " + ", ".join(
@@ -217,6 +221,7 @@ class FlowsPanel(Panel[FlowsView]):
                                          if view.adv_names else ""]}, index=["Total"])
         self.underlyings.set_frame(pd.concat([totals, total]), UNDERLYING_FORMATS,
                                    index_label="Underlying")
+        self.underlyings.set_drop_order(UNDERLYING_DROPS)
         self._draw_bars(by_underlying["rebalance_usd"])
 
     def _draw_bars(self, values: pd.Series) -> None:

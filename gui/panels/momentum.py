@@ -75,11 +75,14 @@ class MomentumPanel(WindowedPanel[MomentumView]):
                              "Daily bars: each day's L/S return with the ±2σ band of the "
                              "trailing 63-day vol known at the previous close")
         self.mode.currentTextChanged.connect(lambda _mode: self.redraw())
-        top = QHBoxLayout()
+        top = QHBoxLayout()            # the headline gets the panel's whole width
         top.addWidget(self.headline, 1)
         top.addWidget(self.spark, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.mode, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.selector, 0, Qt.AlignmentFlag.AlignTop)
+        controls = QWidget()           # the chart's controls sit beside its tabs
+        controls_layout = QHBoxLayout(controls)
+        controls_layout.setContentsMargins(0, 0, 0, 2)
+        controls_layout.addWidget(self.mode)
+        controls_layout.addWidget(self.selector)
         self.chart = TimeSeriesChart(units="%", scale=100.0, y_label="cumulative return")
         self.chart.setToolTip(CUMULATIVE_TIP)
         self.drawdown = TimeSeriesChart(units="%", scale=100.0, y_label="drawdown")
@@ -106,6 +109,7 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.tabs.addTab(split, "Chart")
         self.tabs.addTab(who, "Contributors")
         self.tabs.setTabToolTip(1, "Who moved each leg today, and the sector sums")
+        self.tabs.setCornerWidget(controls, Qt.Corner.TopRightCorner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)

@@ -104,6 +104,7 @@ class RadarPanel(Panel[Radar]):
         split.addWidget(self.timeline)
         split.setStretchFactor(0, 3)          # the lights first; the timeline is the history
         split.setStretchFactor(1, 1)
+        split.setSizes([3000, 1000])          # 3:1 from the start, not from the size hints
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.verdict)

@@ -36,11 +36,17 @@ def test_layout_fits_its_screen_after_every_panel_is_shown(make_window, qtbot, c
     assert window.width() <= width and window.height() <= height
     for panel_id, table in (("radar", window.panels["radar"].table),
                             ("regions", window.panels["regions"].table),
-                            ("themes", window.panels["themes"].table)):
+                            ("themes", window.panels["themes"].table),
+                            ("flows", window.panels["flows"].funds),
+                            ("flows", window.panels["flows"].underlyings)):
         if panel_id in VISIBLE[name] or panel_id == "themes":
             window.go_to(panel_id)
             QApplication.processEvents()
             assert not table.horizontalScrollBar().isVisible(), f"{panel_id} scrolls sideways"
+    window.go_to("radar")
+    QApplication.processEvents()
+    assert window.panels["radar"].table.verticalScrollBar().maximum() == 0, \
+        f"{name}: every radar row is in view"
 
 
 def test_saved_layouts_round_trip_through_qsettings(make_window, settings):
@@ -181,6 +187,26 @@ def test_compact_strip_shows_the_verdict_and_eight_lights(make_window, qtbot, cr
     assert window.isVisible() and not strip.isVisible()
     assert not window.compact_action.isChecked()
     qtbot.waitUntil(lambda: window.panels["radar"].shown is crash, timeout=5000)
+
+
+def test_quit_from_the_compact_strip_closes_the_app_and_keeps_the_layout(make_window, qtbot,
+                                                                          settings):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(1300, 900)
+    window.compact_action.trigger()
+    strip = window.compact
+    quit_button = next(b for b in strip.findChildren(QPushButton) if b.text() == "Quit")
+    qtbot.mouseClick(quit_button, Qt.MouseButton.LeftButton)
+    assert not window.isVisible() and window.compact is None
+    settings.sync()
+    again = make_window()
+    assert (again.width(), again.height()) == (1300, 900)
+    assert not again.compact_action.isChecked()
 
 
 def test_a_narrow_table_hides_columns_in_its_order_instead_of_scrolling(qtbot, crash):
