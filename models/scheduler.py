@@ -1,37 +1,28 @@
-"""Scheduled refresh every N minutes during US market hours (9:30-16:00 New York, Mon-Fri;
-exchange holidays are not modelled), pausable, never overlapping a running refresh."""
+"""Scheduled refresh every N minutes during US market hours (9:30-16:00 New York on the
+exchange's trading days, 13:00 on half days: ``analytics.session``), pausable, never
+overlapping a running refresh."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-NEW_YORK = ZoneInfo("America/New_York")
-OPEN, CLOSE = dt.time(9, 30), dt.time(16, 0)
+from analytics.session import NEW_YORK, next_open, session_at
 
 
 def next_refresh(now: dt.datetime, every_minutes: int) -> dt.datetime:
     """The next scheduled refresh strictly after ``now`` (aware datetime), in New York time:
     every ``every_minutes`` (at least 1) from the open, the last one at the close; outside
-    hours, the next open."""
+    hours (weekends, holidays, after a half day's 13:00 close), the next open."""
     if every_minutes < 1:
         raise ValueError(f"refresh interval must be at least 1 minute, got {every_minutes}")
-    local = now.astimezone(NEW_YORK)
-    day = local.date()
-    for _ in range(8):
-        if day.weekday() < 5:
-            start = dt.datetime.combine(day, OPEN, NEW_YORK)
-            end = dt.datetime.combine(day, CLOSE, NEW_YORK)
-            if local < start:
-                return start
-            if local < end:
-                steps = int((local - start) / dt.timedelta(minutes=every_minutes)) + 1
-                return min(start + steps * dt.timedelta(minutes=every_minutes), end)
-        day += dt.timedelta(days=1)
-        local = dt.datetime.combine(day, dt.time(0, 0), NEW_YORK)
-    raise AssertionError("unreachable: a weekday comes within a week")
+    session = session_at(now)
+    if session.is_open and session.opens is not None and session.closes is not None:
+        step = dt.timedelta(minutes=every_minutes)
+        steps = int((session.now - session.opens) / step) + 1
+        return min(session.opens + steps * step, session.closes)
+    return next_open(now)
 
 
 class RefreshScheduler(QObject):
