@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="simulated market: random seed (default 7)")
     parser.add_argument("--end", metavar="YYYY-MM-DD",
                         help="simulated market: last day (default: last business day before today)")
+    parser.add_argument("--intraday", metavar="HH:MM",
+                        help="simulated market: the planted crash day as a session in "
+                             "progress at this New York time (09:35-16:00), with 5-minute "
+                             "bars up to it (SIMULATED)")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of",
                         help="show the dashboard as it stood at this date's close (replay a "
                              "past day; later data is ignored)")
@@ -104,7 +108,8 @@ def source_factory(name: str, args):
     from models.sources.auto import FreshCacheGate
 
     gate = FreshCacheGate()
-    options = dict(seed=args.seed, end=args.end, constituents=args.constituents,
+    options = dict(seed=args.seed, end=args.end, intraday=getattr(args, "intraday", None),
+                   constituents=args.constituents,
                    date_format=args.date_format, shares=args.shares, options=args.options,
                    cache_root=getattr(args, "cache_dir", None))
     open_source(name, gate=gate, **options)     # fail on a bad choice now, not in a worker

@@ -17,6 +17,7 @@ from analytics.dispersion import dispersion_view
 from analytics.events import event_study
 from analytics.factors import daily_returns, membership_mask, rolling_beta
 from analytics.gamma import gamma_view
+from analytics.intraday import intraday_view
 from analytics.letf import flows_view
 from analytics.momentum import momentum_view
 from analytics.params import EngineParams
@@ -27,6 +28,20 @@ from analytics.returns import WINDOWS, cumulative_returns, period_returns, windo
 from analytics.snapshot import Overview, Snapshot
 
 __all__ = ["EngineParams", "Snapshot", "compute"]
+
+
+def intraday_baskets(momentum, params: EngineParams) -> dict[str, tuple]:
+    """The series of the intraday chart as (long members, short members): today's momentum
+    deciles and beta quintiles, the benchmark, and the AI pair (the first pair named "AI...")."""
+    held = momentum.held
+    baskets = {"Momentum L/S": (held["long"], held["short"]), "Long leg": (held["long"], ()),
+               "Short leg": (held["short"], ()),
+               "High beta L/S": (held["high_beta"], held["low_beta"]),
+               params.benchmark: ((params.benchmark,), ())}
+    pair = next((p for p in params.pairs if p.name.startswith("AI")), None)
+    if pair is not None:
+        baskets[pair.name] = (tuple(pair.long), tuple(pair.short))
+    return baskets
 
 
 def compute(market, params: EngineParams | None = None) -> Snapshot:
@@ -85,6 +100,11 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     views["regimes"] = regime_view(close, params)
     views["radar"] = assess({**views, "benchmark": params.benchmark,
                              "as_of": pd.Timestamp(market.as_of)})
+    intraday = getattr(market, "intraday", None)
+    if views.get("momentum") is not None and intraday is not None and len(close) > 1:
+        views["intraday"] = intraday_view(
+            intraday, close.iloc[-2], intraday_baskets(views["momentum"], params),
+            float(views["momentum"].vol.iloc[-1]), getattr(market, "as_of_time", None))
     if views.get("momentum") is not None:
         views["events"] = event_study(views["momentum"].factor["long_short"],
                                       market=close[params.benchmark])
@@ -99,6 +119,8 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         notes.append("momentum, dispersion and crowding need the benchmark and at least 10 "
                      "constituents")
     return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,
+                    as_of_time=getattr(market, "as_of_time", None),
+                    delay_minutes=getattr(market, "delay_minutes", 0),
                     simulated=market.simulated, benchmark=params.benchmark, overview=overview,
                     computed_at=dt.datetime.now(), notes=tuple(notes),
                     benchmark_proxy=getattr(market, "benchmark_proxy", None), **views)

@@ -199,12 +199,20 @@ def high_beta(prices: pd.DataFrame, benchmark: pd.Series, window: int = 252,
     ``beta`` (``rolling_beta``) and ``returns`` (``daily_returns(prices)``): when already
     computed, to avoid doing it twice.
     """
+    return high_beta_with_legs(prices, benchmark, window, quantile, beta, returns)[0]
+
+
+def high_beta_with_legs(prices: pd.DataFrame, benchmark: pd.Series, window: int = 252,
+                        quantile: float = 0.2, beta: pd.DataFrame | None = None,
+                        returns: pd.DataFrame | None = None):
+    """``high_beta`` and its legs' membership: (factor, high-beta mask, low-beta mask), the
+    masks dates x ``prices.columns``."""
     returns = daily_returns(prices) if returns is None else returns
     if beta is None:
         beta = rolling_beta(returns, benchmark / benchmark.shift(1) - 1.0, window)
     beta = beta.reindex(columns=prices.columns).to_numpy(dtype=float)
     return _daily_legs(prices.index, returns.to_numpy(dtype=float),
-                       lambda rows, out: np.copyto(out, beta[rows]), quantile)[0]
+                       lambda rows, out: np.copyto(out, beta[rows]), quantile)
 
 
 def basket_returns(prices: pd.DataFrame, baskets: dict[str, list[str]]) -> pd.DataFrame:

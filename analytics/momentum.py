@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.factors import high_beta, leg_attribution, momentum_with_legs
+from analytics.factors import high_beta_with_legs, leg_attribution, momentum_with_legs
 from analytics.params import EngineParams
 from analytics.radar import WORST_IN_DAYS
 from analytics.returns import compounded_windows
@@ -92,7 +92,8 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     factor["short_excess"] = factor["short"] - factor["neutral"]
     factor["long_vs_benchmark"] = factor["long"] - bench_r
     factor["short_vs_benchmark"] = factor["short"] - bench_r
-    factor["high_beta"] = high_beta(prices, bench, beta=beta, returns=returns)["long_short"]
+    beta_factor, high, low = high_beta_with_legs(prices, bench, beta=beta, returns=returns)
+    factor["high_beta"] = beta_factor["long_short"]
     ls = factor["long_short"]
     vol = trailing_vol(ls, params.sigma_window)
     sigma = ls / vol.where(vol > 0)              # sigma_move, keeping the vol for the bands
@@ -128,8 +129,11 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     chart = factor[["long_short", "long_excess", "short_excess", "high_beta"]]
     contributors = leg_contributors(prices, returns, long_mask, short_mask, day,
                                     params.sectors) if day is not None else pd.DataFrame()
+    names = np.asarray(members)
+    held = {leg: tuple(names[np.asarray(mask)[-1]]) for leg, mask in (
+        ("long", long_mask), ("short", short_mask), ("high_beta", high), ("low_beta", low))}
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
                         legs=legs, cumulative=compounded_windows(chart),
-                        contributors=contributors, vol=vol)
+                        contributors=contributors, vol=vol, held=held)
     return view, long_mask, short_mask
 

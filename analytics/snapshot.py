@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analytics import formatting as fmt
+from analytics.session import intraday_label
 
 if TYPE_CHECKING:
     from analytics.events import EventStudy
+    from analytics.intraday import IntradayView
     from analytics.radar import Radar
 
 SCHEMA_VERSION = 2          # 2: issue 14's sign conventions (LETF gamma negative, best_since)
@@ -106,7 +108,8 @@ class MomentumView:
     reading), long_vs_benchmark, short_vs_benchmark (legs minus the benchmark: the second line),
     high_beta (high minus low beta). sigma: long_short / vol, vol: the trailing 63-day std
     known at the previous close (the chart's ±2σ bands). drawdown: compounded long/short
-    drawdown. today: the last day's figures; legs: who moved it.
+    drawdown. today: the last day's figures; legs: who moved it. held: the members each leg
+    holds today (long, short, high_beta, low_beta), formed on yesterday's close.
     """
 
     factor: pd.DataFrame
@@ -117,6 +120,7 @@ class MomentumView:
     cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)   # window -> compounded
     contributors: pd.DataFrame = field(default_factory=pd.DataFrame)    # ``leg_contributors``
     vol: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    held: dict[str, tuple[str, ...]] = field(default_factory=dict)   # today's legs' members
 
     @property
     def reading(self) -> str:
@@ -324,6 +328,27 @@ class Snapshot:
     events: EventStudy | None = None
     notes: tuple[str, ...] = ()
     benchmark_proxy: str | None = None     # what stands in for a missing benchmark, in words
+    as_of_time: pd.Timestamp | None = None   # the last row is a session in progress at this time
+    delay_minutes: int = 0                  # how late the source's prices are
+    intraday: IntradayView | None = None
+
+    @property
+    def session(self) -> str:
+        """"open" while the last row is a session in progress, "closed" when it is a close."""
+        return "open" if self.as_of_time is not None else "closed"
+
+    @property
+    def so_far(self) -> str:
+        """" so far" on a session in progress (after a percentile or a σ-move), else ""."""
+        return " so far" if self.as_of_time is not None else ""
+
+    def as_of_words(self) -> str:
+        """'2026-02-04' for a close, '2026-02-04 intraday 13:30 ET (15-min delayed)' during
+        the session (status bar, footers, the radar's headline)."""
+        day = self.as_of.strftime("%Y-%m-%d")
+        if self.as_of_time is None:
+            return day
+        return f"{day} {intraday_label(self.as_of_time, self.delay_minutes)}"
 
     def headline(self) -> dict[str, Any]:
         """The headline figures written to snapshot.json (plain JSON types; NaN -> null)."""
@@ -332,6 +357,9 @@ class Snapshot:
         out: dict[str, Any] = {
             "source": self.source,
             "as_of": self.as_of.strftime("%Y-%m-%d"),
+            "as_of_time": None if self.as_of_time is None else
+            self.as_of_time.isoformat(timespec="minutes"),
+            "session": self.session,
             "simulated": self.simulated,
             "computed_at": self.computed_at.isoformat(timespec="seconds"),
             "benchmark": {

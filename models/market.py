@@ -34,6 +34,10 @@ class MarketData:
     notes: warnings for the status bar and log (failed tickers, substitutions, staleness).
     fetched_at: when the data was downloaded (None for simulated data).
     followup_refresh: the source served a quick answer (a fresh cache) and wants a refresh.
+    as_of_time: set when the last row is a session in progress: the moment its prices are
+        from (aware, New York time); None when the last row is a close.
+    intraday: the last day's 5-minute closes (aware New York bar start times x tickers), where
+        known; ``delay_minutes``: how late the source's prices are (15 for Yahoo).
     """
 
     close: pd.DataFrame
@@ -53,6 +57,9 @@ class MarketData:
     notes: tuple[str, ...] = ()
     fetched_at: pd.Timestamp | None = None
     followup_refresh: bool = False
+    as_of_time: pd.Timestamp | None = None
+    intraday: pd.DataFrame | None = None
+    delay_minutes: int = 0
 
     def __post_init__(self) -> None:
         _check_frame("close", self.close, positive=True, exempt=self.yield_tickers)
@@ -67,6 +74,17 @@ class MarketData:
             _check_chain(underlying, chain)
         if self.as_of is None:
             object.__setattr__(self, "as_of", self.close.index[-1] if len(self.close) else None)
+        if self.intraday is not None:
+            index = self.intraday.index
+            if not isinstance(index, pd.DatetimeIndex) or index.tz is None or \
+                    not index.is_monotonic_increasing:
+                raise MarketDataError("intraday bars: the index must be sorted, time-zone "
+                                      "aware bar times")
+
+    @property
+    def session(self) -> str:
+        """"open" while the last row is a session in progress, "closed" otherwise."""
+        return "open" if self.as_of_time is not None else "closed"
 
     def until(self, day) -> MarketData:
         """The data as it stood at the close of ``day`` (later rows dropped). An option chain is
@@ -89,7 +107,7 @@ class MarketData:
         kept = f"option chains of that day: {', '.join(chains)}" if chains else "no option chains"
         return replace(self, close=close, volume=cut(self.volume),
                        shares_outstanding=cut(self.shares_outstanding), options=chains,
-                       as_of=close.index[-1],
+                       as_of=close.index[-1], as_of_time=None, intraday=None,
                        notes=self.notes + (f"as of {close.index[-1]:%Y-%m-%d}: later data "
                                            f"hidden; {kept}",))
 

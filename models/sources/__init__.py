@@ -48,10 +48,11 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
     """Open a data source by name, or price files and folders by path (``a.csv;b.csv``).
 
     ``cache_root`` overrides where the Yahoo cache lives (default: the user cache dir).
-    ``demo`` takes ``seed`` and ``end``; files take ``constituents`` ("universe" or "file") and
-    ``date_format``; ``shares`` (paths of share-count files) and ``options`` (paths of
-    option-chain files) apply to every source; ``gate`` (``auto.FreshCacheGate``) is what
-    the auto sources of one choice share; other sources ignore the rest.
+    ``demo`` takes ``seed``, ``end`` and ``intraday`` ("HH:MM"); files take ``constituents``
+    ("universe" or "file") and ``date_format``; ``shares`` (paths of share-count files) and
+    ``options`` (paths of option-chain files) apply to every source; ``gate``
+    (``auto.FreshCacheGate``) is what the auto sources of one choice share; other sources
+    ignore the rest.
     """
     shares = options.pop("shares", None)
     chains = options.pop("options", None)
@@ -71,7 +72,7 @@ def open_source(name: str | Path, cache_root: str | Path | None = None, **option
 def _open(name: str, cache_root, options: dict[str, Any], gate=None) -> DataSource:
     from models.cache import MarketCache, default_cache_root
 
-    demo_options = {k: options.pop(k) for k in ("seed", "end") if k in options}
+    demo_options = {k: options.pop(k) for k in ("seed", "end", "intraday") if k in options}
     file_options = {k: options[k] for k in ("constituents", "date_format")
                     if options.get(k) is not None}
     options = {k: v for k, v in options.items() if k not in ("constituents", "date_format")}

@@ -51,14 +51,29 @@ Planted events (day numbers count back from the last row T)
 5. Over the last 21 days every cyclical and defensive sector ETF of ``cross_asset`` is up ~4%.
 6. Over the last year shares outstanding of the foreign regional ETFs grow ~45% (creations of
    tens of billions of dollars) against ~1% for US ETFs: non-US creations several times US.
+
+Intraday session (``intraday="HH:MM"``, docs/methods.md, "Intraday mode")
+--------------------------------------------------------------------------
+The data ends on the planted crash day (T-2), a session in progress at HH:MM New York time.
+Each ticker's 5-minute closes run from the previous close to that day's daily close along
+``move x g(u) + noise``: ``u`` the share of the session gone by, ``g`` the day's shape (30%
+of the move by mid-session, then accelerating: the unwind speeds up after midday), the noise a
+Brownian bridge (zero at the open and at the close) scaled to 35% of the ticker's daily vol;
+leveraged funds follow ``L x`` their underlying's path. At 16:00 the last bar is exactly the
+daily close, so the session is the daily model seen through the day. The bars draw from
+their own generator: the daily history is the same as without ``intraday``. The day's row
+holds the live prices, its volume the session's share so far, and the option chains are
+quoted at the live spot.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from analytics.session import NEW_YORK, session_bars
 from models.market import MarketData
 from models.sources import Progress
 from models.universe import Universe
@@ -110,14 +125,51 @@ class DemoSource:
 
     seed: int = 7
     end: str | pd.Timestamp | None = None
+    intraday: str | None = None         # "HH:MM": the crash day as a session in progress
     name: str = "demo"
+
+    def __post_init__(self) -> None:
+        if self.intraday is not None:
+            parse_session_time(self.intraday)
 
     def load(self, universe: Universe, progress: Progress | None = None) -> MarketData:
         if self.end is None:
             end = pd.Timestamp.today().normalize() - pd.offsets.BDay(1)
         else:
             end = pd.offsets.BDay().rollback(pd.Timestamp(self.end).normalize())
-        return _Simulator(universe, self.seed, end, progress).run()
+        simulator = _Simulator(universe, self.seed, end, progress)
+        market = simulator.run()
+        if self.intraday is None:
+            return market
+        return simulator.session(market, parse_session_time(self.intraday))
+
+
+def parse_session_time(text: str) -> dt.time:
+    """``--intraday HH:MM``: a time within the regular session, 09:35 (one bar) to 16:00."""
+    try:
+        when = dt.datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        raise ValueError(f"--intraday: cannot read {text!r} as a time (expected HH:MM, New "
+                         "York time)") from None
+    if not dt.time(9, 35) <= when <= dt.time(16, 0):
+        raise ValueError(f"--intraday {text}: the simulated session runs from 09:35 (its "
+                         "first 5-minute bar) to 16:00 New York time")
+    return when
+
+
+INTRADAY_SEED = 1_000_003     # the session's own generator: the daily data is unchanged
+BRIDGE_SCALE = 0.35           # intraday noise: this share of the ticker's daily vol
+MIDDAY_SHARE = 0.3            # share of the crash day's move done by mid-session
+
+
+def session_shape(u: np.ndarray) -> np.ndarray:
+    """The crash day's path, 0 at the open and 1 at the close: a steady drift to
+    ``MIDDAY_SHARE`` by mid-session, then a pace rising steadily from that drift's to several
+    times it at the close (smooth at midday: value and slope continuous)."""
+    pace = MIDDAY_SHARE / 0.5
+    late = u - 0.5
+    curve = (1 - 2 * MIDDAY_SHARE) / 0.25           # the quadratic term that ends at 1
+    return np.where(u <= 0.5, pace * u, MIDDAY_SHARE + pace * late + curve * late * late)
 
 
 def _student(rng: np.random.Generator, df: float, size) -> np.ndarray:
@@ -503,9 +555,56 @@ class _Simulator:
         return pd.DataFrame(volume, index=self.dates, columns=close.columns), \
             shares.dropna(axis=1, how="all")
 
+    # ------------------------------------------------------------------ intraday session
+    def session(self, market: MarketData, at: dt.time) -> MarketData:
+        """``market`` cut at the crash day, that day a session in progress at ``at``."""
+        c = self.crash
+        day = self.dates[c]
+        close = market.close.iloc[:c + 1].copy()
+        starts = session_bars(day.date())
+        n = len(starts)
+        u = np.arange(1, n + 1) / n
+        rng = np.random.default_rng(INTRADAY_SEED + c)
+        prev, final = close.iloc[-2].to_numpy(), close.iloc[-1].to_numpy()
+        levels = close.columns.isin(list(market.yield_tickers))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            move = np.where(levels, final - prev, np.log(final / prev))
+            steps = close.iloc[-64:-1]
+            daily = np.where(levels, steps.diff().std().to_numpy(),
+                             np.log(steps).diff().std().to_numpy())
+        walk = np.cumsum(rng.normal(0.0, np.sqrt(1.0 / n), (n, len(prev))), axis=0)
+        bridge = walk - u[:, None] * walk[-1]
+        path = move * session_shape(u)[:, None] + BRIDGE_SCALE * np.nan_to_num(daily) * bridge
+        bars = np.where(levels, prev + path, prev * np.exp(path))
+        columns = {t: i for i, t in enumerate(close.columns)}
+        for fund in self.u.leveraged_etfs:
+            if fund.ticker in columns and fund.underlying in columns:
+                i, j = columns[fund.ticker], columns[fund.underlying]
+                cost = (0.0095 + max(fund.multiple - 1.0, 0.0) * 0.045) / 252
+                bars[:, i] = prev[i] * (1 + fund.multiple * (bars[:, j] / prev[j] - 1) - cost * u)
+        bars[-1] = final                 # the close is the daily model's, to the last bit
+        end = dt.datetime.combine(day.date(), at, NEW_YORK)
+        shown = sum(start + dt.timedelta(minutes=5) <= end for start in starts)
+        index = pd.DatetimeIndex(starts[:shown])
+        intraday = pd.DataFrame(bars[:shown], index=index, columns=close.columns)
+        close.iloc[-1] = bars[shown - 1]
+        elapsed = shown / n
+        volume = market.volume.iloc[:c + 1].copy() if market.volume is not None else None
+        if volume is not None:
+            volume.iloc[-1] *= elapsed
+        shares = market.shares_outstanding.iloc[:c + 1] if market.shares_outstanding is not None \
+            else None
+        options = {name: self._option_chain(name, float(close[name].iloc[-1]), day)
+                   for name in market.options}
+        open_now = shown < n
+        return replace(market, close=close, volume=volume, shares_outstanding=shares,
+                       options=options, as_of=day, intraday=intraday,
+                       as_of_time=pd.Timestamp(end) if open_now else None)
+
     # ------------------------------------------------------------------ options
-    def _option_chain(self, underlying: str, spot: float) -> pd.DataFrame:
-        rng, as_of = self.rng, self.dates[-1]
+    def _option_chain(self, underlying: str, spot: float,
+                      as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+        rng, as_of = self.rng, self.dates[-1] if as_of is None else as_of
         fridays = pd.date_range(as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=90),
                                 freq="W-FRI")
         fine = 1.0 if spot < 1000 else 5.0
