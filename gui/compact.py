@@ -96,7 +96,7 @@ class CompactStrip(QWidget):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         simulated = " · SIMULATED" if snapshot.simulated else ""
         self.source.setText(f"{html.escape(snapshot.source)} · as of "
-                            f"{snapshot.as_of:%Y-%m-%d}{simulated}")
+                            f"{snapshot.as_of_words()}{simulated}")
         radar = snapshot.radar
         if radar is None or not radar.signals:
             self.verdict.setText("Crash radar: n/a (no signals computed)")

@@ -119,12 +119,12 @@ LAYOUTS: dict[str, tuple[tuple[Group, ...], float, float, float]] = {
     # holds the two wide tables (the radar's words, the regions' 14 columns).
     "Morning": (((LEFT, False, ("radar", "dispersion", "crowding")),
                  (LEFT, True, ("regions", "overview", "regimes")),
-                 (RIGHT, False, ("momentum", "themes", "events")),
+                 (RIGHT, False, ("momentum", "intraday", "themes", "events")),
                  (RIGHT, True, ("flows", "gamma", "alerts"))), 0.62, 0.56, 0.68),
     # 1280x800: the radar and momentum side by side; every other panel one click away.
     "Laptop": (((LEFT, False, ("radar", "dispersion", "crowding", "flows", "gamma", "alerts")),
-                (RIGHT, False, ("momentum", "themes", "regions", "regimes", "events",
-                                "overview"))), 0.56, 1.0, 1.0),
+                (RIGHT, False, ("momentum", "intraday", "themes", "regions", "regimes",
+                                "events", "overview"))), 0.56, 1.0, 1.0),
 }
 LAPTOP_WIDTH = 1600          # screens narrower than this start with the Laptop layout
 

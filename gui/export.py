@@ -26,7 +26,7 @@ def footer_text(title: str, snapshot) -> str:
     label = " · SIMULATED DATA" if snapshot.simulated else ""
     proxy = f" · benchmark: {snapshot.benchmark_proxy}" if snapshot.benchmark_proxy else ""
     return (f"{app} · {title} · source: {snapshot.source} · as of "
-            f"{snapshot.as_of:%Y-%m-%d}{proxy} · exported {dt.datetime.now():%Y-%m-%d %H:%M}"
+            f"{snapshot.as_of_words()}{proxy} · exported {dt.datetime.now():%Y-%m-%d %H:%M}"
             f"{label}")
 
 

@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
                                        self.panels.get("alerts"), parent=self)
         self.alerts.fired.connect(lambda text: self.status.showMessage(f"Alert: {text}", 15_000))
         self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy,
-                                          self.settings.refresh_minutes, parent=self)
+                                          self.settings.refresh_minutes, parent=self,
+                                          replay=self.state.request.as_of is not None)
         self.scheduler.next_changed.connect(self.status.set_schedule)
         self.scheduler.set_paused(self.settings.refresh_paused)
         self.pause_action.setChecked(not self.scheduler.paused)

@@ -56,7 +56,7 @@ class StatusBar(QStatusBar):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.source_label.setText(f"Source: {snapshot.source}")
-        self.as_of_label.setText(f"As of: {snapshot.as_of:%Y-%m-%d}")
+        self.as_of_label.setText(f"As of: {snapshot.as_of_words()}")
         self.simulated_badge.setVisible(snapshot.simulated)
         self.notes_label.setText(" · ".join(snapshot.notes))
         self.notes_label.setToolTip("\n".join(snapshot.notes))

@@ -180,6 +180,8 @@ class MarketCache:
             "first": close.index[0].strftime("%Y-%m-%d") if len(close) else None,
             "last": close.index[-1].strftime("%Y-%m-%d") if len(close) else None,
             "fetched_at": (market.fetched_at or pd.Timestamp.now()).isoformat(),
+            "as_of_time": None if market.as_of_time is None else market.as_of_time.isoformat(),
+            "delay_minutes": int(market.delay_minutes),
             "generation": generation,
             "datasets": datasets,
             "options": options,
@@ -275,6 +277,15 @@ class MarketCache:
         yields = manifest.get("yield_tickers", [])
         if not isinstance(yields, list) or not all(isinstance(t, str) for t in yields):
             return "'yield_tickers' must be a list of tickers"
+        if not isinstance(manifest.get("delay_minutes", 0), int):
+            return "'delay_minutes' must be a whole number"
+        moment = manifest.get("as_of_time")
+        if moment is not None:
+            try:
+                if not isinstance(moment, str) or pd.Timestamp(moment).tzinfo is None:
+                    raise ValueError
+            except ValueError:
+                return "'as_of_time' must be null or a time with its UTC offset"
         if not isinstance(manifest.get("source", ""), str):
             return "'source' must be text"
         try:
@@ -354,7 +365,9 @@ class MarketCache:
             fund_assets=None if assets is None else assets["usd"],
             share_history=frames.get("share_history"),
             availability={str(k): str(v) for k, v in manifest.get("availability", {}).items()},
-            fetched_at=pd.Timestamp(manifest["fetched_at"]))
+            fetched_at=pd.Timestamp(manifest["fetched_at"]),
+            as_of_time=_moment(manifest.get("as_of_time")),
+            delay_minutes=int(manifest.get("delay_minutes") or 0))
 
     def _read(self, file: str) -> pd.DataFrame:
         path = self.root / file
@@ -395,6 +408,15 @@ class MarketCache:
             raise CacheError(f"cannot clear the cache at {self.root}: {exc}") from exc
         with contextlib.suppress(OSError):
             shutil.rmtree(self.root)
+
+
+def _moment(text) -> pd.Timestamp | None:
+    """A manifest's ``as_of_time`` (an aware ISO time, or null): the cached last row is a
+    session in progress at that moment."""
+    if not isinstance(text, str):
+        return None
+    moment = pd.Timestamp(text)
+    return moment if moment.tzinfo is not None else None
 
 
 class _Corrupt(Exception):

@@ -29,6 +29,7 @@ class RefreshScheduler(QObject):
     """Calls ``refresh()`` at each scheduled time unless ``busy()`` or paused.
 
     Signal ``next_changed(text)`` carries the status-bar text ("next refresh 10:45 ET").
+    ``replay``: the window shows a past day (``--as-of``), so nothing is ever scheduled.
     """
 
     next_changed = Signal(str)
@@ -36,9 +37,10 @@ class RefreshScheduler(QObject):
     def __init__(self, refresh: Callable[[], object], busy: Callable[[], bool],
                  every_minutes: int = 15,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, replay: bool = False) -> None:
         super().__init__(parent)
         self.refresh, self.busy, self.clock = refresh, busy, clock
+        self.replay = replay
         self.every_minutes = max(1, int(every_minutes))
         self.paused = False
         self.due = next_refresh(self.clock(), self.every_minutes)
@@ -63,7 +65,7 @@ class RefreshScheduler(QObject):
     def tick(self) -> bool:
         """Refresh when due (and not paused or busy); returns whether it did."""
         now = self.clock()
-        if self.paused or now < self.due:
+        if self.replay or self.paused or now < self.due:
             return False
         fired = not self.busy()
         if fired:
@@ -73,7 +75,9 @@ class RefreshScheduler(QObject):
         return fired
 
     def _announce(self) -> None:
-        if self.paused:
+        if self.replay:
+            self.next_changed.emit("replay of a past day: no scheduled refresh")
+        elif self.paused:
             self.next_changed.emit("auto-refresh paused")
         else:
             when = self.due.astimezone(NEW_YORK)

@@ -8,6 +8,7 @@ from gui.panels.dispersion import DispersionPanel
 from gui.panels.events import EventsPanel
 from gui.panels.flows import FlowsPanel
 from gui.panels.gamma import GammaPanel
+from gui.panels.intraday import IntradayPanel
 from gui.panels.momentum import MomentumPanel
 from gui.panels.overview import MarketOverviewPanel
 from gui.panels.radar import RadarPanel
@@ -28,4 +29,5 @@ PANELS: list[type[Panel]] = [
     EventsPanel,
     AlertsPanel,
     MarketOverviewPanel,
+    IntradayPanel,
 ]

@@ -74,10 +74,10 @@ class FlowsPanel(Panel[FlowsView]):
             controls.addWidget(slider, row, 1)
             controls.addWidget(spin, row, 2)
             self.sliders[name], self.spins[name] = slider, spin
-        reset = QPushButton("Today's closes")
-        reset.setToolTip("Reset the what-if to today's actual underlying returns")
-        reset.clicked.connect(self.reset_what_if)
-        controls.addWidget(reset, 0, 3)
+        self.reset = QPushButton("Today's closes")
+        self.reset.setToolTip("Reset the what-if to today's actual underlying returns")
+        self.reset.clicked.connect(self.reset_what_if)
+        controls.addWidget(self.reset, 0, 3)
         self.funds = HeatTable()
         self.underlyings = HeatTable()
         self.bars = theme.ThemedPlot()
@@ -182,8 +182,14 @@ class FlowsPanel(Panel[FlowsView]):
         self.by_underlying = by_underlying
         closes = ", ".join(f"{n} {s.value():+.2f}%" for n, s in self.spins.items()
                            if s.isEnabled())
+        live = self.shown.as_of_time is not None
+        self.reset.setText("Live moves" if live else "Today's closes")
+        self.reset.setToolTip("Reset the what-if to each underlying's move so far today (the "
+                              "live price against yesterday's close)" if live else
+                              "Reset the what-if to today's actual underlying returns")
         when = f"into the close if {closes} (what-if)" if self.what_if_active else \
-            f"into the {self.shown.as_of:%Y-%m-%d} close"
+            (f"into the close if it were now ({self.shown.as_of_words()}: each underlying's "
+             "move so far)" if live else f"into the {self.shown.as_of:%Y-%m-%d} close")
         top = by_underlying["rebalance_usd"].abs().sort_values(ascending=False).index[:3]
         parts = ", ".join(f"{u} {fmt.money(by_underlying.loc[u, 'rebalance_usd'])}" for u in top)
         verb = "selling" if self.total_usd < 0 else "buying"

@@ -137,7 +137,8 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         before = f" · previous session {fmt.pct(daily.iloc[-2])}" if len(daily) >= 2 else ""
         self.headline.setText(
             f"Momentum L/S {fmt.day(t.day)}: <span style='color:{colour}'>"
-            f"{fmt.pct(t.long_short)} ({fmt.sigma(t.sigma)})</span> · {since_words(t)}{before}")
+            f"{fmt.pct(t.long_short)} ({fmt.sigma(t.sigma)}{self.shown.so_far})</span> · "
+            f"{since_words(t)}{self.shown.so_far}{before}")
         self.spark.set_values(daily.tolist(), f"Momentum L/S daily returns, the last {len(daily)} "
                                               f"sessions to {fmt.day(t.day)} (bars; today last)")
         provisional = ", ".join(f"{ticker} {fmt.pct(ret, 0)}" for ticker, ret in t.provisional)

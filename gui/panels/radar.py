@@ -79,6 +79,9 @@ class RadarPanel(Panel[Radar]):
             if label is not None:
                 label.setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
+        # Rows follow their wrapped text as the column widths change (a row sized while the
+        # dock was narrow stayed two lines too tall and pushed the last rows out of view).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
@@ -124,7 +127,7 @@ class RadarPanel(Panel[Radar]):
                  if snapshot.benchmark_proxy else "")
         self.verdict.setText(f"<span style='color:{colours[radar.tone]}'>{radar.verdict}</span>"
                              f"<br><span style='font-size:small'>as of "
-                             f"{snapshot.as_of:%Y-%m-%d}{proxy}</span>")
+                             f"{snapshot.as_of_words()}{proxy}</span>")
         self.changes.setText(radar.since_yesterday())
         history = radar.history
         before = history.iloc[-2] if len(history) >= 2 else None
@@ -135,6 +138,8 @@ class RadarPanel(Panel[Radar]):
                 extra.append(fmt.percentile(sig.percentile))
             if sig.since is not None:
                 extra.append(f"since {fmt.day(sig.since)}")
+            if extra:
+                extra[-1] += snapshot.so_far          # a partial day's reading is so far
             previous = "n/a (today only)"
             if before is not None and (name, "state") in before.index:
                 previous = STATE_WORDS[str(before[(name, "state")])]
@@ -156,7 +161,6 @@ class RadarPanel(Panel[Radar]):
                 if col == SPARK_COLUMN:
                     self._spark(item, radar, name)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
         self._draw_timeline(radar.history.iloc[-TIMELINE_DAYS:], colours)
 
     @staticmethod

@@ -13,9 +13,15 @@ Extras, each best effort and described in ``MarketData.availability``: ETF share
 With a cache, a refresh downloads only from the cached last date minus a 5-day overlap, and
 first brings the cached history onto the new adjustment basis (splits and dividends since the
 last refresh; models/sources/adjustment.py, docs/data.md).
+During US market hours the last daily row is the session in progress (a live, delayed price):
+the market carries ``as_of_time`` (the download's moment, New York time) and the 15-minute
+delay; the next refresh's overlap re-downloads that day, so the partial row never outlives
+it. ``fetch_intraday`` downloads today's 5-minute bars (``interval="5m", period="1d"``) in
+chunks, for the intraday chart (docs/methods.md, "Intraday mode").
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import re
@@ -30,6 +36,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from analytics.session import NEW_YORK, session_at
 from models.cache import MarketCache
 from models.market import MarketData, drop_partial_tail
 from models.shares import apply_history, record
@@ -41,6 +48,61 @@ log = logging.getLogger(__name__)
 PROBE_HOST = ("query1.finance.yahoo.com", 443)
 RATE_LIMIT = re.compile(r"rate.?limit|too many requests|429", re.IGNORECASE)
 MAX_OPTION_DAYS = 90
+DELAY_MINUTES = 15          # Yahoo's quotes of US equities during the session
+
+
+def session_of(close: pd.DataFrame, now: dt.datetime) -> pd.Timestamp | None:
+    """The moment (New York) the last row's prices are from when that row is today's session
+    in progress at ``now``; None when it is a close (after 16:00, or an earlier day)."""
+    state = session_at(now)
+    if not state.is_open or close.empty or close.index[-1].date() != state.day:
+        return None
+    return pd.Timestamp(state.now).floor("min")
+
+
+def parse_intraday(data: pd.DataFrame | None) -> pd.DataFrame:
+    """The 5-minute closes of a ``yf.download(..., interval="5m")`` frame: aware New York bar
+    start times x tickers; not positive finite prices become NaN, empty columns are dropped."""
+    if data is None or data.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], tz=NEW_YORK), dtype=np.float64)
+    if not isinstance(data.columns, pd.MultiIndex) or data.columns.nlevels != 2:
+        raise UnusableResponse("unexpected yfinance frame: expected (Price, Ticker) column "
+                               "levels")
+    level = 0 if "Close" in data.columns.get_level_values(0) else 1
+    if "Close" not in set(data.columns.get_level_values(level)):
+        raise UnusableResponse("unexpected yfinance frame: no Close column")
+    close = data.xs("Close", axis=1, level=level).apply(pd.to_numeric, errors="coerce")
+    index = pd.DatetimeIndex(pd.to_datetime(data.index))
+    close.index = index.tz_localize("UTC").tz_convert(NEW_YORK) if index.tz is None else \
+        index.tz_convert(NEW_YORK)
+    close.columns = [str(c) for c in close.columns]
+    close = close[~close.index.duplicated(keep="last")].sort_index().astype(np.float64)
+    return close.where(np.isfinite(close) & (close > 0)).dropna(axis=1, how="all")
+
+
+def fetch_intraday(tickers: list[str], chunk_size: int = 100, timeout: float = 30.0,
+                   download: Callable | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Today's 5-minute bars of ``tickers``: one ``download(chunk, interval="5m",
+    period="1d")`` per chunk of ``chunk_size``; returns (bars, problems in words). A failed
+    chunk is left out and named; it never raises for one chunk."""
+    if download is None:
+        import yfinance as yf
+
+        download = yf.download
+    parts, problems = [], []
+    for start in range(0, len(tickers), chunk_size):
+        chunk = tickers[start:start + chunk_size]
+        try:
+            data = bounded(partial(download, chunk, interval="5m", period="1d",
+                                   auto_adjust=True, group_by="column", threads=True,
+                                   progress=False, multi_level_index=True, timeout=10),
+                           timeout, f"5-minute bars for {len(chunk)} tickers")
+            parts.append(parse_intraday(data))
+        except Exception as exc:  # noqa: BLE001 - yfinance raises many types
+            problems.append(f"5-minute bars for {chunk[0]}..{chunk[-1]} failed: {exc}")
+    parts = [p for p in parts if not p.empty]
+    bars = pd.concat(parts, axis=1).sort_index() if parts else parse_intraday(None)
+    return bars.loc[:, ~bars.columns.duplicated()], problems
 
 
 def probe_yahoo(timeout: float) -> None:
@@ -225,6 +287,7 @@ class YahooSource:
     probe: Callable[[float], None] = probe_yahoo
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], pd.Timestamp] = pd.Timestamp.now
+    session_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     seed: int | None = None
     name: str = "yahoo"
     _waited: float = field(default=0.0, init=False)
@@ -286,10 +349,15 @@ class YahooSource:
         options, option_notes = self._options(yf, universe, close.index[-1], deadline, progress)
         availability.update(option_notes)
         progress("Prices downloaded", 1.0)
+        as_of_time = session_of(close, self.session_clock())
+        if as_of_time is not None:
+            notes.append(f"the {close.index[-1]:%Y-%m-%d} row is the session in progress at "
+                         f"{as_of_time:%H:%M} ET ({DELAY_MINUTES}-min delayed prices); the "
+                         "next refresh replaces it")
         market = MarketData(close=close, volume=volume, shares_outstanding=shares, options=options,
                             source="yahoo", simulated=False, yield_tickers=universe.yield_tickers(),
                             fund_assets=assets, availability=availability, notes=tuple(notes),
-                            fetched_at=now)
+                            fetched_at=now, as_of_time=as_of_time, delay_minutes=DELAY_MINUTES)
         history = record(cached.share_history if cached is not None else None, close.index[-1],
                          today)
         market = apply_history(market, history)

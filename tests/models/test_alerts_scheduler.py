@@ -71,3 +71,23 @@ def test_scheduler_with_fake_clock(qtbot):
     assert not scheduler.tick() and texts[-1] == "auto-refresh paused"
     scheduler.set_paused(False)
     assert scheduler.due == ny("2026-02-04 11:15")
+
+
+def test_a_replay_never_schedules_a_refresh(qtbot):
+    now = [ny("2026-02-04 10:07")]
+    calls = []
+    scheduler = RefreshScheduler(lambda: calls.append(1), lambda: False, 15,
+                                 clock=lambda: now[0], replay=True)
+    texts = []
+    scheduler.next_changed.connect(texts.append)
+    scheduler.start()
+    now[0] = ny("2026-02-04 10:30")
+    assert not scheduler.tick() and calls == []
+    assert texts and all(t == "replay of a past day: no scheduled refresh" for t in texts)
+    scheduler.timer.stop()
+
+
+def test_holidays_and_half_days_move_the_next_refresh():
+    assert next_refresh(ny("2026-02-13 16:30"), 15) == ny("2026-02-17 09:30")   # Presidents' Day
+    assert next_refresh(ny("2026-11-27 12:50"), 15) == ny("2026-11-27 13:00")   # half day close
+    assert next_refresh(ny("2026-11-27 13:00"), 15) == ny("2026-11-30 09:30")

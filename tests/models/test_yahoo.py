@@ -347,3 +347,78 @@ def test_a_hung_yahoo_call_is_given_up_after_the_request_timeout(tmp_path, small
     assert len(market.close) and time.perf_counter() - started < 4.0, \
         "hung extras cost at most the extras budget plus one request"
     assert "no answer from Yahoo" in market.availability["options SPY"]
+
+
+class LiveYahoo(FakeYahoo):
+    """Each ticker's price depends on its name and date only (not on the chunk it comes in);
+    the last day's prices are ``live`` x the close while the session runs."""
+
+    def __init__(self, live: float):
+        super().__init__(rate_limit_first=False)
+        self.live = live
+
+    def download(self, tickers, start=None, **kwargs):
+        self.calls.append((list(tickers), start, kwargs))
+        data = pd.concat([yf_frame([t], start, self.end, dead=[t] if t == "DEADCO" else [])
+                          for t in tickers], axis=1)
+        data = data.T.sort_index().T
+        data.loc[data.index[-1], ["Close", "Open", "High", "Low"]] *= self.live
+        return data
+
+
+def test_a_session_in_progress_is_labelled_and_replaced_by_the_next_refresh(
+        tmp_path, small_universe, monkeypatch):
+    import datetime as dt
+
+    from analytics.session import NEW_YORK
+
+    live = LiveYahoo(live=0.97)
+    monkeypatch.setattr(yfinance, "download", live.download)
+    monkeypatch.setattr(yfinance, "Ticker", live.Ticker)
+    during = dt.datetime(2026, 2, 6, 11, 42, 30, tzinfo=NEW_YORK)
+    market = source(tmp_path, [], session_clock=lambda: during).load(small_universe)
+    assert market.session == "open" and market.delay_minutes == 15
+    assert market.as_of_time == pd.Timestamp("2026-02-06 11:42", tz=NEW_YORK)
+    assert any("session in progress at 11:42 ET (15-min delayed" in n for n in market.notes)
+    cached = MarketCache(tmp_path / "cache").load()
+    assert cached.as_of_time == market.as_of_time, "the partial row is cached as partial"
+    assert cached.close["SPY"].iloc[-1] == pytest.approx(market.close["SPY"].iloc[-1])
+    live.live = 1.0
+    after = dt.datetime(2026, 2, 6, 16, 30, tzinfo=NEW_YORK)
+    closed = source(tmp_path, [], session_clock=lambda: after).load(small_universe)
+    assert closed.session == "closed" and closed.as_of_time is None
+    assert closed.close["SPY"].iloc[-1] == pytest.approx(market.close["SPY"].iloc[-1] / 0.97)
+    assert MarketCache(tmp_path / "cache").load().as_of_time is None
+
+
+def yf_intraday(tickers, day="2026-02-04", bars=48):
+    """What yf.download(..., interval="5m", period="1d") returns in yfinance 1.x: bar start
+    times, tz-aware in the exchange's zone, (Price, Ticker) columns."""
+    index = pd.date_range(f"{day} 09:30", periods=bars, freq="5min", tz="America/New_York",
+                          name="Datetime")
+    columns = pd.MultiIndex.from_product([["Close", "High", "Low", "Open", "Volume"],
+                                          sorted(tickers)], names=["Price", "Ticker"])
+    data = pd.DataFrame(1.0, index=index, columns=columns)
+    for i, t in enumerate(sorted(tickers)):
+        data[("Close", t)] = 100.0 + i + np.arange(bars) * 0.01
+    return data
+
+
+def test_intraday_bars_come_in_chunks_and_a_failed_chunk_is_named():
+    from models.sources.yahoo import fetch_intraday
+
+    calls = []
+
+    def download(chunk, **kwargs):
+        calls.append((list(chunk), kwargs))
+        if "BAD" in chunk:
+            raise ConnectionError("reset by peer")
+        return yf_intraday(chunk)
+
+    tickers = [f"T{i:03d}" for i in range(250)] + ["BAD"]
+    bars, problems = fetch_intraday(tickers, chunk_size=100, download=download)
+    assert [len(c) for c, _ in calls] == [100, 100, 51]
+    assert all(k["interval"] == "5m" and k["period"] == "1d" for _, k in calls)
+    assert bars.shape == (48, 200) and str(bars.index.tz) == "America/New_York"
+    assert bars.index[0] == pd.Timestamp("2026-02-04 09:30", tz="America/New_York")
+    assert problems == ["5-minute bars for T200..BAD failed: reset by peer"]

@@ -1,0 +1,77 @@
+"""Intraday mode as the trader sees it: the intraday chart (ET axis, zero line, band,
+legend), "intraday 13:30 ET" in the status bar, footers and the radar, "so far" on the
+partial day's σ, the flows "into the close if it were now"; a close or a replay says none."""
+from __future__ import annotations
+
+import pytest
+
+from gui.export import footer_text
+
+
+@pytest.fixture(scope="module")
+def live(universe):
+    from models.sources.demo import DemoSource
+    from models.state import default_compute
+
+    return default_compute(DemoSource(seed=7, end="2026-02-06", intraday="13:30").load(universe),
+                           universe)
+
+
+def test_the_intraday_chart(qtbot, live):
+    from gui.panels.intraday import IntradayPanel, SessionAxis
+
+    panel = IntradayPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(live)
+    assert list(panel.curves) == list(live.intraday.paths.columns)
+    assert {"Momentum L/S", "Long leg", "Short leg", "High beta L/S", "SPY",
+            "AI leaders vs software"} == set(panel.curves)
+    x, y = panel.curves["Momentum L/S"].getData()
+    assert x[0] == 0 and x[-1] == 240 and y[-1] == pytest.approx(
+        100 * live.momentum.today.long_short)
+    axis = panel.plot.getPlotItem().getAxis("bottom")
+    assert isinstance(axis, SessionAxis)
+    assert axis.tickStrings([0, 30, 390], 1, 30) == ["9:30", "10:00", "16:00"]
+    text = panel.headline.text()
+    assert "2026-02-04, 13:30 ET" in text and "SIMULATED" in text and "so far" in text
+    assert panel.plot.getPlotItem().getAxis("left").labelText.startswith("return since")
+
+
+def test_labels_say_intraday_and_so_far(qtbot, live):
+    from gui.panels.flows import FlowsPanel
+    from gui.panels.momentum import MomentumPanel
+    from gui.panels.radar import RadarPanel
+    from gui.status_bar import StatusBar
+
+    assert live.as_of_words() == "2026-02-04 intraday 13:30 ET"
+    assert "as of 2026-02-04 intraday 13:30 ET" in footer_text("Radar", live)
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.show_snapshot(live)
+    assert bar.as_of_label.text() == "As of: 2026-02-04 intraday 13:30 ET"
+    radar = RadarPanel()
+    qtbot.addWidget(radar)
+    radar.show_snapshot(live)
+    assert "intraday 13:30 ET" in radar.verdict.text()
+    assert radar.table.item(0, 3).text().endswith("so far")
+    momentum = MomentumPanel()
+    qtbot.addWidget(momentum)
+    momentum.show_snapshot(live)
+    assert "σ so far)" in momentum.headline.text()
+    flows = FlowsPanel()
+    qtbot.addWidget(flows)
+    flows.show_snapshot(live)
+    assert "into the close if it were now (2026-02-04 intraday 13:30 ET" in flows.headline.text()
+    assert flows.reset.text() == "Live moves"
+
+
+def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
+    from gui.panels.intraday import IntradayPanel
+
+    panel = IntradayPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(crash)
+    assert crash.session == "closed" and crash.intraday is None
+    assert panel.headline.text() == "Intraday session: none on 2026-02-04"
+    assert "a replay shows the day's close" in panel.detail.text() and not panel.curves
+    assert "intraday" not in footer_text("Radar", crash)
