@@ -135,3 +135,20 @@ def test_timing_reports_durations(tmp_path):
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert 0 < report["first_paint_s"] <= report["populated_s"] < 120
     assert report["max_stall_ms"] >= 0 and report["heavy_modules_loaded"] == []
+
+
+def test_intraday_demo_export_and_a_bad_time(tmp_path):
+    """--source demo --intraday 13:30 --export: the crash day mid-session, labelled so in the
+    snapshot; the intraday chart is written. A bad time is one line naming the flag."""
+    out = run("--export", str(tmp_path), "--source", "demo", "--end", "2026-02-06",
+              "--intraday", "13:30", "--size", "1000x600")
+    assert out.returncode == 0, out.stderr
+    snapshot = json.loads((tmp_path / "snapshot.json").read_text())
+    assert (snapshot["as_of"], snapshot["session"]) == ("2026-02-04", "open")
+    assert snapshot["as_of_time"] == "2026-02-04T13:30-05:00"
+    assert QImage(str(tmp_path / "intraday.png")).width() >= 1000
+    bad = run("--export", str(tmp_path / "x"), "--source", "demo", "--intraday", "18:00")
+    assert bad.returncode != 0
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--intraday 18:00: the simulated session runs from 09:35 (its " \
+        "first 5-minute bar) to 16:00 New York time" in lines[0]
