@@ -17,7 +17,7 @@ from analytics.dispersion import dispersion_view
 from analytics.events import event_study
 from analytics.factors import daily_returns, membership_mask, rolling_beta
 from analytics.gamma import gamma_view
-from analytics.intraday import intraday_view
+from analytics.intraday import IntradayBasis
 from analytics.letf import flows_view
 from analytics.momentum import momentum_view
 from analytics.params import EngineParams
@@ -101,10 +101,14 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     views["radar"] = assess({**views, "benchmark": params.benchmark,
                              "as_of": pd.Timestamp(market.as_of)})
     intraday = getattr(market, "intraday", None)
-    if views.get("momentum") is not None and intraday is not None and len(close) > 1:
-        views["intraday"] = intraday_view(
-            intraday, close.iloc[-2], intraday_baskets(views["momentum"], params),
-            float(views["momentum"].vol.iloc[-1]), getattr(market, "as_of_time", None))
+    partial = getattr(market, "as_of_time", None) is not None
+    if views.get("momentum") is not None and (partial or intraday is not None) and len(close) > 1:
+        basis = IntradayBasis(intraday_baskets(views["momentum"], params), close.iloc[-2],
+                              float(views["momentum"].vol.iloc[-1]))
+        views["intraday_basis"] = IntradayBasis(basis.baskets, basis.previous.reindex(
+            [t for t in basis.tickers if t in close.columns]), basis.sigma)
+        if intraday is not None:
+            views["intraday"] = basis.view(intraday, getattr(market, "as_of_time", None))
     if views.get("momentum") is not None:
         views["events"] = event_study(views["momentum"].factor["long_short"],
                                       market=close[params.benchmark])

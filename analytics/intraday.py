@@ -24,6 +24,26 @@ BAND_SIGMA = 2.0
 
 
 @dataclass(frozen=True)
+class IntradayBasis:
+    """What today's path is measured from, known at the refresh: the series' baskets (name ->
+    (long members, short members)), yesterday's closes of their members and the L/S's daily
+    σ. A live feed of 5-minute bars needs only this and the bars."""
+
+    baskets: dict[str, tuple]
+    previous: pd.Series
+    sigma: float
+
+    @property
+    def tickers(self) -> list[str]:
+        """Every member of every basket, once, in order."""
+        return list(dict.fromkeys(t for long, short in self.baskets.values()
+                                  for t in (*long, *short)))
+
+    def view(self, bars: pd.DataFrame, as_of_time: pd.Timestamp | None) -> IntradayView | None:
+        return intraday_view(bars, self.previous, self.baskets, self.sigma, as_of_time)
+
+
+@dataclass(frozen=True)
 class IntradayView:
     """``paths``: observation times (aware New York; the open first, then each bar's end) x
     series, returns since yesterday's close (fractions). ``sigma``: the daily σ of the L/S;

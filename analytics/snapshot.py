@@ -17,7 +17,7 @@ from analytics.session import intraday_label
 
 if TYPE_CHECKING:
     from analytics.events import EventStudy
-    from analytics.intraday import IntradayView
+    from analytics.intraday import IntradayBasis, IntradayView
     from analytics.radar import Radar
 
 SCHEMA_VERSION = 2          # 2: issue 14's sign conventions (LETF gamma negative, best_since)
@@ -331,6 +331,7 @@ class Snapshot:
     as_of_time: pd.Timestamp | None = None   # the last row is a session in progress at this time
     delay_minutes: int = 0                  # how late the source's prices are
     intraday: IntradayView | None = None
+    intraday_basis: IntradayBasis | None = None   # set on a session in progress (live bars)
 
     @property
     def session(self) -> str:

@@ -27,6 +27,7 @@ from gui.panels.events import EventsPanel
 from gui.settings import Settings
 from gui.status_bar import StatusBar
 from models.app import version
+from models.intraday_feed import IntradayFeed
 from models.scheduler import RefreshScheduler
 from models.sources.files import FileDataError
 
@@ -38,6 +39,13 @@ def app_icon() -> QIcon:
     """FactorDesk's icon (resources/icon.png, drawn from resources/icon.svg)."""
     return QIcon(str(resources.path("icon.png")))
 
+
+
+def _fetch_intraday(tickers: list[str]):
+    """Today's 5-minute bars from Yahoo (yfinance is imported here, on the feed's thread)."""
+    from models.sources.yahoo import fetch_intraday
+
+    return fetch_intraday(tickers)
 
 class MainWindow(QMainWindow):
     """Docks every registered panel around a DashboardState and mirrors its progress."""
@@ -88,6 +96,13 @@ class MainWindow(QMainWindow):
         self.scheduler.set_paused(self.settings.refresh_paused)
         self.pause_action.setChecked(not self.scheduler.paused)
         self.scheduler.start()
+        self.feed = IntradayFeed(_fetch_intraday, lambda: self.state.busy, parent=self)
+        self.feed.updated.connect(self._on_intraday)
+        self.feed.note.connect(lambda text: self.status.showMessage(text, 30_000))
+        self.feed.next_changed.connect(self.status.set_intraday)
+        if "intraday" in self.docks:
+            self.docks["intraday"].visibilityChanged.connect(self.feed.set_visible)
+        self.feed.start()
         theme.manager().changed.connect(self._on_theme)
 
     # ------------------------------------------------------------------ construction
@@ -352,8 +367,15 @@ class MainWindow(QMainWindow):
         self.alerts.evaluate(snapshot)
         self.render_snapshot(snapshot)
 
+    def _on_intraday(self, view) -> None:
+        """Live 5-minute bars arrived: redraw the intraday chart only."""
+        panel = self.panels.get("intraday")
+        if panel is not None and panel.snapshot is not None:
+            panel.show_view(view)
+
     def render_snapshot(self, snapshot) -> None:
         """Show ``snapshot`` in the panels (``PanelDocks``), the status bar and the title."""
+        self.feed.set_snapshot(snapshot)
         self.dock_host.show_snapshot(snapshot)
         self.status.show_snapshot(snapshot)
         if self.compact is not None:
@@ -542,6 +564,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_settings()
+        self.feed.timer.stop()
         if self.compact is not None:
             self.compact.deleteLater()
             self.compact = None

@@ -35,6 +35,9 @@ class StatusBar(QStatusBar):
         self.progress.hide()
         self.schedule_label = QLabel("")
         self.schedule_label.setObjectName("muted")
+        self.intraday_label = QLabel("")
+        self.intraday_label.setObjectName("muted")
+        self.intraday_label.hide()
         self.error_button = QToolButton()
         self.error_button.setToolTip("The last refresh failed; click for details")
         self.error_button.clicked.connect(self.error_clicked)
@@ -42,7 +45,8 @@ class StatusBar(QStatusBar):
         self.notes_label = QLabel("")
         self.notes_label.setObjectName("muted")
         self.addWidget(self.notes_label, 1)
-        for widget in (self.error_button, self.stage_label, self.progress, self.schedule_label,
+        for widget in (self.error_button, self.stage_label, self.progress, self.intraday_label,
+                       self.schedule_label,
                        self.source_label, self.as_of_label, self.age_label,
                        self.simulated_badge):
             self.addPermanentWidget(widget)
@@ -71,6 +75,11 @@ class StatusBar(QStatusBar):
 
     def set_schedule(self, text: str) -> None:
         self.schedule_label.setText(text)
+
+    def set_intraday(self, text: str) -> None:
+        """The live intraday chart's next 5-minute bars and their delay (hidden when none)."""
+        self.intraday_label.setText(text)
+        self.intraday_label.setVisible(bool(text))
 
     def on_refresh_started(self) -> None:
         self.stage_label.setText("Refreshing…")
