@@ -66,6 +66,8 @@ class IntradayPanel(Panel[IntradayView]):
                                      brush=pg.mkBrush(background))
         self.items: list[pg.GraphicsObject] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.band_top, self.band_bottom = pg.PlotDataItem(), pg.PlotDataItem()
+        self._built: tuple = ()        # (series, σ, theme) the items on screen were made for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.headline)
@@ -77,6 +79,7 @@ class IntradayPanel(Panel[IntradayView]):
         for thing in self.items:
             item.removeItem(thing)
         self.items, self.curves = [], {}
+        self._built = ()
         self.legend.clear()
 
     def show_missing(self) -> None:
@@ -94,37 +97,45 @@ class IntradayPanel(Panel[IntradayView]):
             "--intraday 13:30.")
 
     def show_view(self, view: IntradayView) -> None:
-        self._clear()
-        snapshot = self.shown
-        t = theme.current()
-        item = self.plot.getPlotItem()
+        """Draw ``view``; with the same series as on screen the curves are updated in place
+        (live bars every 5 minutes), otherwise rebuilt."""
         minutes = ((view.paths.index - view.opens) / pd.Timedelta(minutes=1)).to_numpy(float)
         band = view.band.to_numpy() * 100
-        upper = pg.PlotDataItem(minutes, band, pen=pg.mkPen(t.muted, width=1,
-                                                           style=Qt.PenStyle.DashLine))
-        lower = pg.PlotDataItem(minutes, -band, pen=pg.mkPen(t.muted, width=1,
-                                                            style=Qt.PenStyle.DashLine))
-        shade = pg.mkColor(t.muted)
-        shade.setAlpha(40)
-        fill = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(shade))
-        zero = pg.InfiniteLine(pos=0, angle=0, movable=False, pen=pg.mkPen(t.muted, width=1))
-        for thing in (fill, upper, lower, zero):
-            item.addItem(thing)
-            self.items.append(thing)
-        self.legend.addItem(upper, f"±{BAND_SIGMA:.0f}σ·√t band (daily σ "
-                                   f"{fmt.pct(view.sigma, sign=False)})")
-        palette = t.series
-        for i, name in enumerate(view.paths.columns):
+        key = (tuple(view.paths.columns), view.sigma, theme.current().name)
+        if key != self._built:
+            self._build(view)
+            self._built = key
+        self.band_top.setData(minutes, band)
+        self.band_bottom.setData(minutes, -band)
+        for name, curve in self.curves.items():
             values = view.paths[name].to_numpy(dtype=float) * 100
             finite = np.isfinite(values)
+            curve.setData(minutes[finite], values[finite])
+        closes = (view.closes - view.opens) / pd.Timedelta(minutes=1)
+        self.plot.getPlotItem().setXRange(0, closes, padding=0.01)
+        self._words(view, self.shown)
+
+    def _build(self, view: IntradayView) -> None:
+        self._clear()
+        t = theme.current()
+        item = self.plot.getPlotItem()
+        dashed = pg.mkPen(t.muted, width=1, style=Qt.PenStyle.DashLine)
+        self.band_top, self.band_bottom = pg.PlotDataItem(pen=dashed), pg.PlotDataItem(pen=dashed)
+        shade = pg.mkColor(t.muted)
+        shade.setAlpha(40)
+        fill = pg.FillBetweenItem(self.band_top, self.band_bottom, brush=pg.mkBrush(shade))
+        zero = pg.InfiniteLine(pos=0, angle=0, movable=False, pen=pg.mkPen(t.muted, width=1))
+        for thing in (fill, self.band_top, self.band_bottom, zero):
+            item.addItem(thing)
+            self.items.append(thing)
+        self.legend.addItem(self.band_top, f"±{BAND_SIGMA:.0f}σ·√t band (daily σ "
+                                        f"{fmt.pct(view.sigma, sign=False)})")
+        palette = t.series
+        for i, name in enumerate(view.paths.columns):
             width = 3 if name == EMPHASIS else 1.6
-            curve = item.plot(minutes[finite], values[finite], name=name,
-                              pen=pg.mkPen(palette[i % len(palette)], width=width))
+            curve = item.plot(name=name, pen=pg.mkPen(palette[i % len(palette)], width=width))
             self.curves[name] = curve
             self.items.append(curve)
-        closes = (view.closes - view.opens) / pd.Timedelta(minutes=1)
-        item.setXRange(0, closes, padding=0.01)
-        self._words(view, snapshot)
 
     def _words(self, view: IntradayView, snapshot) -> None:
         t = theme.current()
