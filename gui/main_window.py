@@ -89,13 +89,6 @@ class MainWindow(QMainWindow):
         self.alerts = AlertsController(self.settings, self.windowIcon(),
                                        self.panels.get("alerts"), parent=self)
         self.alerts.fired.connect(lambda text: self.status.showMessage(f"Alert: {text}", 15_000))
-        self.scheduler = RefreshScheduler(self.state.refresh, lambda: self.state.busy,
-                                          self.settings.refresh_minutes, parent=self,
-                                          replay=self.state.request.as_of is not None)
-        self.scheduler.next_changed.connect(self.status.set_schedule)
-        self.scheduler.set_paused(self.settings.refresh_paused)
-        self.pause_action.setChecked(not self.scheduler.paused)
-        self.scheduler.start()
         self.feed = IntradayFeed(_fetch_intraday, lambda: self.state.busy, parent=self)
         self.feed.updated.connect(self._on_intraday)
         self.feed.note.connect(lambda text: self.status.showMessage(text, 30_000))
@@ -103,6 +96,13 @@ class MainWindow(QMainWindow):
         if "intraday" in self.docks:
             self.docks["intraday"].visibilityChanged.connect(self.feed.set_visible)
         self.feed.start()
+        self.scheduler = RefreshScheduler(self.state.refresh, self._downloading,
+                                          self.settings.refresh_minutes, parent=self,
+                                          replay=self.state.request.as_of is not None)
+        self.scheduler.next_changed.connect(self.status.set_schedule)
+        self.scheduler.set_paused(self.settings.refresh_paused)
+        self.pause_action.setChecked(not self.scheduler.paused)
+        self.scheduler.start()
         theme.manager().changed.connect(self._on_theme)
 
     # ------------------------------------------------------------------ construction
@@ -366,6 +366,10 @@ class MainWindow(QMainWindow):
         """A new refresh result: check the alert rules once, then show it."""
         self.alerts.evaluate(snapshot)
         self.render_snapshot(snapshot)
+
+    def _downloading(self) -> bool:
+        """A refresh or the intraday feed is downloading (the scheduler never starts a second)."""
+        return self.state.busy or self.feed.running
 
     def _on_intraday(self, view) -> None:
         """Live 5-minute bars arrived: redraw the intraday chart only."""

@@ -122,5 +122,6 @@ class IntradayFeed(QObject):
             self.next_changed.emit("5-minute bars: next when the intraday panel is shown")
         else:
             local = session_at(self.due).now
-            self.next_changed.emit(f"5-minute bars: next {local:%H:%M} ET "
-                                   f"({self.snapshot.delay_minutes}-min delayed)")
+            delay = self.snapshot.delay_minutes
+            self.next_changed.emit(f"5-minute bars: next {local:%H:%M} ET"
+                                   + (f" ({delay}-min delayed)" if delay else ""))

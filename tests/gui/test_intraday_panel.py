@@ -75,3 +75,30 @@ def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
     assert panel.headline.text() == "Intraday session: none on 2026-02-04"
     assert "a replay shows the day's close" in panel.detail.text() and not panel.curves
     assert "intraday" not in footer_text("Radar", crash)
+
+
+def test_the_window_downloads_bars_only_while_the_intraday_panel_is_shown(make_window, qtbot,
+                                                                          live, monkeypatch):
+    import dataclasses
+    import datetime as dt
+
+    from PySide6.QtWidgets import QApplication
+
+    from analytics.session import NEW_YORK
+
+    asked = []
+    window = make_window()
+    window.feed.fetch = lambda tickers: asked.append(tickers) or (live.intraday.paths.iloc[:0],
+                                                                  ["Yahoo returned nothing"])
+    window.feed.clock = lambda: dt.datetime(2026, 2, 4, 13, 31, tzinfo=NEW_YORK)
+    window.show()
+    qtbot.waitExposed(window)
+    window.apply_layout("Morning")
+    window.render_snapshot(dataclasses.replace(live, simulated=False, intraday=None))
+    QApplication.processEvents()
+    assert window.docks["intraday"].visibleRegion().isEmpty() and asked == []
+    assert window.status.intraday_label.text().startswith("5-minute bars: next when")
+    window.go_to("intraday")
+    qtbot.waitUntil(lambda: len(asked) == 1 and not window.feed.running, timeout=5000)
+    assert window._downloading() is False
+    assert window.status.intraday_label.text() == "5-minute bars: next 13:36 ET"
