@@ -380,6 +380,9 @@ class MainWindow(QMainWindow):
     def render_snapshot(self, snapshot) -> None:
         """Show ``snapshot`` in the panels (``PanelDocks``), the status bar and the title."""
         self.feed.set_snapshot(snapshot)
+        if snapshot.simulated and snapshot.as_of_time is not None:
+            self.scheduler.hold(f"simulated session at {snapshot.as_of_time:%H:%M} ET: no "
+                                "scheduled refresh")
         self.dock_host.show_snapshot(snapshot)
         self.status.show_snapshot(snapshot)
         if self.compact is not None:

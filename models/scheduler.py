@@ -29,7 +29,8 @@ class RefreshScheduler(QObject):
     """Calls ``refresh()`` at each scheduled time unless ``busy()`` or paused.
 
     Signal ``next_changed(text)`` carries the status-bar text ("next refresh 10:45 ET").
-    ``replay``: the window shows a past day (``--as-of``), so nothing is ever scheduled.
+    ``replay``: the window shows a past day (``--as-of``) or a simulated session, so nothing
+    is ever scheduled (``hold`` sets it with the words the status bar shows).
     """
 
     next_changed = Signal(str)
@@ -41,6 +42,7 @@ class RefreshScheduler(QObject):
         super().__init__(parent)
         self.refresh, self.busy, self.clock = refresh, busy, clock
         self.replay = replay
+        self.replay_text = "replay of a past day: no scheduled refresh"
         self.every_minutes = max(1, int(every_minutes))
         self.paused = False
         self.due = next_refresh(self.clock(), self.every_minutes)
@@ -49,6 +51,11 @@ class RefreshScheduler(QObject):
 
     def start(self) -> None:
         self.timer.start()
+        self._announce()
+
+    def hold(self, text: str) -> None:
+        """Never refresh from now on, saying ``text`` (a simulated session's own clock)."""
+        self.replay, self.replay_text = True, text
         self._announce()
 
     def set_interval(self, minutes: int) -> None:
@@ -76,7 +83,7 @@ class RefreshScheduler(QObject):
 
     def _announce(self) -> None:
         if self.replay:
-            self.next_changed.emit("replay of a past day: no scheduled refresh")
+            self.next_changed.emit(self.replay_text)
         elif self.paused:
             self.next_changed.emit("auto-refresh paused")
         else:

@@ -102,3 +102,7 @@ def test_the_window_downloads_bars_only_while_the_intraday_panel_is_shown(make_w
     qtbot.waitUntil(lambda: len(asked) == 1 and not window.feed.running, timeout=5000)
     assert window._downloading() is False
     assert window.status.intraday_label.text() == "5-minute bars: next 13:36 ET"
+    window.render_snapshot(live)
+    assert window.status.schedule_label.text() == \
+        "simulated session at 13:30 ET: no scheduled refresh"
+    assert not window.status.intraday_label.isVisibleTo(window.status)
