@@ -51,6 +51,7 @@ def reader(folder: Path, writers: int) -> list[str]:
             reads += 1
             if market is None or market.close.shape[1] != 3:
                 failed += 1
+            time.sleep(0.005)
         print(reads, failed, flush=True)
     """)
 
@@ -101,6 +102,7 @@ def test_one_fetcher_three_viewers_200_cycles(tmp_path):
             market = cache.load()
             reads += 1
             failed += market is None
+            time.sleep(0.01)         # a viewer's pace, not a spin that starves the writer
         print(reads, failed, flush=True)
     """)
     started = time.perf_counter()
