@@ -132,9 +132,12 @@ class GammaPanel(Panel[GammaView]):
         self.headline.setText(f"<span style='color:{colour}'>{g.reading[0].upper()}"
                               f"{g.reading[1:]}</span>")
         dropped = sum(g.dropped.values())
+        live = (f" Session in progress ({self.shown.as_of_words()}): gamma at the live spot, "
+                "the leveraged funds' part on each underlying's move so far (if the close "
+                "were now)." if self.shown.as_of_time is not None else "")
         self.detail.setText(f"{summary(name, g)}. {g.contracts:,} contracts ({dropped} "
                             f"dropped: expired, no open interest or IV outside 1%-300%). "
-                            f"{inputs(g)}.")
+                            f"{inputs(g)}.{live}")
         self._draw_strikes(g, t)
         self._draw_profile(g, t)
         top = top_strikes(g.by_strike, g.spot, TOP_STRIKES)

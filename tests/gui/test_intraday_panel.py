@@ -63,6 +63,17 @@ def test_labels_say_intraday_and_so_far(qtbot, live):
     flows.show_snapshot(live)
     assert "into the close if it were now (2026-02-04 intraday 13:30 ET" in flows.headline.text()
     assert flows.reset.text() == "Live moves"
+    spy = live.flows.returns["SPY"]
+    assert spy == pytest.approx(live.intraday.last["SPY"], abs=1e-14), \
+        "the flows' 'today' is the benchmark's move so far"
+    sso = live.flows.funds.loc["SSO"]
+    assert sso["rebalance_usd"] == pytest.approx(sso["aum"] * 2 * 1 * spy)
+    from gui.panels.gamma import GammaPanel
+
+    gamma = GammaPanel()
+    qtbot.addWidget(gamma)
+    gamma.show_snapshot(live)
+    assert "gamma at the live spot" in gamma.detail.text()
 
 
 def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
