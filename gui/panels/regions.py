@@ -108,7 +108,9 @@ class RegionsPanel(Panel[RegionsView]):
         self.table = HeatTable()
         self.table.setToolTip("Returns in percent (local currency, then USD); click a header to sort")
         self.bars = theme.ThemedPlot()
-        self.bars.setLabel("left", "ETF creations 1y ($bn)")
+        self.bars.setLabel("left", "1y, $bn")
+        self.bars.setToolTip("ETF creations over the last year per region, $bn (change in "
+                             "shares outstanding x price)")
         self.bars.getAxis("left").enableAutoSIPrefix(False)
         self.bars.showGrid(y=True, alpha=0.25)
         self.bars.setMinimumHeight(90)
