@@ -87,7 +87,7 @@ class DispersionPanel(WindowedPanel[DispersionView]):
         day = t.day
         ratio_pct = percentile_rank(view.ratio, start).get(day)
         breadth_pct = percentile_rank(view.breadth, start).get(day)
-        since = f"since {start:%Y-%m-%d}"
+        since = f"since {start:%Y-%m-%d}{self.shown.so_far}"
         ratios = view.ratio.loc[:day].iloc[-SPARK_DAYS:]
         shares = view.breadth.loc[:day].iloc[-SPARK_DAYS:]
         before = (f" · previous session {fmt.multiple(ratios.iloc[-2])}"

@@ -58,6 +58,12 @@ def test_labels_say_intraday_and_so_far(qtbot, live):
     qtbot.addWidget(momentum)
     momentum.show_snapshot(live)
     assert "σ so far)" in momentum.headline.text()
+    from gui.panels.dispersion import DispersionPanel
+
+    dispersion = DispersionPanel()
+    qtbot.addWidget(dispersion)
+    dispersion.show_snapshot(live)
+    assert "so far" in dispersion.ratio_text.text() and "so far" in dispersion.breadth_text.text()
     flows = FlowsPanel()
     qtbot.addWidget(flows)
     flows.show_snapshot(live)
