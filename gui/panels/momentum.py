@@ -3,6 +3,7 @@ move in sigma and "worst day since", and the drawdown."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +32,7 @@ CONTRIBUTOR_HEADERS = {"leg": "Leg", "sector": "Sector", "weight": "Weight",
 CRASH_SIGMA = -3.0           # days the radar lights red on σ alone: marked on the chart
 CUMULATIVE_TIP = ("Compounded daily returns since the window start, in percent. Legs are "
                   "shown minus the equal-weighted constituents. Hover for each day's value.")
+CONTRIBUTORS_TAB = 1
 BAND_SIGMA = 2.0            # the daily-bars view's band: ±2σ of the trailing 63-day vol
 MODES = ("Cumulative", "Daily bars ±2σ")
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
@@ -108,7 +110,9 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.tabs = QTabWidget()
         self.tabs.addTab(split, "Chart")
         self.tabs.addTab(who, "Contributors")
-        self.tabs.setTabToolTip(1, "Who moved each leg today, and the sector sums")
+        self.tabs.setTabToolTip(CONTRIBUTORS_TAB, "Who moved each leg today, and the sector sums")
+        self._pending: pd.DataFrame | None = None
+        self.tabs.currentChanged.connect(lambda _index: self._fill_contributors())
         self.tabs.setCornerWidget(controls, Qt.Corner.TopRightCorner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -176,6 +180,7 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         if table.empty:
             self.sector_sums.setText("Contributors: n/a (no ranked legs today)")
             self.contributors.setRowCount(0)
+            self._pending = None
             return
         sums = table.groupby(["leg", "sector"])["contribution"].sum()
         words = []
@@ -186,8 +191,17 @@ class MomentumPanel(WindowedPanel[MomentumView]):
                 words.append(f"{leg.capitalize()} leg {fmt.pct(sums[leg].sum())}: {parts}")
         self.sector_sums.setText("By sector (contribution to the leg's return) · "
                                  + " · ".join(words))
-        self.contributors.set_frame(table, CONTRIBUTOR_FORMATS, index_label="Ticker",
+        self._pending = table
+        self._fill_contributors()
+
+    def _fill_contributors(self) -> None:
+        """Fill the contributors table when its tab is in front (a 100-row table costs the
+        first refresh ~50 ms on the main thread; most refreshes never show it)."""
+        if self._pending is None or self.tabs.currentIndex() != CONTRIBUTORS_TAB:
+            return
+        self.contributors.set_frame(self._pending, CONTRIBUTOR_FORMATS, index_label="Ticker",
                                     headers=CONTRIBUTOR_HEADERS)
+        self._pending = None
 
     def redraw(self) -> None:
         view = self.view

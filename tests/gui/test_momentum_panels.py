@@ -208,3 +208,22 @@ def test_crash_days_are_marked_on_the_chart(qtbot, crash):
         frame = crash.momentum.cumulative[window]
         expected = int((crash.momentum.sigma.reindex(frame.index) <= CRASH_SIGMA).sum())
         assert panel.chart.marker_count() == expected >= 1
+
+
+def test_contributors_fill_when_their_tab_is_shown(qtbot, crash):
+    """The Contributors tab: each leg's members today, largest contribution first; their
+    contributions sum to the leg's return; filled only once the tab is in front."""
+    from gui.panels.momentum import CONTRIBUTORS_TAB
+
+    panel = make(qtbot, MomentumPanel, crash)
+    assert panel.contributors.rowCount() == 0, "not filled while its tab is hidden"
+    panel.tabs.setCurrentIndex(CONTRIBUTORS_TAB)
+    table = panel.contributors
+    table_view = crash.momentum.contributors
+    assert table.rowCount() == len(table_view)
+    for leg, want in (("long", crash.momentum.today.long), ("short", crash.momentum.today.short)):
+        assert table_view.loc[table_view["leg"] == leg, "contribution"].sum() == pytest.approx(
+            want, abs=1e-12)
+    assert panel.sector_sums.text().startswith("By sector (contribution to the leg's return)")
+    text = table.copy(headers=True).splitlines()
+    assert text[0].split("\t")[0] == "Ticker" and len(text) == len(table_view) + 1
