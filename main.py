@@ -358,39 +358,89 @@ def announce_source(state, log_path) -> None:
     state.refresh_failed.connect(failed)
 
 
+SLICE_MS = 20          # main-thread slices at least this long are named in the report
+
+
 class StartupProbe:
-    """Measures first paint and populated dashboard (seconds since main.py started) and the
-    longest main-thread stall (5 ms probe)."""
+    """Measures first paint and populated dashboard (seconds since main.py started), the
+    longest main-thread stall (5 ms probe) and the slowest slices: for each gap of at least
+    ``SLICE_MS`` between probe ticks, the last event Qt dispatched before it (its type and
+    receiver) and the busiest Python function under it (a sampling of the main thread's
+    stack every 2 ms by a helper thread), so a regression points at its cause. "Qt (no Python
+    frame)" is Qt's own C++ (layout, text, table painting) or the main thread waiting for the
+    interpreter lock a worker holds."""
 
     def __init__(self, window, state) -> None:
-        from PySide6.QtCore import QEvent, QObject, QTimer
+        import threading
+
+        from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
         self.times: dict[str, float] = {}
         self.max_stall = 0.0
+        self.slices: list[dict] = []
         self._last = None
+        self._event = "start"
+        self._samples: list[str] = []
+        self._main = threading.main_thread().ident
+        self._sampling = threading.Event()
         self.timer = QTimer(interval=5)
         self.timer.timeout.connect(self._tick)
         probe = self
 
-        class PaintFilter(QObject):
+        class EventFilter(QObject):
             def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-                if event.type() == QEvent.Type.Paint and "first_paint_s" not in probe.times:
+                kind = event.type()
+                if kind == QEvent.Type.Paint and "first_paint_s" not in probe.times:
                     probe.times["first_paint_s"] = round(time.perf_counter() - STARTED, 3)
+                if kind != QEvent.Type.Timer:
+                    probe._event = f"{kind.name} to {type(obj).__name__}"
                 return False
 
-        self._filter = PaintFilter()
-        window.installEventFilter(self._filter)
+        self._filter = EventFilter()
+        QCoreApplication.instance().installEventFilter(self._filter)
         state.refresh_started.connect(self._start)
         state.snapshot_changed.connect(lambda _s: QTimer.singleShot(0, self._populated))
         self.window = window
 
     def _start(self) -> None:
+        import threading
+
         self._last = time.perf_counter()
         self.timer.start()
+        self._sampling.set()
+        threading.Thread(target=self._sample, name="stall-sampler", daemon=True).start()
+
+    def _sample(self) -> None:
+        """Every 2 ms, what the main thread runs: the innermost function of this project on
+        its stack with the innermost library function under it, or Qt's own code."""
+        root = str(Path(__file__).resolve().parent)
+        while self._sampling.is_set():
+            frame = sys._current_frames().get(self._main)
+            inner, ours = None, None
+            while frame is not None and ours is None:
+                code = frame.f_code
+                name = f"{Path(code.co_filename).name}:{code.co_name}"
+                if code.co_filename.startswith(root) and not code.co_filename.endswith(
+                        "main.py"):
+                    ours = f"{Path(code.co_filename).relative_to(root)}:{code.co_name}"
+                elif inner is None and not code.co_filename.endswith("main.py"):
+                    inner = name
+                frame = frame.f_back
+            where = " > ".join(x for x in (ours, inner) if x) or "Qt (no Python frame)"
+            self._samples.append(where)
+            time.sleep(0.002)
 
     def _tick(self) -> None:
+        import collections
+
         now = time.perf_counter()
-        self.max_stall = max(self.max_stall, now - self._last - 0.005)
+        gap = now - self._last - 0.005
+        self.max_stall = max(self.max_stall, gap)
+        samples, self._samples = self._samples, []
+        if gap * 1000 >= SLICE_MS:
+            busiest = collections.Counter(samples).most_common(1)
+            self.slices.append({"ms": round(gap * 1000, 1), "after": self._event,
+                                "busiest": busiest[0][0] if busiest else "n/a"})
         self._last = now
 
     def _populated(self) -> None:
@@ -402,12 +452,14 @@ class StartupProbe:
             return
         self.times["populated_s"] = round(time.perf_counter() - STARTED, 3)
         self.timer.stop()
+        self._sampling.clear()
         self.window.close()
 
     def report(self) -> dict:
         loaded = sorted(m for m in ("yfinance", "scipy") if m in sys.modules)
+        slowest = sorted(self.slices, key=lambda s: -s["ms"])[:5]
         return {**self.times, "max_stall_ms": round(self.max_stall * 1000, 1),
-                "heavy_modules_loaded": loaded}
+                "slowest_slices": slowest, "heavy_modules_loaded": loaded}
 
 
 def main_cli() -> None:

@@ -352,7 +352,16 @@ class Snapshot:
         return f"{day} {intraday_label(self.as_of_time, self.delay_minutes)}"
 
     def headline(self) -> dict[str, Any]:
-        """The headline figures written to snapshot.json (plain JSON types; NaN -> null)."""
+        """The headline figures written to snapshot.json (plain JSON types; NaN -> null).
+        Computed once per snapshot (the refresh worker warms it, so alert rules read it on
+        the main thread for free); treat the dict as read-only."""
+        cached = self.__dict__.get("_headline")
+        if cached is None:
+            cached = self._headline()
+            object.__setattr__(self, "_headline", cached)
+        return cached
+
+    def _headline(self) -> dict[str, Any]:
         bench = self.overview.returns.loc[self.benchmark] if self.benchmark in \
             self.overview.returns.index else None
         out: dict[str, Any] = {

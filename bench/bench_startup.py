@@ -1,5 +1,6 @@
 """Benchmark: launch the app as a subprocess; print time to first paint, time to a populated
-dashboard (demo data) and the longest main-thread stall during the refresh (5 ms QTimer probe).
+dashboard (demo data), the longest main-thread stall during the refresh (5 ms QTimer probe)
+and the slowest main-thread slices with what ran (main.py ``StartupProbe``).
 
 Targets (issue 3): first paint <= 1.6 s, populated <= 3 s, stall <= 50 ms; yfinance and scipy
 must not be imported. Run: python -m bench.bench_startup [runs]
@@ -25,7 +26,8 @@ def one_run() -> dict:
         raise SystemExit(f"app failed: {out.stderr.strip()}")
     report = json.loads(out.stdout.strip().splitlines()[-1])
     return {"first_paint": report["first_paint_s"], "populated": report["populated_s"],
-            "stall_ms": report["max_stall_ms"], "heavy": report["heavy_modules_loaded"]}
+            "stall_ms": report["max_stall_ms"], "heavy": report["heavy_modules_loaded"],
+            "slices": report.get("slowest_slices", [])}
 
 
 def main() -> None:
@@ -43,6 +45,12 @@ def main() -> None:
               f"[{min(values):{fmt}}..{max(values):{fmt}}] (target <= {target} {unit})")
     heavy = sorted({m for r in results for m in r["heavy"]})
     print(f"  yfinance/scipy imported: {', '.join(heavy) if heavy else 'no'}")
+    print("  slowest main-thread slices (each run's longest three: ms, the event before it, "
+          "what the main thread ran most):")
+    for n, result in enumerate(results, 1):
+        for piece in sorted(result["slices"], key=lambda s: -s["ms"])[:3]:
+            print(f"    run {n}: {piece['ms']:6.1f} ms after {piece['after']}; "
+                  f"{piece['busiest']}")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ class _RefreshJob:
                 market = market.until(self.request.as_of)
             self._stage("Computing analytics", 0.7)
             snapshot = self.compute(market, self.request.universe)
+            snapshot.headline()          # computed here, not on the main thread (alert rules)
             self._stage("Rendering", 0.95)
             self._emit(self.signals.done, self.generation, market, snapshot)
         except RefreshCancelled:
