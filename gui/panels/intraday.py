@@ -85,16 +85,13 @@ class IntradayPanel(Panel[IntradayView]):
     def show_missing(self) -> None:
         self._clear()
         snapshot = self.shown
-        replay = any(note.startswith(f"as of {snapshot.as_of:%Y-%m-%d}: later data hidden")
-                     for note in snapshot.notes)
-        why = ("a replay shows the day's close, never a session in progress" if replay else
-               "the last row is a close and the source gave no 5-minute bars for it")
         self.headline.setText(f"Intraday session: none on {snapshot.as_of:%Y-%m-%d}")
         self.detail.setText(
-            f"No intraday path: {why}. During US market hours (9:30-16:00 ET; 13:00 on half "
-            "days) this shows today's momentum L/S, its legs, high beta, the benchmark and the "
-            "AI pair from 5-minute bars, yesterday's close as zero. Offline: --source demo "
-            "--intraday 13:30.")
+            f"No intraday path: the data's last row is the {snapshot.as_of:%Y-%m-%d} close (a "
+            "replay, --as-of, always is) and no 5-minute bars came with it. During US market "
+            "hours (9:30-16:00 ET; 13:00 on half days) this shows today's momentum L/S, its "
+            "legs, high beta, the benchmark and the AI pair from 5-minute bars, yesterday's "
+            "close as zero. Offline: --source demo --intraday 13:30.")
 
     def show_view(self, view: IntradayView) -> None:
         """Draw ``view``; with the same series as on screen the curves are updated in place

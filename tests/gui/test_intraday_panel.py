@@ -90,7 +90,8 @@ def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
     panel.show_snapshot(crash)
     assert crash.session == "closed" and crash.intraday is None
     assert panel.headline.text() == "Intraday session: none on 2026-02-04"
-    assert "a replay shows the day's close" in panel.detail.text() and not panel.curves
+    assert "the data's last row is the 2026-02-04 close" in panel.detail.text()
+    assert not panel.curves
     assert "intraday" not in footer_text("Radar", crash)
 
 
