@@ -96,7 +96,7 @@ def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
 
 
 def test_the_window_downloads_bars_only_while_the_intraday_panel_is_shown(make_window, qtbot,
-                                                                          live, monkeypatch):
+                                                                          live):
     import dataclasses
     import datetime as dt
 
