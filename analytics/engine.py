@@ -103,10 +103,9 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
     intraday = getattr(market, "intraday", None)
     partial = getattr(market, "as_of_time", None) is not None
     if views.get("momentum") is not None and (partial or intraday is not None) and len(close) > 1:
-        basis = IntradayBasis(intraday_baskets(views["momentum"], params), close.iloc[-2],
-                              float(views["momentum"].vol.iloc[-1]))
-        views["intraday_basis"] = IntradayBasis(basis.baskets, basis.previous.reindex(
-            [t for t in basis.tickers if t in close.columns]), basis.sigma)
+        basis = IntradayBasis.build(intraday_baskets(views["momentum"], params), close.iloc[-2],
+                                    float(views["momentum"].vol.iloc[-1]))
+        views["intraday_basis"] = basis
         if intraday is not None:
             views["intraday"] = basis.view(intraday, getattr(market, "as_of_time", None))
     if views.get("momentum") is not None:

@@ -33,6 +33,13 @@ class IntradayBasis:
     previous: pd.Series
     sigma: float
 
+    @classmethod
+    def build(cls, baskets: dict[str, tuple], closes: pd.Series, sigma: float) -> IntradayBasis:
+        """The basis with ``closes`` (yesterday's, every ticker) kept for the members only."""
+        members = list(dict.fromkeys(t for long, short in baskets.values()
+                                     for t in (*long, *short) if t in closes.index))
+        return cls(baskets, closes.reindex(members), sigma)
+
     @property
     def tickers(self) -> list[str]:
         """Every member of every basket, once, in order."""
