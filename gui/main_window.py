@@ -24,6 +24,7 @@ from gui.compact import COMPACT_SHORTCUT, CompactStrip
 from gui.docking import LAYOUTS, PanelDocks, apply_layout, default_layout
 from gui.panels.base import Panel
 from gui.panels.events import EventsPanel
+from gui.panels.intraday import IntradayPanel
 from gui.settings import Settings
 from gui.status_bar import StatusBar
 from models.app import version
@@ -374,15 +375,15 @@ class MainWindow(QMainWindow):
     def _on_intraday(self, view) -> None:
         """Live 5-minute bars arrived: redraw the intraday chart only."""
         panel = self.panels.get("intraday")
-        if panel is not None and panel.snapshot is not None:
-            panel.show_view(view)
+        if isinstance(panel, IntradayPanel) and panel.snapshot is not None:
+            panel.show_live(view)
 
     def render_snapshot(self, snapshot) -> None:
         """Show ``snapshot`` in the panels (``PanelDocks``), the status bar and the title."""
         self.feed.set_snapshot(snapshot)
-        if snapshot.simulated and snapshot.as_of_time is not None:
-            self.scheduler.hold(f"simulated session at {snapshot.as_of_time:%H:%M} ET: no "
-                                "scheduled refresh")
+        self.scheduler.hold(f"simulated session at {snapshot.as_of_time:%H:%M} ET: no "
+                            "scheduled refresh" if snapshot.simulated and
+                            snapshot.as_of_time is not None else "")
         self.dock_host.show_snapshot(snapshot)
         self.status.show_snapshot(snapshot)
         if self.compact is not None:

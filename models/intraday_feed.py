@@ -45,7 +45,6 @@ class IntradayFeed(QObject):
         self.visible = False
         self.running = False
         self.due: dt.datetime | None = None
-        self.downloads = 0
         self._said: set[str] = set()
         self._thread: threading.Thread | None = None
         self._arrived.connect(self._on_arrived)
@@ -56,7 +55,10 @@ class IntradayFeed(QObject):
         self.timer.start()
 
     def set_snapshot(self, snapshot) -> None:
-        """A new snapshot: its basis (if live) drives the next download, due at once."""
+        """A new snapshot: its basis (if live) drives the next download, due at once (the
+        same snapshot drawn again, e.g. after a theme change, keeps the schedule)."""
+        if snapshot is self.snapshot:
+            return
         self.snapshot = snapshot
         self.due = None
         self._announce()
@@ -79,7 +81,6 @@ class IntradayFeed(QObject):
                 self.due is not None and now < self.due):
             return False
         self.running = True
-        self.downloads += 1
         self.due = now + self.every
         basis, snapshot = self.snapshot.intraday_basis, self.snapshot
         self._thread = threading.Thread(target=self._work, args=(basis, snapshot, now),

@@ -29,8 +29,9 @@ class RefreshScheduler(QObject):
     """Calls ``refresh()`` at each scheduled time unless ``busy()`` or paused.
 
     Signal ``next_changed(text)`` carries the status-bar text ("next refresh 10:45 ET").
-    ``replay``: the window shows a past day (``--as-of``) or a simulated session, so nothing
-    is ever scheduled (``hold`` sets it with the words the status bar shows).
+    ``replay``: the window shows a past day (``--as-of``), so nothing is ever scheduled;
+    ``hold(text)``: nothing is scheduled while the data on screen has its own clock (a
+    simulated session), ``hold("")`` releases.
     """
 
     next_changed = Signal(str)
@@ -42,7 +43,7 @@ class RefreshScheduler(QObject):
         super().__init__(parent)
         self.refresh, self.busy, self.clock = refresh, busy, clock
         self.replay = replay
-        self.replay_text = "replay of a past day: no scheduled refresh"
+        self.held = ""
         self.every_minutes = max(1, int(every_minutes))
         self.paused = False
         self.due = next_refresh(self.clock(), self.every_minutes)
@@ -54,8 +55,12 @@ class RefreshScheduler(QObject):
         self._announce()
 
     def hold(self, text: str) -> None:
-        """Never refresh from now on, saying ``text`` (a simulated session's own clock)."""
-        self.replay, self.replay_text = True, text
+        """No refresh while ``text`` is set (the words the status bar shows); "" releases."""
+        if text == self.held:
+            return
+        self.held = text
+        if not text:
+            self.due = next_refresh(self.clock(), self.every_minutes)
         self._announce()
 
     def set_interval(self, minutes: int) -> None:
@@ -72,7 +77,7 @@ class RefreshScheduler(QObject):
     def tick(self) -> bool:
         """Refresh when due (and not paused or busy); returns whether it did."""
         now = self.clock()
-        if self.replay or self.paused or now < self.due:
+        if self.replay or self.held or self.paused or now < self.due:
             return False
         fired = not self.busy()
         if fired:
@@ -83,7 +88,9 @@ class RefreshScheduler(QObject):
 
     def _announce(self) -> None:
         if self.replay:
-            self.next_changed.emit(self.replay_text)
+            self.next_changed.emit("replay of a past day: no scheduled refresh")
+        elif self.held:
+            self.next_changed.emit(self.held)
         elif self.paused:
             self.next_changed.emit("auto-refresh paused")
         else:

@@ -16,6 +16,7 @@ from analytics.intraday import BAND_SIGMA, IntradayView
 from analytics.session import NEW_YORK
 from gui import theme
 from gui.panels.base import Panel, headline_label, note_label
+from gui.widgets.chart import style_plot
 
 SESSION_MINUTES = 390
 EMPHASIS = "Momentum L/S"
@@ -53,17 +54,11 @@ class IntradayPanel(Panel[IntradayView]):
         self.detail = note_label("")
         self.plot = theme.ThemedPlot(axisItems={"bottom": SessionAxis(orientation="bottom")})
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.25)
-        item.setLabel("left", "return since yesterday's close (%)")
+        self.legend = style_plot(item, "return since yesterday's close (%)")
         item.setLabel("bottom", "New York time (ET)")
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.hideButtons()
         item.setMouseEnabled(x=False, y=True)
         item.setXRange(0, SESSION_MINUTES, padding=0.01)
-        background = pg.mkColor(theme.current().base)
-        background.setAlpha(200)
-        self.legend = item.addLegend(offset=(8, 8), colCount=2, labelTextSize="8pt",
-                                     brush=pg.mkBrush(background))
+        self.live: tuple = ()          # (snapshot, view) of the live feed's last bars
         self.items: list[pg.GraphicsObject] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.band_top, self.band_bottom = pg.PlotDataItem(), pg.PlotDataItem()
@@ -82,9 +77,27 @@ class IntradayPanel(Panel[IntradayView]):
         self._built = ()
         self.legend.clear()
 
+    @property
+    def view(self) -> IntradayView | None:
+        """The live feed's latest path for the snapshot on screen, else the snapshot's own."""
+        if self.live and self.live[0] is self.snapshot:
+            return self.live[1]
+        return super().view
+
+    def show_live(self, view: IntradayView) -> None:
+        """Bars from the live feed for the snapshot on screen: kept for later redraws."""
+        self.live = (self.snapshot, view)
+        self.show_view(view)
+
     def show_missing(self) -> None:
         self._clear()
         snapshot = self.shown
+        if snapshot.as_of_time is not None:
+            self.headline.setText(f"Intraday session {snapshot.as_of_words()}: waiting for "
+                                  "5-minute bars")
+            self.detail.setText("Today's bars are downloaded every 5 minutes while this panel "
+                                "is shown and the market is open (the status bar says when).")
+            return
         self.headline.setText(f"Intraday session: none on {snapshot.as_of:%Y-%m-%d}")
         self.detail.setText(
             f"No intraday path: the data's last row is the {snapshot.as_of:%Y-%m-%d} close (a "

@@ -88,6 +88,19 @@ class TradingDayAxis(pg.AxisItem):
                 for v in values]
 
 
+def style_plot(item: pg.PlotItem, y_label: str) -> pg.LegendItem:
+    """The house style of a chart: grid, the y label as given (no SI prefixes), no buttons,
+    and a two-column legend on a translucent background, which it returns."""
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setLabel("left", y_label)
+    item.getAxis("left").enableAutoSIPrefix(False)
+    item.hideButtons()
+    background = pg.mkColor(theme.current().base)
+    background.setAlpha(200)
+    return item.addLegend(offset=(8, 8), colCount=2, labelTextSize="8pt",
+                          brush=pg.mkBrush(background))
+
+
 class TimeSeriesChart(QWidget):
     """A line chart of a DataFrame (dates x series) with units on the y axis, drawn on
     trading days (no weekend gaps), or daily bars with a band (``set_bars``).
@@ -109,15 +122,8 @@ class TimeSeriesChart(QWidget):
         item = self.plot.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
-        item.showGrid(x=True, y=True, alpha=0.25)
         self.y_label = f"{y_label} ({units})" if y_label and units else (y_label or units)
-        item.setLabel("left", self.y_label)
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.hideButtons()
-        background = pg.mkColor(theme.current().base)
-        background.setAlpha(200)
-        self.legend = item.addLegend(offset=(8, 8), colCount=2, labelTextSize="8pt",
-                                     brush=pg.mkBrush(background))
+        self.legend = style_plot(item, self.y_label)
         self.zero = pg.InfiniteLine(pos=0, angle=0, movable=False,
                                     pen=pg.mkPen(theme.current().muted, width=1))
         item.addItem(self.zero, ignoreBounds=True)

@@ -9,12 +9,17 @@ from gui.export import footer_text
 
 
 @pytest.fixture(scope="module")
-def live(universe):
+def session(universe):
     from models.sources.demo import DemoSource
+
+    return DemoSource(seed=7, end="2026-02-06", intraday="13:30").load(universe)
+
+
+@pytest.fixture(scope="module")
+def live(universe, session):
     from models.state import default_compute
 
-    return default_compute(DemoSource(seed=7, end="2026-02-06", intraday="13:30").load(universe),
-                           universe)
+    return default_compute(session, universe)
 
 
 def test_the_intraday_chart(qtbot, live):
@@ -96,7 +101,12 @@ def test_a_close_has_no_intraday_path_and_says_why(qtbot, crash):
 
 
 def test_the_window_downloads_bars_only_while_the_intraday_panel_is_shown(make_window, qtbot,
-                                                                          live):
+                                                                          live, session,
+                                                                          crash):
+    """A live (not simulated) session without bars: none downloaded while the intraday tab
+    is hidden; shown, they arrive and are drawn, and a redraw of the same snapshot (a theme
+    change) keeps them without a second download. A simulated session holds the schedule;
+    the next real snapshot releases it."""
     import dataclasses
     import datetime as dt
 
@@ -105,22 +115,47 @@ def test_the_window_downloads_bars_only_while_the_intraday_panel_is_shown(make_w
     from analytics.session import NEW_YORK
 
     asked = []
+
+    def fetch(tickers):
+        asked.append(tickers)
+        return session.intraday[[t for t in tickers if t in session.intraday.columns]], []
+
     window = make_window()
-    window.feed.fetch = lambda tickers: asked.append(tickers) or (live.intraday.paths.iloc[:0],
-                                                                  ["Yahoo returned nothing"])
+    window.feed.fetch = fetch
     window.feed.clock = lambda: dt.datetime(2026, 2, 4, 13, 31, tzinfo=NEW_YORK)
     window.show()
     qtbot.waitExposed(window)
     window.apply_layout("Morning")
-    window.render_snapshot(dataclasses.replace(live, simulated=False, intraday=None))
+    real = dataclasses.replace(live, simulated=False, intraday=None)
+    window.render_snapshot(real)
     QApplication.processEvents()
     assert window.docks["intraday"].visibleRegion().isEmpty() and asked == []
     assert window.status.intraday_label.text().startswith("5-minute bars: next when")
+    panel = window.panels["intraday"]
     window.go_to("intraday")
-    qtbot.waitUntil(lambda: len(asked) == 1 and not window.feed.running, timeout=5000)
+    qtbot.waitUntil(lambda: len(asked) == 1 and bool(panel.curves), timeout=5000)
     assert window._downloading() is False
     assert window.status.intraday_label.text() == "5-minute bars: next 13:36 ET"
+    drawn = panel.curves["Momentum L/S"].getData()[1][-1]
+    assert drawn == pytest.approx(100 * live.momentum.today.long_short)
+    window.render_snapshot(real)
+    qtbot.waitUntil(lambda: not window.rendering, timeout=5000)
+    assert panel.curves and len(asked) == 1, "the live path survives a redraw, no refetch"
     window.render_snapshot(live)
     assert window.status.schedule_label.text() == \
         "simulated session at 13:30 ET: no scheduled refresh"
     assert not window.status.intraday_label.isVisibleTo(window.status)
+    window.render_snapshot(crash)
+    assert window.status.schedule_label.text().startswith("next refresh"), "hold released"
+
+
+def test_a_live_session_waiting_for_bars_says_so(qtbot, live):
+    import dataclasses
+
+    from gui.panels.intraday import IntradayPanel
+
+    panel = IntradayPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(dataclasses.replace(live, simulated=False, intraday=None))
+    assert panel.headline.text() == ("Intraday session 2026-02-04 intraday 13:30 ET: waiting "
+                                     "for 5-minute bars")
