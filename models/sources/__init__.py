@@ -101,6 +101,7 @@ def _open(name: str, cache_root, options: dict[str, Any], gate=None) -> DataSour
         raise ValueError(f"{named[0]!r} cannot be combined with files: give either one source "
                          f"name ({', '.join(NAMES)}) or data files and folders")
     if paths and all(is_data_file(p) or Path(p).exists() for p in paths):
-        return FileSource(tuple(Path(p) for p in paths), **file_options)
+        return FileSource(tuple(Path(p) for p in paths), **file_options,
+                          parsed_cache=default_cache_root("files"))
     raise ValueError(f"unknown data source {name!r} (use {', '.join(NAMES)}, or data files "
                      "and folders: CSV, CSV.gz or Parquet)")

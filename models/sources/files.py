@@ -32,6 +32,7 @@ CONSTITUENT_MODES = ("universe", "file")
 # day and month first, year last: 02/01/2024, 2.1.24, 02-01-2024 10:00
 NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:[ T].*)?$")
 OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+NA_VALUES = ("", "NA", "N/A", "NaN", "nan", "null", "-")   # empty cells, as pandas reads them
 
 
 class FileDataError(ValueError):
@@ -73,6 +74,7 @@ class FileSource:
     constituents: str = "universe"
     date_format: str | None = None
     name: str = "file"
+    parsed_cache: Path | None = None       # folder of ParsedFileCache; None: parse every time
 
     def __post_init__(self) -> None:
         paths = (self.paths,) if isinstance(self.paths, (str, Path)) else tuple(self.paths)
@@ -87,7 +89,7 @@ class FileSource:
         parts = []
         for n, path in enumerate(files):
             progress(f"Reading {path.name}", 0.1 + 0.7 * n / len(files))
-            parts.append((path, *read_price_file(path, self.date_format)))
+            parts.append((path, *self._read(path)))
         close, volume = join_files(parts)
         label = files[0].name if len(files) == 1 else f"{len(files)} files"
         known = set(universe.all_tickers())
@@ -138,14 +140,29 @@ class FileSource:
                           availability={"file": "; ".join(map(str, files))})
 
 
+    def _read(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """``read_price_file``, through the parsed-file cache when there is one."""
+        if self.parsed_cache is None or not path.is_file():
+            return read_price_file(path, self.date_format)
+        from models.sources.parsed_cache import ParsedFileCache, stamp
+
+        cache = ParsedFileCache(self.parsed_cache)
+        valid_for = stamp(path, self.date_format)
+        cached = cache.get(path, self.date_format)
+        if cached is not None:
+            return cached
+        close, volume = read_price_file(path, self.date_format)
+        cache.put(path, valid_for, close, volume)
+        return close, volume
+
+
 def join_files(parts: list[tuple[Path, pd.DataFrame, pd.DataFrame | None]]):
     """Outer-join (path, close, volume) parts on dates. A ticker in two files must have the
     same prices on the dates both hold; the error names both files, the ticker and the date."""
     if len(parts) == 1:
         return parts[0][1], parts[0][2]
     owner: dict[str, tuple[Path, pd.DataFrame]] = {}
-    closes, volumes = [], []
-    for path, close, volume in parts:
+    for path, close, _volume in parts:
         for ticker in close.columns.intersection(list(owner)):
             first_path, first = owner[ticker]
             a, b = first[ticker].align(close[ticker], join="inner")
@@ -157,20 +174,38 @@ def join_files(parts: list[tuple[Path, pd.DataFrame, pd.DataFrame | None]]):
                     f"(first on {day:%Y-%m-%d}: {a[day]:g} vs {b[day]:g})")
         for ticker in close.columns:
             owner.setdefault(ticker, (path, close))
-        closes.append(close)
-        if volume is not None:
-            volumes.append(volume)
-    close = closes[0]
-    for part in closes[1:]:
-        close = close.combine_first(part)
-    close = close[list(owner)]
+    dates = parts[0][1].index
+    for _path, close, _volume in parts[1:]:
+        dates = dates.union(close.index)
+    columns = {ticker: j for j, ticker in enumerate(owner)}
+    close = pd.DataFrame(_fill_in([p[1] for p in parts], dates, columns), index=dates,
+                         columns=list(owner), copy=False)
+    volumes = [p[2] for p in parts if p[2] is not None]
     volume = None
     if volumes:
-        volume = volumes[0]
-        for part in volumes[1:]:
-            volume = volume.combine_first(part)
-        volume = volume.reindex(index=close.index, columns=close.columns)
+        volume = pd.DataFrame(_fill_in(volumes, dates, columns), index=dates,
+                              columns=list(owner), copy=False)
     return close, volume
+
+
+def _fill_in(frames: list[pd.DataFrame], dates: pd.DatetimeIndex, columns: dict[str, int]):
+    """dates x columns values: each frame's where the frames before it have none (NaN), as
+    ``combine_first`` in order, in one float64 block."""
+    values = np.full((len(dates), len(columns)), np.nan, order="F")
+    seen: set[int] = set()
+    for frame in frames:
+        rows = dates.get_indexer(frame.index)
+        block = frame.to_numpy(dtype=np.float64)
+        for k, column in enumerate(frame.columns):
+            j = columns[column]
+            target = values[:, j]
+            if j in seen:
+                held = target[rows]
+                target[rows] = np.where(np.isnan(held), block[:, k], held)
+            else:
+                target[rows] = block[:, k]
+                seen.add(j)
+    return values
 
 
 def read_price_file(path: str | Path, date_format: str | None = None
@@ -227,11 +262,14 @@ def _read_raw(path: Path, fail) -> pd.DataFrame:
         if path.name.lower().endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
             return frame.reset_index() if isinstance(frame.index, pd.DatetimeIndex) else frame
-        header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].str.strip()
+        names = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0]
+        header = names.str.strip()
         if header.duplicated().any():
             raise fail(f"duplicate column {header[header.duplicated()].iloc[0]!r}")
-        return pd.read_csv(path, keep_default_na=False,
-                           na_values=["", "NA", "N/A", "NaN", "nan", "null", "-"])
+        fast = None if names.isna().any() else _read_csv_arrow(path, list(names))
+        if fast is not None:
+            return fast
+        return pd.read_csv(path, keep_default_na=False, na_values=list(NA_VALUES))
     except FileDataError:
         raise
     except pd.errors.EmptyDataError:
@@ -243,6 +281,39 @@ def _read_raw(path: Path, fail) -> pd.DataFrame:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise fail(f"cannot be read as {'Parquet' if 'parquet' in path.name.lower() else 'CSV'}: "
                    f"{first}") from None
+
+
+def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
+    """The CSV read by pyarrow's multi-threaded reader when every column but the dates is a
+    plain number column (the usual price file); ``None`` when the file needs pandas' reader,
+    which gives the row-level messages (a non-numeric cell, a damaged gzip, a ragged row).
+    Date-like columns stay text for ``parse_dates``; the numbers are one float64 block."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    text_columns = {name for i, name in enumerate(header)
+                    if i == 0 or name.strip().lower() in DATE_NAMES}
+    try:
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            null_values=list(NA_VALUES), strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            column_types={name: pa.string() for name in text_columns}))
+    except (pa.ArrowException, OSError, EOFError, zlib.error):
+        return None
+    names = table.column_names
+    numbers = [n for n in names if n not in text_columns]
+    if table.num_rows == 0 or any(not (pa.types.is_floating(table.schema.field(n).type)
+                                       or pa.types.is_integer(table.schema.field(n).type)
+                                       or pa.types.is_null(table.schema.field(n).type))
+                                  for n in numbers):
+        return None
+    block = np.empty((table.num_rows, len(numbers)), dtype=np.float64, order="F")
+    for j, name in enumerate(numbers):
+        block[:, j] = table.column(name).cast(pa.float64()).to_numpy()
+    frame = pd.DataFrame(block, columns=numbers, copy=False)
+    for position, name in ((names.index(n), n) for n in names if n in text_columns):
+        frame.insert(position, name, table.column(name).to_pandas())
+    return frame
 
 
 def _gzip_lines(path: Path) -> int:
