@@ -7,6 +7,7 @@ content size: scaling a widget's pixels down drops whole rows of them (minus sig
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QRect, Qt
@@ -17,6 +18,9 @@ from gui import theme
 from models.app import version
 
 FOOTER_HEIGHT = 30
+# Qt maps PNG quality q to zlib level (100 - q) * 9 / 91: 80 is level 1, half the encoding
+# time of the default level for files 7% larger (a 1600x900 chart: 66 vs 124 ms, 287 vs 267 KB).
+PNG_QUALITY = 80
 
 
 def footer_text(title: str, snapshot) -> str:
@@ -56,8 +60,13 @@ def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
     minimum content size with every table row visible. The caller closes it."""
     snapshot = snapshot if snapshot is not None else panel.snapshot
     clone = type(panel)()
-    clone.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     clone.apply_view_state(panel.view_state())
+    return _lay_out(clone, width, height, snapshot)
+
+
+def _lay_out(clone, width: int, height: int, snapshot) -> QWidget:
+    """``clone`` (a fresh panel) shown offscreen with ``snapshot`` and grown to fit."""
+    clone.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     clone.resize(width, height - FOOTER_HEIGHT)
     clone.show()
     if snapshot is not None:
@@ -74,16 +83,8 @@ def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
     return clone
 
 
-def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
-                 snapshot=None) -> Path:
-    """Render ``layout_for_export(panel, ...)`` to ``path`` as PNG: ``width`` x ``height``, or
-    larger when the panel's content needs more room (it is never scaled down).
-
-    Works for hidden or floating panels: the copy is never shown on screen.
-    """
-    path = Path(path)
-    snapshot = snapshot if snapshot is not None else panel.snapshot
-    clone = layout_for_export(panel, width, height, snapshot)
+def _render(clone: QWidget, title: str, width: int, height: int, snapshot) -> QImage:
+    """The laid-out ``clone`` grabbed (then deleted) and composed with footer and watermark."""
     pixmap = clone.grab()
     clone.close()
     clone.deleteLater()
@@ -91,15 +92,75 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
     # event loop, and Qt objects left for interpreter shutdown can crash it.
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     content = pixmap.toImage()
-    image = compose(content, max(width, content.width()),
-                    max(height, content.height() + FOOTER_HEIGHT),
-                    footer_text(panel.title, snapshot),
-                    simulated=bool(snapshot is not None and snapshot.simulated))
+    return compose(content, max(width, content.width()),
+                   max(height, content.height() + FOOTER_HEIGHT), footer_text(title, snapshot),
+                   simulated=bool(snapshot is not None and snapshot.simulated))
+
+
+def write_png(image: QImage, path: str | Path) -> Path:
+    """``image`` to ``path`` at ``PNG_QUALITY``; an OSError names the file."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = QImageWriter(str(path), QByteArray(b"png"))
+    writer.setQuality(PNG_QUALITY)
     if not writer.write(image):
         raise OSError(f"cannot write {path}: {writer.errorString()}")
     return path
+
+
+class PngWriter:
+    """Encodes PNGs on one background thread while the caller renders the next panel (Qt
+    encodes without the interpreter lock; images are implicitly shared and never changed
+    after ``submit``). ``close`` waits for every file and raises the first error."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png")
+        self._pending: list[Future] = []
+
+    def submit(self, image: QImage, path: str | Path) -> Path:
+        self._pending.append(self._pool.submit(write_png, image, path))
+        return Path(path)
+
+    def close(self) -> None:
+        try:
+            for job in self._pending:
+                job.result()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> PngWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.close()
+        else:                       # the error in flight is the one to report
+            self._pool.shutdown(wait=True)
+
+
+def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
+                 snapshot=None, writer: PngWriter | None = None) -> Path:
+    """Render ``layout_for_export(panel, ...)`` to ``path`` as PNG: ``width`` x ``height``, or
+    larger when the panel's content needs more room (it is never scaled down). With a
+    ``writer`` the file is encoded in the background (done when the writer closes).
+
+    Works for hidden or floating panels: the copy is never shown on screen.
+    """
+    snapshot = snapshot if snapshot is not None else panel.snapshot
+    image = _render(layout_for_export(panel, width, height, snapshot), panel.title, width,
+                    height, snapshot)
+    return write_png(image, path) if writer is None else writer.submit(image, path)
+
+
+def export_panels(kinds, folder: str | Path, width: int, height: int, snapshot) -> list[Path]:
+    """Headless export of one fresh panel of each class in ``kinds`` to
+    ``folder/<panel_id>.png`` (each built once, offscreen; encoding overlaps the next panel's
+    layout)."""
+    folder = Path(folder)
+    with PngWriter() as writer:
+        return [writer.submit(_render(_lay_out(kind(), width, height, snapshot), kind.title,
+                                      width, height, snapshot), folder / f"{kind.panel_id}.png")
+                for kind in kinds]
 
 
 def compose(content: QImage, width: int, height: int, footer: str, simulated: bool) -> QImage:

@@ -119,3 +119,26 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
                                  crash.as_of))
     clone = copy_of(qtbot, alerts, crash)
     assert clone.log.count() == 1 and clone.rules.item(0).text() == "momentum.sigma <= -3"
+
+
+def test_export_panels_writes_every_png_in_the_background(qapp, snapshots, tmp_path):
+    from gui.export import export_panels
+
+    paths = export_panels(PANELS[:3], tmp_path / "out", 800, 600, snapshots["crash"])
+    assert [p.name for p in paths] == [f"{cls.panel_id}.png" for cls in PANELS[:3]]
+    for path in paths:                       # complete files once export_panels returns
+        assert QImage(str(path)).width() >= 800
+
+
+def test_a_png_that_cannot_be_written_is_an_error_naming_it(qapp, tmp_path):
+    from gui.export import PngWriter
+
+    (tmp_path / "taken").write_text("a file, not a folder")
+    image = QImage(40, 30, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    writer = PngWriter()
+    writer.submit(image, tmp_path / "fine.png")
+    writer.submit(image, tmp_path / "taken" / "radar.png")
+    with pytest.raises(OSError, match="taken"):
+        writer.close()
+    assert (tmp_path / "fine.png").is_file()
