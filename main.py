@@ -76,10 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", dest="cache_dir", metavar="PATH",
                         help="the Yahoo cache folder (default: the user cache dir, or "
                              "$FACTORDESK_CACHE_DIR/yahoo); a shared folder for desk mode")
+    parser.add_argument("--threads", action="store_true",
+                        help="run refreshes on threads of the app's own process instead of "
+                             "the compute process (the window stutters while they run)")
     parser.add_argument("--timing", action="store_true",
                         help="print startup timings as JSON (seconds from start to first "
                              "paint and to populated, longest main-thread stall during the "
-                             "refresh in ms) and quit when populated")
+                             "first refresh and during a second one, in ms) and quit when "
+                             "the second refresh is drawn")
     return parser
 
 
@@ -101,6 +105,15 @@ def parse_as_of(text: str | None):
             from None
 
 
+def source_options(args) -> dict:
+    """open_source's options from the flags (plain JSON values: the compute process gets them
+    as they are)."""
+    return dict(seed=args.seed, end=args.end, intraday=getattr(args, "intraday", None),
+                constituents=args.constituents, date_format=args.date_format,
+                shares=args.shares, options=args.options,
+                cache_root=getattr(args, "cache_dir", None))
+
+
 def source_factory(name: str, args):
     """A factory of fresh source objects, one per refresh (two overlapping refreshes never
     share one); auto's memory of having served a fresh cache is the one thing they share."""
@@ -108,12 +121,19 @@ def source_factory(name: str, args):
     from models.sources.auto import FreshCacheGate
 
     gate = FreshCacheGate()
-    options = dict(seed=args.seed, end=args.end, intraday=getattr(args, "intraday", None),
-                   constituents=args.constituents,
-                   date_format=args.date_format, shares=args.shares, options=args.options,
-                   cache_root=getattr(args, "cache_dir", None))
+    options = source_options(args)
     open_source(name, gate=gate, **options)     # fail on a bad choice now, not in a worker
     return lambda: open_source(name, gate=gate, **options)
+
+
+def refresh_request(name: str, args, universe, as_of):
+    """The RefreshRequest for source ``name``, with its plain description for the compute
+    process (docs/architecture.md, "Compute process")."""
+    from models.state import RefreshRequest
+
+    return RefreshRequest(source_factory(name, args), universe, as_of,
+                          spec={"source": name, "options": source_options(args),
+                                "universe": args.universe})
 
 
 SOURCE_CHOICES = (("auto", "Auto: fresh cache, Yahoo, last cache, simulated"),
@@ -209,10 +229,10 @@ def run_export(args) -> int:
         if as_of is not None:
             market = market.until(as_of)
         snapshot = default_compute(market, universe)
-        from PySide6.QtCore import QEvent
         from PySide6.QtWidgets import QApplication
 
         from gui import theme
+        from gui.export import export_panels
         from gui.panels import PANELS
         from gui.qt_messages import route_qt_messages_to_log
 
@@ -222,13 +242,8 @@ def run_export(args) -> int:
         theme.apply_theme(theme.DARK)
         out = Path(args.export)
         out.mkdir(parents=True, exist_ok=True)
-        panels = [cls() for cls in PANELS]
-        for panel in panels:
-            panel.export_png(out / f"{panel.panel_id}.png", width, height, snapshot)
+        export_panels(PANELS, out, width, height, snapshot)
         write_text_atomic(out / "snapshot.json", snapshot.to_json())
-        for panel in panels:
-            panel.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
         log.exception("export failed")
         print(f"{PROG}: export failed: {exc} (details in {log_path})", file=sys.stderr)
@@ -273,27 +288,32 @@ def run_gui(args) -> int:
         return 2
     from gui.main_window import MainWindow
     from gui.qt_messages import route_qt_messages_to_log
-    from models.state import DashboardState, RefreshRequest
+    from models import compute_process
+    from models.state import DashboardState
 
     route_qt_messages_to_log()
     try:
-        factory = source_factory(source_name(args), args)
         as_of = parse_as_of(args.as_of)
+        request = refresh_request(source_name(args), args, universe, as_of)
     except ValueError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
+    process = None
+    if compute_process.available() and not args.threads:
+        process = compute_process.ComputeProcess()
+        process.start()                 # imports pandas and the engine while the window opens
     # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
     # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead.
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
     collector = GarbageCollector(interval=1.0)
-    state = DashboardState(RefreshRequest(factory, universe, as_of))
+    state = DashboardState(request, process=process)
 
     current = {"source": source_name(args)}
 
     def select_source(name: str) -> None:
         current["source"] = name
-        state.set_request(RefreshRequest(source_factory(name, args), universe, as_of))
+        state.set_request(refresh_request(name, args, universe, as_of))
 
     def select_shares(paths: list[str]) -> None:
         args.shares = list(paths)
@@ -322,6 +342,8 @@ def run_gui(args) -> int:
     QTimer.singleShot(0, state.refresh)
     code = app.exec()
     del collector
+    if process is not None:
+        process.close()
     if probe is not None:
         print(json.dumps(probe.report()), flush=True)
     if state.running_threads():
@@ -363,12 +385,14 @@ SLICE_MS = 20          # main-thread slices at least this long are named in the 
 
 class StartupProbe:
     """Measures first paint and populated dashboard (seconds since main.py started), the
-    longest main-thread stall (5 ms probe) and the slowest slices: for each gap of at least
+    longest main-thread stall (5 ms probe) during the first refresh and during a second one
+    started once populated (the hitch of every later refresh), and the slowest slices of
+    each: for each gap of at least
     ``SLICE_MS`` between probe ticks, the last event Qt dispatched before it (its type and
     receiver) and the busiest Python function under it (a sampling of the main thread's
     stack every 2 ms by a helper thread), so a regression points at its cause. "Qt (no Python
     frame)" is Qt's own C++ (layout, text, table painting) or the main thread waiting for the
-    interpreter lock a worker holds."""
+    interpreter lock a worker holds; ``worker`` names what the other threads ran most then."""
 
     def __init__(self, window, state) -> None:
         import threading
@@ -381,6 +405,7 @@ class StartupProbe:
         self._last = None
         self._event = "start"
         self._samples: list[str] = []
+        self._others: list[str] = []
         self._main = threading.main_thread().ident
         self._sampling = threading.Event()
         self.timer = QTimer(interval=5)
@@ -400,11 +425,15 @@ class StartupProbe:
         QCoreApplication.instance().installEventFilter(self._filter)
         state.refresh_started.connect(self._start)
         state.snapshot_changed.connect(lambda _s: QTimer.singleShot(0, self._populated))
-        self.window = window
+        self.window, self.state = window, state
+        self.first: tuple[float, list[dict]] = (0.0, [])
+        self._refreshed = 0.0
 
     def _start(self) -> None:
         import threading
 
+        if self._sampling.is_set():         # the second refresh: the probe is running
+            return
         self._last = time.perf_counter()
         self.timer.start()
         self._sampling.set()
@@ -413,9 +442,12 @@ class StartupProbe:
     def _sample(self) -> None:
         """Every 2 ms, what the main thread runs: the innermost function of this project on
         its stack with the innermost library function under it, or Qt's own code."""
+        import threading
+
         root = str(Path(__file__).resolve().parent)
-        while self._sampling.is_set():
-            frame = sys._current_frames().get(self._main)
+        me = threading.get_ident()
+
+        def where(frame) -> str | None:
             inner, ours = None, None
             while frame is not None and ours is None:
                 code = frame.f_code
@@ -426,8 +458,15 @@ class StartupProbe:
                 elif inner is None and not code.co_filename.endswith("main.py"):
                     inner = name
                 frame = frame.f_back
-            where = " > ".join(x for x in (ours, inner) if x) or "Qt (no Python frame)"
-            self._samples.append(where)
+            return " > ".join(x for x in (ours, inner) if x) or None
+
+        while self._sampling.is_set():
+            frames = sys._current_frames()
+            self._samples.append(where(frames.get(self._main)) or "Qt (no Python frame)")
+            others = [w for ident, frame in frames.items() if ident not in (self._main, me)
+                      and (w := where(frame)) and "threading.py:wait" not in w
+                      and "queue.py:get" not in w]
+            self._others.extend(others)
             time.sleep(0.002)
 
     def _tick(self) -> None:
@@ -437,10 +476,13 @@ class StartupProbe:
         gap = now - self._last - 0.005
         self.max_stall = max(self.max_stall, gap)
         samples, self._samples = self._samples, []
+        others, self._others = self._others, []
         if gap * 1000 >= SLICE_MS:
             busiest = collections.Counter(samples).most_common(1)
+            worker = collections.Counter(others).most_common(1)
             self.slices.append({"ms": round(gap * 1000, 1), "after": self._event,
-                                "busiest": busiest[0][0] if busiest else "n/a"})
+                                "busiest": busiest[0][0] if busiest else "n/a",
+                                "worker": worker[0][0] if worker else "idle"})
         self._last = now
 
     def _populated(self) -> None:
@@ -450,16 +492,28 @@ class StartupProbe:
 
             QTimer.singleShot(0, self._populated)
             return
-        self.times["populated_s"] = round(time.perf_counter() - STARTED, 3)
+        if "populated_s" not in self.times:
+            from PySide6.QtCore import QTimer
+
+            self.times["populated_s"] = round(time.perf_counter() - STARTED, 3)
+            self.first = (self.max_stall, self.slices)
+            self.max_stall, self.slices = 0.0, []
+            self._refreshed = time.perf_counter()
+            QTimer.singleShot(0, self.state.refresh)
+            return
+        self.times["refresh_s"] = round(time.perf_counter() - self._refreshed, 3)
         self.timer.stop()
         self._sampling.clear()
         self.window.close()
 
     def report(self) -> dict:
         loaded = sorted(m for m in ("yfinance", "scipy") if m in sys.modules)
-        slowest = sorted(self.slices, key=lambda s: -s["ms"])[:5]
-        return {**self.times, "max_stall_ms": round(self.max_stall * 1000, 1),
-                "slowest_slices": slowest, "heavy_modules_loaded": loaded}
+        stall, slices = self.first
+        return {**self.times, "max_stall_ms": round(stall * 1000, 1),
+                "refresh_stall_ms": round(self.max_stall * 1000, 1),
+                "slowest_slices": sorted(slices, key=lambda s: -s["ms"])[:5],
+                "refresh_slices": sorted(self.slices, key=lambda s: -s["ms"])[:5],
+                "heavy_modules_loaded": loaded}
 
 
 def main_cli() -> None:

@@ -130,7 +130,7 @@ def momentum_view(close: pd.DataFrame, members: list[str], bench: pd.Series,
     contributors = leg_contributors(prices, returns, long_mask, short_mask, day,
                                     params.sectors) if day is not None else pd.DataFrame()
     names = np.asarray(members)
-    held = {leg: tuple(names[np.asarray(mask)[-1]]) for leg, mask in (
+    held = {leg: tuple(names[np.asarray(mask)[-1]].tolist()) for leg, mask in (
         ("long", long_mask), ("short", short_mask), ("high_beta", high), ("low_beta", low))}
     view = MomentumView(factor=factor, sigma=sigma, drawdown=drawdown(ls), today=today,
                         legs=legs, cumulative=compounded_windows(chart),

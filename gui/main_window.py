@@ -70,9 +70,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("FactorDesk")
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
+        # No AnimatedDocks: with it every change of a dock's size hint (new figures, a wrapped
+        # label) is animated, re-laying out the docks and their charts for a quarter of a
+        # second on the GUI thread at each refresh (README, "Performance").
         self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks |
-                            QMainWindow.DockOption.AllowNestedDocks |
-                            QMainWindow.DockOption.AnimatedDocks)
+                            QMainWindow.DockOption.AllowNestedDocks)
         self.dock_host = PanelDocks(self)
         self.compact: CompactStrip | None = None
         self.panels: dict[str, Panel] = self.dock_host.panels
@@ -508,7 +510,12 @@ class MainWindow(QMainWindow):
         return self.panels[panel_id].export_png(path, width, height, self.state.snapshot)
 
     def export_all(self, directory: str | Path) -> list[Path]:
-        return [self.export_panel(pid, Path(directory) / f"{pid}.png") for pid in self.panels]
+        from gui.export import PngWriter, export_panel
+
+        with PngWriter() as writer:
+            return [export_panel(panel, Path(directory) / f"{pid}.png",
+                                 snapshot=self.state.snapshot, writer=writer)
+                    for pid, panel in self.panels.items()]
 
     def _active_panel_id(self) -> str:
         focus = QApplication.focusWidget()

@@ -15,19 +15,18 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from models.refresh import RefreshCancelled, default_compute, engine_params, load_and_compute
 from models.universe import Universe
 
+__all__ = ["DashboardState", "RefreshCancelled", "RefreshRequest", "default_compute",
+           "engine_params"]
+
 log = logging.getLogger(__name__)
-
-
-class RefreshCancelled(BaseException):
-    """Raised inside a job (by its progress callback) when a newer refresh or shutdown
-    cancelled it. Not an ``Exception``: a source's broad ``except Exception`` around a network
-    call cannot swallow it, so a cancelled refresh makes no further call."""
 
 
 @dataclass(frozen=True)
@@ -37,39 +36,17 @@ class RefreshRequest:
     open_source: Callable[[], Any]
     universe: Universe
     as_of: Any = None          # show the data as it stood at this date's close (None: latest)
+    # The same request in plain JSON, for the compute process: {"source": name, "options":
+    # open_source's options, "universe": the universe file or None}; None: threads only.
+    spec: dict | None = None
 
 
-def engine_params(universe: Universe, market=None):
-    """Universe facts for the engine; a source that defines its own benchmark (a user file
-    without the universe's benchmark) overrides it."""
-    from analytics.engine import EngineParams
-
-    benchmark = getattr(market, "benchmark", None) or universe.benchmark
-    name = universe.benchmark_name if benchmark == universe.benchmark else benchmark
-    constituents = getattr(market, "constituents", None) or tuple(universe.index_members())
-    return EngineParams(benchmark=benchmark, benchmark_name=name,
-                        sector_etfs=dict(universe.cross_asset.sectors),
-                        sectors=dict(universe.sectors),
-                        constituents=tuple(constituents), themes=dict(universe.themes),
-                        pairs=tuple(universe.pairs),
-                        leveraged_etfs=tuple(universe.leveraged_etfs),
-                        option_underlyings=tuple(universe.option_underlyings),
-                        dividend_yields=dict(universe.dividend_yields),
-                        default_rate=universe.default_rate,
-                        membership=universe.membership,
-                        underlying_stocks={k: tuple(v) for k, v in
-                                           universe.underlying_stocks.items()},
-                        regions=tuple(universe.regions),
-                        metals=tuple(universe.cross_asset.metals),
-                        cyclical=tuple(universe.cross_asset.cyclical),
-                        defensive=tuple(universe.cross_asset.defensive),
-                        equal_weight=next(iter(universe.styles.get("equal_weight") or []), None))
-
-
-def default_compute(market, universe: Universe):
-    from analytics.engine import compute
-
-    return compute(market, engine_params(universe, market))
+def _emit(signal, generation: int, *args) -> None:
+    """Emit unless the receiver is gone (an abandoned job finishing after shutdown)."""
+    try:
+        signal.emit(generation, *args)
+    except RuntimeError:
+        log.info("refresh %d finished after its window closed", generation)
 
 
 class _JobSignals(QObject):
@@ -85,46 +62,68 @@ class _RefreshJob:
         self.generation, self.request, self.compute = generation, request, compute
         self.cancel, self.signals = cancel, signals
 
-    def _emit(self, signal, *args) -> None:
-        """Emit unless the receiver is gone (an abandoned job finishing after shutdown)."""
-        try:
-            signal.emit(*args)
-        except RuntimeError:
-            log.info("refresh %d finished after its window closed", self.generation)
-
     def _stage(self, name: str, fraction: float) -> None:
         if self.cancel.is_set():
             raise RefreshCancelled(name)
-        self._emit(self.signals.progress, self.generation, name, fraction)
+        _emit(self.signals.progress, self.generation, name, fraction)
 
     def run(self) -> None:
         try:
-            self._stage("Opening data source", 0.02)
-            source = self.request.open_source()
-            self._stage(f"Loading {getattr(source, 'name', 'data')}", 0.05)
-            market = source.load(self.request.universe,
-                                 progress=lambda name, f: self._stage(name, 0.05 + 0.6 * f))
-            if self.request.as_of is not None:
-                market = market.until(self.request.as_of)
-            self._stage("Computing analytics", 0.7)
-            snapshot = self.compute(market, self.request.universe)
-            snapshot.headline()          # computed here, not on the main thread (alert rules)
-            self._stage("Rendering", 0.95)
-            self._emit(self.signals.done, self.generation, market, snapshot)
+            market, snapshot = load_and_compute(self.request.open_source,
+                                                self.request.universe, self.request.as_of,
+                                                self.compute, self._stage)
+            _emit(self.signals.done, self.generation, market, snapshot)
         except RefreshCancelled:
             log.info("refresh %d cancelled", self.generation)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the app goes on
             tb = traceback.format_exc()
             log.error("refresh %d failed: %s\n%s", self.generation, exc, tb)
-            self._emit(self.signals.failed, self.generation, f"{type(exc).__name__}: {exc}", tb)
+            _emit(self.signals.failed, self.generation, f"{type(exc).__name__}: {exc}", tb)
         finally:
-            self._emit(self.signals.finished, self.generation)
+            _emit(self.signals.finished, self.generation)
+
+
+class _ProcessJob:
+    """A job in the compute process, seen like a worker thread (``is_alive``, ``join``)."""
+
+    def __init__(self, generation: int, process, signals: _JobSignals) -> None:
+        from models.compute_process import Callbacks
+
+        self.generation, self.process = generation, process
+        self._finished = threading.Event()
+
+        def finished() -> None:
+            self._finished.set()
+            _emit(signals.finished, generation)
+
+        self.callbacks = Callbacks(
+            progress=lambda stage, f: _emit(signals.progress, generation, stage, f),
+            done=lambda followup, snapshot: _emit(
+                signals.done, generation, SimpleNamespace(followup_refresh=followup), snapshot),
+            failed=lambda message, tb: _emit(signals.failed, generation, message, tb),
+            finished=finished)
+
+    def is_alive(self) -> bool:
+        return not self._finished.is_set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._finished.wait(timeout)
+
+
+class _Cancel:
+    """The cancel flag of a process job: setting it tells the compute process."""
+
+    def __init__(self, process, generation: int) -> None:
+        self.process, self.generation = process, generation
+
+    def set(self) -> None:
+        self.process.cancel(self.generation)
 
 
 @dataclass
 class _Running:
-    thread: threading.Thread
-    cancel: threading.Event
+    thread: threading.Thread | _ProcessJob
+    cancel: threading.Event | _Cancel
     request: RefreshRequest
 
 
@@ -143,10 +142,11 @@ class DashboardState(QObject):
 
     def __init__(self, request: RefreshRequest,
                  compute: Callable[[Any, Universe], Any] = default_compute,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, process=None) -> None:
         super().__init__(parent)
         self.request = request
         self.compute = compute
+        self.process = process          # a ComputeProcess: requests with a spec run there
         self.snapshot = None
         self.last_error: tuple[str, str] | None = None
         self._generation = 0
@@ -188,13 +188,22 @@ class DashboardState(QObject):
         return self._generation
 
     def _start(self, generation: int) -> None:
+        if self.process is not None and self.request.spec is not None and \
+                self.compute is default_compute:
+            remote = _ProcessJob(generation, self.process, self._signals)
+            self._jobs[generation] = _Running(remote, _Cancel(self.process, generation),
+                                              self.request)
+            self.process.submit(generation, self.request.spec, self.request.as_of,
+                                remote.callbacks)
+            return
         cancel = threading.Event()
         job = _RefreshJob(generation, self.request, self.compute, cancel, self._signals)
         thread = threading.Thread(target=job.run, name=f"refresh-{generation}", daemon=True)
         self._jobs[generation] = _Running(thread, cancel, self.request)
         thread.start()
 
-    def running_threads(self) -> list[threading.Thread]:
+    def running_threads(self) -> list[threading.Thread | _ProcessJob]:
+        """The jobs still running (worker threads, or jobs in the compute process)."""
         return [job.thread for job in self._jobs.values() if job.thread.is_alive()]
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:

@@ -1,0 +1,185 @@
+"""The app's side of the compute process (docs/architecture.md, "Compute process").
+
+A refresh run on a thread of the GUI's own interpreter holds its lock for most of a second
+(pandas, the simulated market, the engine), and every Qt call into Python (a paint, an event
+filter, a virtual method of a Python widget) waits for it: the window stutters. The compute
+process loads and computes in another interpreter; this process only decodes the result
+(about 50 ms for the simulated market's snapshot, on a reader thread).
+
+``ComputeProcess`` starts ``python -m models.compute_worker`` at once (it imports pandas and
+the engine while the window opens), sends it requests and calls back from its reader thread:
+``progress(stage, fraction)``, ``done(followup, snapshot)``, ``failed(message, traceback)``
+and always ``finished()``. A job that a newer one replaced and that has not finished within
+``STUCK_S`` (a download that hangs) gets the process restarted, so a source switch never
+waits for it. If the process dies, the running job fails with a message and the next job
+starts a new process.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+STUCK_S = 3.0
+
+
+@dataclass
+class Callbacks:
+    progress: Callable[[str, float], None]
+    done: Callable[[bool, object], None]
+    failed: Callable[[str, str], None]
+    finished: Callable[[], None]
+
+
+def _pipe(stream) -> BinaryIO:
+    assert stream is not None, "started with stdin and stdout pipes"
+    return stream
+
+
+def available() -> bool:
+    """The compute process needs this project's sources (a frozen bundle uses threads)."""
+    return not getattr(sys, "frozen", False)
+
+
+class ComputeProcess:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._jobs: dict[int, Callbacks] = {}
+        self._requests: dict[int, tuple[dict, object]] = {}
+        self._closed = False
+
+    def start(self) -> None:
+        with self._lock:
+            self._ensure()
+
+    def _ensure(self) -> subprocess.Popen:
+        """The running process (started if there is none); call with the lock held."""
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        proc = subprocess.Popen([sys.executable, "-m", "models.compute_worker"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                                cwd=str(ROOT))
+        self._proc = proc
+        threading.Thread(target=self._read, args=(proc,), name="compute-reader",
+                         daemon=True).start()
+        log.info("compute process %d started", proc.pid)
+        return proc
+
+    def submit(self, job: int, spec: dict, as_of, callbacks: Callbacks) -> None:
+        """Run ``spec`` (``RefreshRequest.spec``) as job ``job`` (increasing numbers)."""
+        from models.transfer import write_message
+
+        with self._lock:
+            busy = bool(self._jobs)
+            self._jobs[job] = callbacks
+            self._requests[job] = (spec, as_of)
+            proc = self._ensure()
+            try:
+                write_message(_pipe(proc.stdin), {"run": job, "spec": spec,
+                                           "as_of": None if as_of is None else str(as_of)})
+            except OSError:                      # it died just now: the reader reports it
+                log.warning("compute process %d: cannot send job %d", proc.pid, job)
+        if busy:
+            timer = threading.Timer(STUCK_S, self._unstick, args=(proc, job))
+            timer.daemon = True
+            timer.start()
+
+    def cancel(self, job: int) -> None:
+        from models.transfer import write_message
+
+        with self._lock:
+            proc = self._proc
+            if proc is None or proc.poll() is not None or job not in self._jobs:
+                return
+            try:
+                write_message(_pipe(proc.stdin), {"cancel": job})
+            except OSError:
+                pass
+
+    def _unstick(self, proc: subprocess.Popen, job: int) -> None:
+        """``job`` still waits behind an older one after STUCK_S: restart the process with
+        the jobs that are still wanted (the newest)."""
+        with self._lock:
+            older = [j for j in self._jobs if j < job]
+            if self._proc is not proc or not older or job not in self._jobs:
+                return
+            log.warning("compute process %d: job %s is stuck; restarting for job %d",
+                        proc.pid, older, job)
+            stale = {j: self._jobs.pop(j) for j in older}
+            wanted = [(j, self._requests[j], self._jobs[j]) for j in self._jobs]
+            self._jobs.clear()
+            self._requests.clear()
+            self._proc = None
+        proc.kill()
+        for callbacks in stale.values():
+            callbacks.finished()
+        for newer, (spec, as_of), callbacks in wanted:
+            self.submit(newer, spec, as_of, callbacks)
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        from models.transfer import TransferError, decode, read_message
+
+        current = None
+        try:
+            while (message := read_message(_pipe(proc.stdout))) is not None:
+                header, buffers = message
+                kind = next(k for k in ("progress", "done", "failed", "finished")
+                            if k in header)
+                current = header[kind]
+                callbacks = self._jobs.get(current)
+                if callbacks is None:
+                    continue
+                if kind == "progress":
+                    callbacks.progress(header["stage"], header["fraction"])
+                elif kind == "done":
+                    callbacks.done(header["followup"], decode(header, buffers))
+                elif kind == "failed":
+                    callbacks.failed(header["message"], header["traceback"])
+                else:
+                    with self._lock:
+                        self._jobs.pop(current, None)
+                        self._requests.pop(current, None)
+                    callbacks.finished()
+        except (OSError, TransferError, StopIteration, KeyError, ValueError) as exc:
+            log.error("compute process %d: unreadable reply (%s)", proc.pid, exc)
+        code = proc.poll()
+        with self._lock:
+            if self._proc is not proc:           # replaced (_unstick): its jobs moved on
+                return
+            lost, self._jobs = self._jobs, {}
+            self._requests.clear()
+            self._proc = None
+        if lost and not self._closed:
+            log.error("compute process %d stopped (exit %s) with jobs %s", proc.pid, code,
+                      sorted(lost))
+        for callbacks in lost.values():
+            if not self._closed:
+                callbacks.failed("the compute process stopped unexpectedly (details in the "
+                                 "log); the next refresh starts a new one", "")
+            callbacks.finished()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the process (closing its stdin ends it; killed after ``timeout``)."""
+        with self._lock:
+            self._closed = True
+            proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            _pipe(proc.stdin).close()
+            proc.wait(timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,100 @@
+"""The compute process: the same snapshot as a worker thread, failures, a stuck job, a death."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from analytics.engine import compute
+from models import compute_process
+from models.compute_process import Callbacks, ComputeProcess
+from models.sources import open_source
+from models.state import DashboardState, RefreshRequest, engine_params
+
+DEMO = {"source": "demo", "options": {"seed": 7, "end": "2026-02-06"}, "universe": None}
+
+
+class Job:
+    """Collects one job's callbacks (called on the reader thread)."""
+
+    def __init__(self) -> None:
+        self.stages, self.snapshot, self.failure = [], None, None
+        self.ended = threading.Event()
+        self.callbacks = Callbacks(progress=lambda stage, f: self.stages.append((stage, f)),
+                                   done=self._done, failed=self._failed,
+                                   finished=self.ended.set)
+
+    def _done(self, followup, snapshot) -> None:
+        self.snapshot = snapshot
+
+    def _failed(self, message, _traceback) -> None:
+        self.failure = message
+
+    def wait(self, timeout=90.0) -> Job:
+        assert self.ended.wait(timeout), "the job never finished"
+        return self
+
+
+@pytest.fixture
+def process():
+    proc = ComputeProcess()
+    yield proc
+    proc.close()
+
+
+def test_the_process_gives_the_snapshot_a_thread_gives(process, universe, demo_market):
+    job = Job()
+    process.submit(1, DEMO, None, job.callbacks)
+    job.wait()
+    assert job.failure is None and job.snapshot is not None
+    expected = compute(demo_market, engine_params(universe, demo_market))
+    got, want = job.snapshot.headline(), expected.headline()
+    assert {**got, "computed_at": None} == {**want, "computed_at": None}
+    assert [s for s, _f in job.stages][:2] == ["Opening data source", "Loading demo"]
+    assert job.stages[-1][0] == "Rendering"
+
+
+def test_a_failure_is_one_message_and_the_process_goes_on(process, tmp_path):
+    job = Job()
+    process.submit(1, {"source": str(tmp_path / "missing.csv"), "options": {},
+                       "universe": None}, None, job.callbacks)
+    assert "missing.csv: file not found" in job.wait().failure and job.snapshot is None
+    again = Job()
+    process.submit(2, {**DEMO, "options": {**DEMO["options"], "end": "2026-01-09"}},
+                   "2026-01-07", again.callbacks)
+    assert again.wait().snapshot.as_of.strftime("%Y-%m-%d") == "2026-01-07"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
+def test_a_stuck_job_restarts_the_process_for_the_newer_one(process, tmp_path, monkeypatch):
+    monkeypatch.setattr(compute_process, "STUCK_S", 0.5)
+    fifo = tmp_path / "never-written.csv"
+    os.mkfifo(fifo)                                  # opening it blocks: a hung "download"
+    stuck, newer = Job(), Job()
+    process.submit(1, {"source": str(fifo), "options": {}, "universe": None}, None,
+                   stuck.callbacks)
+    process.submit(2, DEMO, None, newer.callbacks)
+    assert newer.wait().snapshot is not None
+    assert stuck.wait(5).snapshot is None and stuck.failure is None
+
+
+def test_a_dead_process_fails_its_job_and_the_next_starts_a_new_one(process):
+    job = Job()
+    process.submit(1, DEMO, None, job.callbacks)
+    process._proc.kill()
+    assert "compute process stopped unexpectedly" in job.wait().failure
+    again = Job()
+    process.submit(2, DEMO, None, again.callbacks)
+    assert again.wait().snapshot is not None
+
+
+def test_dashboard_state_runs_described_requests_in_the_process(qtbot, process, universe):
+    request = RefreshRequest(lambda: open_source("demo", seed=7, end="2026-02-06"), universe,
+                             spec=DEMO)
+    state = DashboardState(request, process=process)
+    with qtbot.waitSignal(state.snapshot_changed, timeout=90_000) as got:
+        state.refresh()
+    assert got.args[0].simulated and got.args[0].as_of.strftime("%Y-%m-%d") == "2026-02-06"
+    qtbot.waitUntil(lambda: not state.busy, timeout=10_000)
+    assert state.running_threads() == []
