@@ -263,6 +263,25 @@ def run_gui(args) -> int:
     if problem is not None:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return 2
+    from models import compute_process
+
+    process = None
+    if compute_process.available() and not args.threads:
+        process = compute_process.ComputeProcess()
+        try:
+            process.start()     # it imports pandas and the engine while this starts Qt
+        except OSError as exc:
+            log.warning("no compute process (%s): refreshing on threads", exc)
+            process = None
+    try:
+        return _run_window(args, process)
+    finally:
+        if process is not None:
+            process.close()
+
+
+def _run_window(args, process) -> int:
+    """The window's life, with the compute process ``process`` (None: refresh on threads)."""
     # pandas is imported first, before the first paint and before Qt: a worker thread importing
     # it holds the GIL for tens of ms at a time and would stall the event loop, and modules
     # imported after PySide6 pass through its feature hook (which reads each one's source).
@@ -288,7 +307,6 @@ def run_gui(args) -> int:
         return 2
     from gui.main_window import MainWindow
     from gui.qt_messages import route_qt_messages_to_log
-    from models import compute_process
     from models.state import DashboardState
 
     route_qt_messages_to_log()
@@ -298,16 +316,14 @@ def run_gui(args) -> int:
     except ValueError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    process = None
-    if compute_process.available() and not args.threads:
-        process = compute_process.ComputeProcess()
-        process.start()                 # imports pandas and the engine while the window opens
     # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
     # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead.
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
     collector = GarbageCollector(interval=1.0)
     state = DashboardState(request, process=process)
+    if process is not None:
+        state.refresh()     # the compute process loads while this process builds the window
 
     current = {"source": source_name(args)}
 
@@ -339,17 +355,18 @@ def run_gui(args) -> int:
         watcher.changed.connect(state.refresh)
         watcher.start()
     window.show()
-    QTimer.singleShot(0, state.refresh)
+    if process is None:
+        QTimer.singleShot(0, state.refresh)
     code = app.exec()
     del collector
-    if process is not None:
-        process.close()
     if probe is not None:
         print(json.dumps(probe.report()), flush=True)
     if state.running_threads():
         # A worker stuck in a network call: leave now rather than wait for it (the cache's
         # writes are atomic, so nothing is left half-written).
         log.warning("exiting with a refresh still running (abandoned)")
+        if process is not None:
+            process.close(timeout=0.5)
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -403,7 +420,8 @@ class StartupProbe:
         self.max_stall = 0.0
         self.slices: list[dict] = []
         self._last = None
-        self._event = "start"
+        self._event: tuple | str = "start"
+        self._first_paint: float | None = None
         self._samples: list[str] = []
         self._others: list[str] = []
         self._main = threading.main_thread().ident
@@ -412,13 +430,18 @@ class StartupProbe:
         self.timer.timeout.connect(self._tick)
         probe = self
 
+        paint, timer = QEvent.Type.Paint, QEvent.Type.Timer
+
         class EventFilter(QObject):
+            """Kept minimal (it runs for every event): the event's type and receiver class,
+            named only when a slow slice is recorded."""
+
             def eventFilter(self, obj, event):  # noqa: N802 - Qt API
                 kind = event.type()
-                if kind == QEvent.Type.Paint and "first_paint_s" not in probe.times:
-                    probe.times["first_paint_s"] = round(time.perf_counter() - STARTED, 3)
-                if kind != QEvent.Type.Timer:
-                    probe._event = f"{kind.name} to {type(obj).__name__}"
+                if kind != timer:
+                    probe._event = (kind, type(obj))
+                    if kind == paint and probe._first_paint is None:
+                        probe._first_paint = time.perf_counter()
                 return False
 
         self._filter = EventFilter()
@@ -428,6 +451,8 @@ class StartupProbe:
         self.window, self.state = window, state
         self.first: tuple[float, list[dict]] = (0.0, [])
         self._refreshed = 0.0
+        if state.busy:                  # the first refresh started before the window
+            self._start()
 
     def _start(self) -> None:
         import threading
@@ -480,7 +505,10 @@ class StartupProbe:
         if gap * 1000 >= SLICE_MS:
             busiest = collections.Counter(samples).most_common(1)
             worker = collections.Counter(others).most_common(1)
-            self.slices.append({"ms": round(gap * 1000, 1), "after": self._event,
+            event = self._event
+            after = event if isinstance(event, str) else \
+                f"{event[0].name} to {event[1].__name__}"
+            self.slices.append({"ms": round(gap * 1000, 1), "after": after,
                                 "busiest": busiest[0][0] if busiest else "n/a",
                                 "worker": worker[0][0] if worker else "idle"})
         self._last = now
@@ -509,6 +537,8 @@ class StartupProbe:
     def report(self) -> dict:
         loaded = sorted(m for m in ("yfinance", "scipy") if m in sys.modules)
         stall, slices = self.first
+        if self._first_paint is not None:
+            self.times["first_paint_s"] = round(self._first_paint - STARTED, 3)
         return {**self.times, "max_stall_ms": round(stall * 1000, 1),
                 "refresh_stall_ms": round(self.max_stall * 1000, 1),
                 "slowest_slices": sorted(slices, key=lambda s: -s["ms"])[:5],

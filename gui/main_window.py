@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         state.progress.connect(self.status.on_progress)
         state.refresh_failed.connect(self.status.on_failed)
         state.busy_changed.connect(self.status.on_busy)
+        if state.busy:                  # a refresh started before the window was built
+            self.status.on_refresh_started()
+            self.status.on_busy(True)
         self.alerts = AlertsController(self.settings, self.windowIcon(),
                                        self.panels.get("alerts"), parent=self)
         self.alerts.fired.connect(lambda text: self.status.showMessage(f"Alert: {text}", 15_000))
