@@ -13,7 +13,7 @@ winsorized at +-3, averaged over the components available, and mapped to 100 x P
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,11 @@ Z_LOOKBACK = 756
 Z_MIN = 252
 COMPONENTS = ("comomentum", "factor_volatility", "pairwise_correlation", "factor_reversal",
               "extension")
+# A theme shows only today's gauge and its trail, which depend on the last GAUGE_ROWS days: a
+# z-score over the Z_LOOKBACK days before t of components whose longest window is
+# REVERSAL_DAYS (the per-stock windows are computed on the whole panel first). On 50 years of
+# history this is 8x less work per theme, and the same gauge up to rounding.
+GAUGE_ROWS = REVERSAL_DAYS + Z_LOOKBACK + SPARK_DAYS + 1
 
 
 def normal_cdf(z):
@@ -149,6 +154,10 @@ class CrowdingInputs:
     returns_vol: pd.DataFrame     # trailing 63-day std of returns
     residual_vol: pd.DataFrame    # trailing 63-day std of residual returns
 
+    def tail(self, rows: int) -> CrowdingInputs:
+        """The last ``rows`` days (the per-stock windows were computed on the whole panel)."""
+        return CrowdingInputs(*(getattr(self, f.name).iloc[-rows:] for f in fields(self)))
+
     @classmethod
     def build(cls, prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame | None = None,
               returns: pd.DataFrame | None = None) -> CrowdingInputs:
@@ -229,12 +238,13 @@ def crowding_view(close: pd.DataFrame, names: list[str], bench_r: pd.Series,
     inputs = CrowdingInputs.build(close[names], bench_r, beta, returns)
     momentum = crowding_from(inputs, long_short, long_mask, short_mask)
     gauges = {"Momentum": momentum.latest()}
+    recent = inputs.tail(GAUGE_ROWS)
     for theme, tickers in params.themes.items():
         present = [t for t in tickers if t in close.columns]
         if len(present) < 3:
             continue
-        mask = pd.DataFrame(True, index=close.index, columns=present)
-        excess = returns[present].mean(axis=1) - bench_r
-        gauges[theme] = crowding_from(inputs, excess, mask).latest()
+        mask = pd.DataFrame(True, index=recent.returns.index, columns=present)
+        excess = (returns[present].mean(axis=1) - bench_r).iloc[-GAUGE_ROWS:]
+        gauges[theme] = crowding_from(recent, excess, mask).latest()
     return CrowdingView(gauges=gauges, momentum_score=momentum.score)
 

@@ -90,3 +90,42 @@ def test_causality(demo_market, universe):
         return crowding(p, market, momentum(p)["long_short"], long, short).score
 
     assert_causal(gauge, prices)
+
+
+def test_theme_gauges_from_the_recent_rows_equal_the_whole_history():
+    """crowding_view computes a theme's gauge on the last GAUGE_ROWS days only: on 12 years
+    of a panel with listings, gaps and a theme of late listers, today's gauge, its z-scores
+    and its 20-day trail equal the whole-history computation."""
+    from analytics.crowding import GAUGE_ROWS, CrowdingInputs, crowding_from, crowding_view
+    from analytics.factors import daily_returns, rolling_beta
+    from analytics.params import EngineParams
+
+    rng = np.random.default_rng(11)
+    days = pd.bdate_range("2014-01-01", periods=3000)
+    market = rng.normal(0.0004, 0.011, len(days))
+    steps = market[:, None] * rng.uniform(0.6, 1.5, 30) + rng.normal(0, 0.015, (len(days), 30))
+    close = pd.DataFrame(50 * np.exp(np.cumsum(steps, axis=0)), index=days,
+                         columns=[f"S{i:02d}" for i in range(30)])
+    close.iloc[:1800, 25:] = np.nan                              # late listers
+    close = close.mask(rng.random(close.shape) < 0.003)          # missing prints
+    bench_r = pd.Series(market, index=days)
+    themes = {"early": ("S01", "S02", "S03", "S04"), "late": ("S25", "S26", "S27", "S28")}
+    params = EngineParams(benchmark="B", themes=themes)
+    returns = daily_returns(close)
+    beta = rolling_beta(returns, bench_r, window=252, min_periods=120)
+    names = list(close.columns)
+    ls = returns.iloc[:, :3].mean(axis=1) - returns.iloc[:, 3:6].mean(axis=1)
+    long = returns.notna() & (np.arange(30) < 3)
+    short = returns.notna() & (np.arange(30) >= 27)
+    view = crowding_view(close, names, bench_r, beta, returns, ls, long, short, params)
+    inputs = CrowdingInputs.build(close, bench_r, beta, returns)
+    assert len(days) > 1.9 * GAUGE_ROWS
+    for theme, tickers in themes.items():
+        whole = crowding_from(inputs, returns[list(tickers)].mean(axis=1) - bench_r,
+                              pd.DataFrame(True, index=days, columns=list(tickers))).latest()
+        got = view.gauges[theme]
+        assert got.available == whole.available == 5
+        assert got.score == pytest.approx(whole.score, abs=1e-9)
+        assert got.trail == pytest.approx(whole.trail, abs=1e-9) and len(got.trail) == 20
+        assert got.z == pytest.approx(whole.z, abs=1e-9)
+        assert got.values == pytest.approx(whole.values, rel=1e-9)
