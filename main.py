@@ -402,8 +402,8 @@ SLICE_MS = 20          # main-thread slices at least this long are named in the 
 
 class StartupProbe:
     """Measures first paint and populated dashboard (seconds since main.py started), the
-    longest main-thread stall (5 ms probe) during the first refresh and during a second one
-    started once populated (the hitch of every later refresh), and the slowest slices of
+    longest main-thread stall (5 ms probe) during the first refresh (from the first paint on)
+    and during a second one started once populated (the hitch of every later refresh), and the slowest slices of
     each: for each gap of at least
     ``SLICE_MS`` between probe ticks, the last event Qt dispatched before it (its type and
     receiver) and the busiest Python function under it (a sampling of the main thread's
@@ -422,6 +422,7 @@ class StartupProbe:
         self._last = None
         self._event: tuple | str = "start"
         self._first_paint: float | None = None
+        self._refreshing = False
         self._samples: list[str] = []
         self._others: list[str] = []
         self._main = threading.main_thread().ident
@@ -442,6 +443,8 @@ class StartupProbe:
                     probe._event = (kind, type(obj))
                     if kind == paint and probe._first_paint is None:
                         probe._first_paint = time.perf_counter()
+                        if probe._refreshing:
+                            probe._start()
                 return False
 
         self._filter = EventFilter()
@@ -455,9 +458,12 @@ class StartupProbe:
             self._start()
 
     def _start(self) -> None:
+        """A refresh started; the probe runs from then or from the first paint, whichever is
+        later (before it there is no window to stutter)."""
         import threading
 
-        if self._sampling.is_set():         # the second refresh: the probe is running
+        self._refreshing = True
+        if self._sampling.is_set() or self._first_paint is None:
             return
         self._last = time.perf_counter()
         self.timer.start()

@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import queue
 import sys
 import threading
 import traceback
 
 log = logging.getLogger("models.compute_worker")
+NICE = 10                      # lower priority than the app (POSIX; Windows runs it as is)
 
 
 class Worker:
@@ -104,6 +106,8 @@ def main() -> int:
     from models.app import setup_logging
 
     setup_logging()
+    if hasattr(os, "nice"):
+        os.nice(NICE)           # on a busy machine the window gets the CPU first
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr                 # a stray print can never corrupt the channel
     import analytics.engine  # noqa: F401  (warm: the first refresh does not pay the imports)
