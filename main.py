@@ -403,13 +403,13 @@ SLICE_MS = 20          # main-thread slices at least this long are named in the 
 class StartupProbe:
     """Measures first paint and populated dashboard (seconds since main.py started), the
     longest main-thread stall (5 ms probe) during the first refresh (from the first paint on)
-    and during a second one started once populated (the hitch of every later refresh), and the slowest slices of
-    each: for each gap of at least
-    ``SLICE_MS`` between probe ticks, the last event Qt dispatched before it (its type and
-    receiver) and the busiest Python function under it (a sampling of the main thread's
-    stack every 2 ms by a helper thread), so a regression points at its cause. "Qt (no Python
-    frame)" is Qt's own C++ (layout, text, table painting) or the main thread waiting for the
-    interpreter lock a worker holds; ``worker`` names what the other threads ran most then."""
+    and during a second one started once populated (the hitch of every later refresh), and
+    the slowest slices of each: for each gap of at least ``SLICE_MS`` between probe ticks,
+    the last event Qt dispatched before it (its type and receiver), the busiest Python
+    function under it (the main thread's stack sampled every 2 ms by a helper thread) and
+    what the other threads ran most (``worker``), so a regression points at its cause. "Qt
+    (no Python frame)" is Qt's own C++ (layout, text, painting) or the main thread waiting
+    for the interpreter lock another thread holds."""
 
     def __init__(self, window, state) -> None:
         import threading
