@@ -69,8 +69,8 @@ class ComputeProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
         proc = subprocess.Popen([sys.executable, "-m", "models.compute_worker"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                cwd=str(ROOT))
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        # (the app's working directory: relative --source and --universe paths stay valid)
         self._proc = proc
         threading.Thread(target=self._read, args=(proc,), name="compute-reader",
                          daemon=True).start()

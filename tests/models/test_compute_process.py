@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import threading
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analytics.engine import compute
@@ -53,6 +55,23 @@ def test_the_process_gives_the_snapshot_a_thread_gives(process, universe, demo_m
     assert {**got, "computed_at": None} == {**want, "computed_at": None}
     assert [s for s, _f in job.stages][:2] == ["Opening data source", "Loading demo"]
     assert job.stages[-1][0] == "Rendering"
+
+
+def test_relative_paths_are_read_from_the_apps_working_directory(tmp_path, monkeypatch,
+                                                                 universe):
+    prices = pd.DataFrame(100 + np.arange(30.0)[:, None] * [1, 2, 3], columns=["SPY", "AAPL",
+                                                                               "MSFT"],
+                          index=pd.bdate_range("2026-01-05", periods=30)).rename_axis("date")
+    prices.reset_index().to_csv(tmp_path / "prices.csv", index=False, date_format="%Y-%m-%d")
+    monkeypatch.chdir(tmp_path)
+    process = ComputeProcess()                  # started here, in the user's folder
+    try:
+        job = Job()
+        process.submit(1, {"source": "prices.csv", "options": {}, "universe": None}, None,
+                       job.callbacks)
+        assert job.wait().failure is None and job.snapshot.source == "file prices.csv"
+    finally:
+        process.close()
 
 
 def test_a_failure_is_one_message_and_the_process_goes_on(process, tmp_path):
