@@ -68,9 +68,9 @@ class ComputeProcess:
             return self._proc
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        # It runs in the app's working directory: relative --source and --universe paths work.
         proc = subprocess.Popen([sys.executable, "-m", "models.compute_worker"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        # (the app's working directory: relative --source and --universe paths stay valid)
         self._proc = proc
         threading.Thread(target=self._read, args=(proc,), name="compute-reader",
                          daemon=True).start()
@@ -153,7 +153,8 @@ class ComputeProcess:
                         self._requests.pop(current, None)
                     callbacks.finished()
         except (OSError, TransferError, StopIteration, KeyError, ValueError) as exc:
-            log.error("compute process %d: unreadable reply (%s)", proc.pid, exc)
+            log.error("compute process %d: unreadable reply (%s); stopping it", proc.pid, exc)
+            proc.kill()                          # its replies can no longer be followed
         code = proc.poll()
         with self._lock:
             if self._proc is not proc:           # replaced (_unstick): its jobs moved on

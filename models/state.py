@@ -86,10 +86,9 @@ class _RefreshJob:
 class _ProcessJob:
     """A job in the compute process, seen like a worker thread (``is_alive``, ``join``)."""
 
-    def __init__(self, generation: int, process, signals: _JobSignals) -> None:
+    def __init__(self, generation: int, signals: _JobSignals) -> None:
         from models.compute_process import Callbacks
 
-        self.generation, self.process = generation, process
         self._finished = threading.Event()
 
         def finished() -> None:
@@ -190,7 +189,7 @@ class DashboardState(QObject):
     def _start(self, generation: int) -> None:
         if self.process is not None and self.request.spec is not None and \
                 self.compute is default_compute:
-            remote = _ProcessJob(generation, self.process, self._signals)
+            remote = _ProcessJob(generation, self._signals)
             self._jobs[generation] = _Running(remote, _Cancel(self.process, generation),
                                               self.request)
             self.process.submit(generation, self.request.spec, self.request.as_of,

@@ -291,6 +291,8 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from models.sources.parsed_cache import float_block
+
     text_columns = {name for i, name in enumerate(header)
                     if i == 0 or name.strip().lower() in DATE_NAMES}
     try:
@@ -307,10 +309,7 @@ def _read_csv_arrow(path: Path, header: list[str]) -> pd.DataFrame | None:
                                        or pa.types.is_null(table.schema.field(n).type))
                                   for n in numbers):
         return None
-    block = np.empty((table.num_rows, len(numbers)), dtype=np.float64, order="F")
-    for j, name in enumerate(numbers):
-        block[:, j] = table.column(name).cast(pa.float64()).to_numpy()
-    frame = pd.DataFrame(block, columns=numbers, copy=False)
+    frame = pd.DataFrame(float_block(table, numbers), columns=numbers, copy=False)
     for position, name in ((names.index(n), n) for n in names if n in text_columns):
         frame.insert(position, name, table.column(name).to_pandas())
     return frame

@@ -30,6 +30,17 @@ DATE = "date"
 CLOSE, VOLUME = "close:", "volume:"
 
 
+def float_block(table, names: list[str]) -> np.ndarray:
+    """The Arrow ``table``'s number columns ``names`` as one float64 block (column-major, so
+    a DataFrame takes it without a copy); nulls are NaN."""
+    import pyarrow as pa
+
+    block = np.empty((table.num_rows, len(names)), dtype=np.float64, order="F")
+    for j, name in enumerate(names):
+        block[:, j] = table.column(name).cast(pa.float64()).to_numpy()
+    return block
+
+
 def stamp(path: Path, date_format: str | None = None) -> dict:
     """What an entry is valid for: the file (resolved path, size, mtime in ns) as it is now,
     the date format it was parsed with and the cache's version. Take it before parsing."""
@@ -69,10 +80,8 @@ class ParsedFileCache:
                 if prefix == VOLUME and not names:
                     panels.append(None)
                     continue
-                block = np.empty((table.num_rows, len(names)), dtype=np.float64, order="F")
-                for j, name in enumerate(names):
-                    block[:, j] = table.column(name).to_numpy()
-                panels.append(pd.DataFrame(block, index=dates.rename(index_name), copy=False,
+                panels.append(pd.DataFrame(float_block(table, names), copy=False,
+                                           index=dates.rename(index_name),
                                            columns=[n[len(prefix):] for n in names]))
         except FileNotFoundError:
             return None

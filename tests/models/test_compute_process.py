@@ -117,3 +117,18 @@ def test_dashboard_state_runs_described_requests_in_the_process(qtbot, process, 
     assert got.args[0].simulated and got.args[0].as_of.strftime("%Y-%m-%d") == "2026-02-06"
     qtbot.waitUntil(lambda: not state.busy, timeout=10_000)
     assert state.running_threads() == []
+
+
+def test_a_reply_that_cannot_be_decoded_stops_the_process_and_fails_the_job(process,
+                                                                           monkeypatch):
+    from models import transfer
+
+    def broken(header, buffers):
+        raise transfer.TransferError("not one of ours")
+
+    monkeypatch.setattr(transfer, "decode", broken)
+    job = Job()
+    process.submit(1, DEMO, None, job.callbacks)
+    child = process._proc
+    assert "compute process stopped unexpectedly" in job.wait().failure
+    assert child.wait(10) is not None                    # killed, not left running
