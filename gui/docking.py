@@ -99,14 +99,26 @@ class PanelDocks(QObject):
 
     def _show_next(self) -> None:
         if self._pending and self.snapshot is not None:
-            self.panels[self._pending.pop(0)].show_snapshot(self.snapshot)
+            self._draw(self.panels[self._pending.pop(0)], self.snapshot)
         if self._pending:
             self._timer.start()
 
     def _on_visible(self, panel_id: str, visible: bool) -> None:
         if visible and panel_id in self._stale and self.snapshot is not None:
             self._stale.discard(panel_id)
-            self.panels[panel_id].show_snapshot(self.snapshot)
+            self._draw(self.panels[panel_id], self.snapshot)
+
+    @staticmethod
+    def _draw(panel: Panel, snapshot: Snapshot) -> None:
+        """Show ``snapshot`` in ``panel`` and paint it once. Its paints are held until the
+        events its changes queued have run: each chart would otherwise repaint the window
+        at every step of settling its ranges, axes and layout (9 repaints of the momentum
+        chart in one refresh, 170 ms back to back)."""
+        panel.setUpdatesEnabled(False)
+        try:
+            panel.show_snapshot(snapshot)
+        finally:
+            QTimer.singleShot(0, panel, lambda: panel.setUpdatesEnabled(True))
 
 
 # Built-in layouts: (area, stacked below the area's first group?, panels tabbed together: the

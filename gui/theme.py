@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QPen
 from PySide6.QtWidgets import QApplication
 
 AMBER = "#f0b400"           # the "watch" light, the same in both themes
@@ -124,12 +124,49 @@ def _apply(theme: Theme) -> None:
     )
 
 
+def _over_base(pen: QPen) -> QPen:
+    """``pen`` with its translucent colour blended over the theme's background: the same
+    colour on screen, drawn opaque."""
+    colour = pen.color()
+    alpha = colour.alphaF()
+    if alpha >= 1.0:
+        return pen
+    base = QColor(current().base)
+    opaque = QPen(pen)
+    opaque.setColor(QColor(round(colour.red() * alpha + base.red() * (1 - alpha)),
+                           round(colour.green() * alpha + base.green() * (1 - alpha)),
+                           round(colour.blue() * alpha + base.blue() * (1 - alpha))))
+    return opaque
+
+
+class GridAxis(pg.AxisItem):
+    """An axis whose grid lines are opaque (pyqtgraph's translucent colour blended over the
+    background beforehand) and drawn beneath the data. Qt's raster engine draws a translucent
+    one-pixel line about 25 times slower than an opaque one (55 grid lines across a 900 px
+    chart: 20 ms against 0.8 ms here), and each chart repaints its grid on every refresh."""
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph API
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self.grid is False:
+            return specs
+        axis, ticks, texts = specs
+        return axis, [(_over_base(pen), start, end) for pen, start, end in ticks], texts
+
+
+GRID_Z = -200               # axes (and their grid) beneath the view box (-100) and its data
+
+
 class ThemedPlot(pg.PlotWidget):
     """A pyqtgraph plot that follows the theme: background and axis text restyle themselves
-    when the theme changes."""
+    when the theme changes. Its axes are ``GridAxis``es (any given in ``axisItems`` must be
+    one) placed beneath the data, so the opaque grid never covers a curve."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, axisItems=None, **kwargs) -> None:  # noqa: N803 - pyqtgraph API
+        axes = {side: GridAxis(orientation=side) for side in ("left", "bottom")}
+        axes.update(axisItems or {})
+        super().__init__(*args, axisItems=axes, **kwargs)
+        for side in axes:
+            self.getAxis(side).setZValue(GRID_Z)
         manager().changed.connect(self.restyle)
 
     def restyle(self, theme: Theme) -> None:

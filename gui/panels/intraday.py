@@ -22,7 +22,7 @@ SESSION_MINUTES = 390
 EMPHASIS = "Momentum L/S"
 
 
-class SessionAxis(pg.AxisItem):
+class SessionAxis(theme.GridAxis):
     """x = minutes since the 9:30 open, labelled in New York time on the half hours."""
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph API

@@ -45,7 +45,7 @@ def period_starts(dates: pd.DatetimeIndex, unit: str, count: int) -> np.ndarray:
     return starts
 
 
-class TradingDayAxis(pg.AxisItem):
+class TradingDayAxis(theme.GridAxis):
     """Bottom axis for a chart whose x is the trading-day number (0, 1, 2...: no gaps for
     weekends and holidays). Ticks mark the first trading day of each day, week, month,
     quarter or year, whichever is finest with labels that fit the axis."""

@@ -99,6 +99,7 @@ class HeatTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
         self.drop_order: list[str] = []     # headers to hide, first first, when too narrow
+        self.wrapped = False                # a column wraps its text (``wrap_column``)
 
     def set_drop_order(self, headers: list[str]) -> None:
         """When the table is narrower than its columns, hide these (in this order) rather
@@ -114,22 +115,28 @@ class HeatTable(QTableWidget):
         return "" if item is None else item.text().replace("\n", " ")
 
     def fit_columns(self) -> None:
-        """Show every column that fits the viewport's width, hiding ``drop_order`` ones."""
+        """Show every column that fits the viewport's width, hiding ``drop_order`` ones. The
+        widths are read in one pass with every column shown, then the dropped ones hidden:
+        each width read after a hide or show re-measures the whole table."""
         if not self.drop_order:
             return
         columns = {self._header(c): c for c in range(self.columnCount())}
-        for column in columns.values():
+        hidden = [c for c in columns.values() if self.isColumnHidden(c)]
+        for column in hidden:
             self.setColumnHidden(column, False)
+        header = self.horizontalHeader()
+        widths = {name: header.sectionSize(c) for name, c in columns.items()}
         room = self.viewport().width()
-        need = sum(self.horizontalHeader().sectionSize(c) for c in columns.values())
+        need = sum(widths.values())
         dropped = []
         for name in self.drop_order:
             if need <= room or name not in columns:
                 continue
-            need -= self.horizontalHeader().sectionSize(columns[name])
+            need -= widths[name]
             self.setColumnHidden(columns[name], True)
             dropped.append(name)
-        self.resizeRowsToContents()
+        if self.wrapped and hidden != [columns[name] for name in dropped]:
+            self.resizeRowsToContents()
         self.setStatusTip(f"Hidden for width: {', '.join(dropped)} (widen the panel to see "
                           "them; Copy and Export CSV include them)" if dropped else "")
 
@@ -155,24 +162,33 @@ class HeatTable(QTableWidget):
                 header.setToolTip(COLUMN_TIPS.get(text.replace("\n", " "),
                                                   f"{text}; click to sort"))
         self.setRowCount(len(frame))
-        for r, (key, row) in enumerate(frame.iterrows()):
-            self._set(r, 0, str(key), None)
-            for c, name in enumerate(frame.columns, start=1):
-                value = row[name]
-                if name in formats:
-                    fmt = formats[name]
-                    number = float(value)
-                    text = formatting.NA if formatting.missing(number) else \
-                        fmt.text.format(number * fmt.scale)
-                    item = self._set(r, c, text, number)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    offset = number * fmt.scale - fmt.center
-                    item.setBackground(t.heat(-offset if fmt.invert else offset, fmt.heat))
-                    item.setForeground(QColor(t.text))
-                else:
-                    self._set(r, c, str(value), None)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        text_colour = QColor(t.text)
+        for r, key in enumerate(frame.index):
+            self.setItem(r, 0, _Item(str(key)))
+        for c, name in enumerate(frame.columns, start=1):
+            values = frame[name].tolist()
+            if name not in formats:
+                for r, value in enumerate(values):
+                    self.setItem(r, c, _Item(str(value)))
+                continue
+            fmt = formats[name]
+            for r, value in enumerate(values):
+                number = float(value)
+                item = _Item(formatting.NA if formatting.missing(number) else
+                             fmt.text.format(number * fmt.scale))
+                item.setData(SORT_ROLE, number)
+                item.setTextAlignment(right)
+                offset = number * fmt.scale - fmt.center
+                item.setBackground(t.heat(-offset if fmt.invert else offset, fmt.heat))
+                item.setForeground(text_colour)
+                # Complete before it is set: each change to an item in the table re-measures
+                # the columns sized to their contents.
+                self.setItem(r, c, item)
         self.setSortingEnabled(True)
         self.fit_columns()
+        if self.wrapped:
+            self.resizeRowsToContents()
         self.setMinimumHeight(min(len(frame), MIN_VISIBLE_ROWS)
                               * self.verticalHeader().defaultSectionSize()
                               + self.horizontalHeader().height() + 4)
@@ -181,6 +197,7 @@ class HeatTable(QTableWidget):
         """Give ``column`` a fixed ``width`` and let its text wrap (rows grow instead of the
         table growing sideways)."""
         self.setWordWrap(True)
+        self.wrapped = True
         self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
         self.setColumnWidth(column, width)
         self.resizeRowsToContents()
@@ -194,13 +211,6 @@ class HeatTable(QTableWidget):
                 item = self.item(row, col)
                 if item is not None:
                     item.setBackground(base)
-
-    def _set(self, row: int, col: int, text: str, number: float | None) -> QTableWidgetItem:
-        item = _Item(text)
-        if number is not None:
-            item.setData(SORT_ROLE, number)
-        self.setItem(row, col, item)
-        return item
 
     def column_texts(self, column: int) -> list[str]:
         return [cell_text(self, r, column) for r in range(self.rowCount())]

@@ -1,0 +1,73 @@
+"""What keeps a refresh's drawing cheap, checked by what it does rather than by timing: the
+charts' grid is opaque and beneath the data, a table refill sets each cell once, and a panel
+is painted once after its changes have settled (README, "Performance")."""
+from __future__ import annotations
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import QApplication
+
+from gui import theme
+from gui.widgets.chart import TimeSeriesChart
+from gui.widgets.heat_table import Fmt, HeatTable
+
+
+def test_grid_lines_are_opaque_blends_beneath_the_curves(qtbot):
+    chart = TimeSeriesChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.set_frame(pd.DataFrame({"a": [0.01, -0.02, 0.03]},
+                                 index=pd.bdate_range("2026-01-05", periods=3)))
+    chart.show()
+    qtbot.waitExposed(chart)
+    item = chart.plot.getPlotItem()
+    image = QImage(600, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    try:
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            assert axis.grid is not False, f"{side}: the house style has a grid"
+            assert axis.zValue() < item.vb.zValue(), f"{side}: the grid is beneath the data"
+            _, ticks, _ = axis.generateDrawSpecs(painter)
+            assert ticks and all(pen.color().alpha() == 255 for pen, _, _ in ticks)
+    finally:
+        painter.end()
+    assert not item.getAxis("top").isVisible() and not item.getAxis("right").isVisible()
+
+
+def test_a_translucent_pen_keeps_its_colour_over_the_background():
+    base = QColor(theme.current().base)
+    pen = QPen(QColor(255, 255, 255, 64))
+    blended = theme._over_base(pen).color()
+    share = 64 / 255
+    assert blended.alpha() == 255
+    assert abs(blended.red() - (255 * share + base.red() * (1 - share))) <= 1
+    assert abs(blended.blue() - (255 * share + base.blue() * (1 - share))) <= 1
+
+
+def test_a_refill_sets_each_cell_once(qtbot):
+    table = HeatTable()
+    qtbot.addWidget(table)
+    frame = pd.DataFrame({"1d": [0.01, -0.02], "Kind": ["basket", "pair"]}, index=["A", "B"])
+    table.set_frame(frame, {"1d": Fmt("{:+.2f}%", 100, 2.0)})
+    changes = []
+    table.itemChanged.connect(changes.append)
+    table.set_frame(frame, {"1d": Fmt("{:+.2f}%", 100, 2.0)})
+    assert len(changes) == 2 * 3, "one change per cell: each item is complete when set"
+    assert table.item(1, 1).text() == "-2.00%"
+    assert table.item(1, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
+
+
+def test_a_panel_paints_once_its_changes_have_settled(make_window, qtbot, crash):
+    window = make_window()
+    window.resize(1280, 770)
+    window.show()
+    qtbot.waitExposed(window)
+    window.apply_layout("Laptop")
+    radar = window.panels["radar"]
+    window.dock_host._draw(radar, crash)
+    assert not radar.updatesEnabled(), "held while the panel's queued changes run"
+    assert radar.verdict.text().startswith("<span")
+    QApplication.processEvents()
+    qtbot.waitUntil(radar.updatesEnabled, timeout=2000)
