@@ -7,7 +7,9 @@ Targets (issues 3, 20): first paint <= 1.6 s, populated <= 3 s (<= 2 s simulated
 from a real cache), stall <= 50 ms (<= 16 ms on a quiet machine, <= 50 ms with ``--load``);
 yfinance and scipy must not be imported.
 
-Run: python -m bench.bench_startup [runs] [--load] [--threads] [main.py flags...]
+Run: python -m bench.bench_startup [runs] [--screen WxH] [--load] [--threads] [main.py flags...]
+  --screen   the offscreen screen's size (default 1920x1080, the Morning layout; 1280x800
+             gives the Laptop layout); Qt's offscreen platform alone would be 800x800
   --load     run one CPU-bound process beside the app (a busy machine)
   --threads  refresh on threads of the app's process instead of the compute process
   anything else goes to main.py (e.g. --source demo, --source PATH, --source cache)
@@ -20,15 +22,26 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUSY = "import time\nwhile True:\n    sum(i * i for i in range(10000))\n"
 
 
-def one_run(extra: list[str]) -> dict:
-    env = {**os.environ}
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+def screen_platform(size: str, folder: Path) -> str:
+    """``QT_QPA_PLATFORM`` for Qt's offscreen platform with one screen of ``size`` (WxH)."""
+    width, height = (int(v) for v in size.lower().split("x"))
+    config = folder / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "bench", "x": 0, "y": 0,
+                                               "width": width, "height": height,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96,
+                                               "dpr": 1}]}))
+    return f"offscreen:configfile={config}"
+
+
+def one_run(extra: list[str], platform: str) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": platform}
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--timing", *extra], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=180)
     if out.returncode != 0:
@@ -46,16 +59,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("runs", nargs="?", type=int, default=5)
     parser.add_argument("--load", action="store_true")
+    parser.add_argument("--screen", default="1920x1080")
     ours, extra = parser.parse_known_args()
     busy = subprocess.Popen([sys.executable, "-c", BUSY]) if ours.load else None
     try:
-        one_run(extra)  # warm the OS file cache
-        results = [one_run(extra) for _ in range(ours.runs)]
+        with tempfile.TemporaryDirectory() as folder:
+            platform = screen_platform(ours.screen, Path(folder))
+            one_run(extra, platform)  # warm the OS file cache
+            results = [one_run(extra, platform) for _ in range(ours.runs)]
     finally:
         if busy is not None:
             busy.kill()
-    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
-    print(f"startup over {ours.runs} runs (QT_QPA_PLATFORM={platform}"
+    print(f"startup over {ours.runs} runs (offscreen screen {ours.screen}"
           f"{', one CPU-bound process beside it' if ours.load else ''}"
           f"{', flags ' + ' '.join(extra) if extra else ''}), median [min..max]:")
     for key, label, unit, target in (

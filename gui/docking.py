@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from analytics.snapshot import Snapshot
 from gui.panels import PANELS
 from gui.panels.base import Panel
+from gui.theme import ThemedPlot
 
 
 class PanelHolder(QScrollArea):
@@ -90,7 +91,7 @@ class PanelDocks(QObject):
             pid for pid, dock in self.docks.items()
             if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
         self._stale = set(self.docks) - set(self._pending)
-        self._show_next()
+        self._timer.start()       # the first panel too in a turn of its own, after this slot
 
     @property
     def rendering(self) -> bool:
@@ -110,15 +111,21 @@ class PanelDocks(QObject):
 
     @staticmethod
     def _draw(panel: Panel, snapshot: Snapshot) -> None:
-        """Show ``snapshot`` in ``panel`` and paint it once. Its paints are held until the
-        events its changes queued have run: each chart would otherwise repaint the window
-        at every step of settling its ranges, axes and layout (9 repaints of the momentum
-        chart in one refresh, 170 ms back to back)."""
+        """Show ``snapshot`` in ``panel`` and paint it once. Its charts settle their ranges
+        now (pyqtgraph does it at the start of a paint, and the changes it makes there ask
+        for a second paint), and its paints are held until the events its changes queued
+        have run: each chart would otherwise repaint the window at every step of settling
+        its axes and layout (9 repaints of the momentum chart in one refresh, 170 ms back
+        to back)."""
         panel.setUpdatesEnabled(False)
         try:
             panel.show_snapshot(snapshot)
+            for plot in panel.findChildren(ThemedPlot):
+                plot.scene().prepareForPaint()
         finally:
-            QTimer.singleShot(0, panel, lambda: panel.setUpdatesEnabled(True))
+            # A timer of 1 ms, not 0 (a queued call that could run in the same pass of
+            # posted events): the queued changes run first, then one paint in a pass of its own.
+            QTimer.singleShot(1, panel, lambda: panel.setUpdatesEnabled(True))
 
 
 # Built-in layouts: (area, stacked below the area's first group?, panels tabbed together: the

@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QStatusBar,
+    QToolButton,
+    QWidget,
+)
 
 from analytics.snapshot import Snapshot
+
+STAGE_CHARS = 30          # the refresh stage's room, in average characters
 
 
 class StatusBar(QStatusBar):
@@ -29,9 +38,17 @@ class StatusBar(QStatusBar):
                                         "not real prices.")
         self.simulated_badge.hide()
         self.stage_label = QLabel("")
+        # A fixed width with long stages elided: a label that followed its text would change
+        # the window's minimum width at every progress message, and on a small screen resize
+        # and repaint the whole window (a 35 ms repaint several times per refresh).
+        self.stage_label.setFixedWidth(self.stage_label.fontMetrics().averageCharWidth()
+                                       * STAGE_CHARS)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(160)
+        self.progress.setFixedWidth(160)
+        room = self.progress.sizePolicy()
+        room.setRetainSizeWhenHidden(True)        # showing it must not resize the window
+        self.progress.setSizePolicy(room)
         self.progress.hide()
         self.schedule_label = QLabel("")
         self.schedule_label.setObjectName("muted")
@@ -44,6 +61,9 @@ class StatusBar(QStatusBar):
         self.error_button.hide()
         self.notes_label = QLabel("")
         self.notes_label.setObjectName("muted")
+        # The notes take the room that is left and never widen the window (all of them are
+        # in its tooltip).
+        self.notes_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.addWidget(self.notes_label, 1)
         for widget in (self.error_button, self.stage_label, self.progress, self.intraday_label,
                        self.schedule_label,
@@ -82,17 +102,23 @@ class StatusBar(QStatusBar):
         self.intraday_label.setVisible(bool(text))
 
     def on_refresh_started(self) -> None:
-        self.stage_label.setText("Refreshing…")
+        self._set_stage("Refreshing…")
         self.progress.setValue(0)
 
     def on_progress(self, stage: str, fraction: float) -> None:
-        self.stage_label.setText(stage)
+        self._set_stage(stage)
         self.progress.setValue(int(round(100 * fraction)))
 
     def on_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         if not busy:
-            self.stage_label.setText("")
+            self._set_stage("")
+
+    def _set_stage(self, stage: str) -> None:
+        label = self.stage_label
+        label.setText(label.fontMetrics().elidedText(stage, Qt.TextElideMode.ElideRight,
+                                                     label.width()))
+        label.setToolTip(stage)
 
     def on_failed(self, message: str, _traceback: str) -> None:
         self.error_button.setText(f"⚠ {message[:80]}")

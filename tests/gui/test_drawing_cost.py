@@ -71,3 +71,22 @@ def test_a_panel_paints_once_its_changes_have_settled(make_window, qtbot, crash)
     assert radar.verdict.text().startswith("<span")
     QApplication.processEvents()
     qtbot.waitUntil(radar.updatesEnabled, timeout=2000)
+
+
+def test_refresh_progress_never_resizes_the_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1280, 770)
+    window.show()
+    qtbot.waitExposed(window)
+    status = window.status
+    before = (window.minimumSizeHint().width(), status.sizeHint().width())
+    stage = "Downloading prices for a very long list of tickers, chunk 7 of 7"
+    status.on_refresh_started()
+    status.on_busy(True)
+    status.on_progress(stage, 0.5)
+    QApplication.processEvents()
+    assert (window.minimumSizeHint().width(), status.sizeHint().width()) == before
+    assert status.stage_label.toolTip() == stage
+    assert status.stage_label.text().endswith("…") and len(status.stage_label.text()) < len(stage)
+    status.on_busy(False)
+    assert (window.minimumSizeHint().width(), status.sizeHint().width()) == before
