@@ -52,7 +52,12 @@ class AlertsController(QObject):
         self.save()
 
     def save(self) -> None:
-        self.settings.alert_book = self.book.to_json()
+        """Store the rules and their states when they changed: every store is a write of the
+        settings file on the main thread (up to 90 ms on a busy disk), and most refreshes
+        change nothing."""
+        text = self.book.to_json()
+        if text != self.settings.alert_book:
+            self.settings.alert_book = text
 
     def evaluate(self, snapshot: Snapshot) -> list[str]:
         """Check the rules against ``snapshot``'s headline figures; returns the messages."""

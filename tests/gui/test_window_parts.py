@@ -55,7 +55,11 @@ def test_alerts_fire_without_a_panel(qtbot, tmp_path, crash):
     messages = controller.evaluate(crash)
     assert len(messages) == 1 and fired == messages
     assert "momentum.sigma <= -3" in messages[0] and "as of 2026-02-04" in messages[0]
+    stores = []
+    original = settings.store.setValue
+    settings.store.setValue = lambda key, value: (stores.append(key), original(key, value))
     assert controller.evaluate(crash) == [], "fires once per crossing"
+    assert stores == [], "nothing changed, nothing written (a settings write is disk I/O)"
     assert AlertBook.from_json(settings.alert_book).active, "the armed state is saved"
 
 
