@@ -1,7 +1,9 @@
 """Every registered panel in a dock of the main window, and how a snapshot reaches them:
-visible panels one per event-loop turn (the window stays responsive however many there are),
-hidden ones when they are next shown."""
+visible panels one part per event-loop turn (the window stays responsive however many there
+are), hidden ones when they are next shown."""
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -59,6 +61,7 @@ class PanelDocks(QObject):
         self.docks: dict[str, QDockWidget] = {}
         self.snapshot: Snapshot | None = None
         self._pending: list[str] = []
+        self._drawing: tuple[Panel, Iterator[None]] | None = None    # the panel being drawn
         self._stale: set[str] = set()
         self.deferred = False         # the window is away (compact mode): draw on its return
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -87,45 +90,74 @@ class PanelDocks(QObject):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self._finish(self._drawing)      # a panel half-drawn from the last one: drawn anew
+        self._drawing = None
         self._pending = [] if self.deferred else [
             pid for pid, dock in self.docks.items()
             if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
         self._stale = set(self.docks) - set(self._pending)
-        self._timer.start()       # the first panel too in a turn of its own, after this slot
+        self._timer.start()       # the first part too in a turn of its own, after this slot
 
     @property
     def rendering(self) -> bool:
         """True while visible panels are still being drawn from the latest snapshot."""
-        return bool(self._pending)
+        return bool(self._pending) or self._drawing is not None
 
     def _show_next(self) -> None:
-        if self._pending and self.snapshot is not None:
-            self._draw(self.panels[self._pending.pop(0)], self.snapshot)
-        if self._pending:
+        """One part of the panel being drawn (``Panel.draw_steps``), the next panel's first
+        when it is done: one part per turn of the event loop."""
+        if self._drawing is None and self._pending and self.snapshot is not None:
+            panel = self.panels[self._pending.pop(0)]
+            panel.setUpdatesEnabled(False)
+            self._drawing = (panel, panel.draw_steps(self.snapshot))
+        if self._drawing is not None:
+            panel, steps = self._drawing
+            try:
+                next(steps)
+            except StopIteration:
+                self._finish(self._drawing)
+                self._drawing = None
+        if self._drawing is not None or self._pending:
             self._timer.start()
 
     def _on_visible(self, panel_id: str, visible: bool) -> None:
         if visible and panel_id in self._stale and self.snapshot is not None:
             self._stale.discard(panel_id)
-            self._draw(self.panels[panel_id], self.snapshot)
+            panel = self.panels[panel_id]
+            panel.setUpdatesEnabled(False)
+            panel.show_snapshot(self.snapshot)
+            self._finish((panel, iter(())))
 
     @staticmethod
-    def _draw(panel: Panel, snapshot: Snapshot) -> None:
-        """Show ``snapshot`` in ``panel`` and paint it once. Its charts settle their ranges
+    def _finish(drawing: tuple[Panel, Iterator[None]] | None) -> None:
+        """A panel drawn (or given up for a newer snapshot): its charts settle their ranges
         now (pyqtgraph does it at the start of a paint, and the changes it makes there ask
-        for a second paint), and its paints are held until the events its changes queued
-        have run: each chart would otherwise repaint the window at every step of settling
-        its axes and layout (9 repaints of the momentum chart in one refresh, 170 ms back
-        to back)."""
-        panel.setUpdatesEnabled(False)
-        try:
-            panel.show_snapshot(snapshot)
-            for plot in panel.findChildren(ThemedPlot):
-                plot.scene().prepareForPaint()
-        finally:
-            # A timer of 1 ms, not 0 (a queued call that could run in the same pass of
-            # posted events): the queued changes run first, then one paint in a pass of its own.
-            QTimer.singleShot(1, panel, lambda: panel.setUpdatesEnabled(True))
+        for a second paint), then its paints, held while it was drawn, are released by 1 ms
+        timers, the panel's own first and then each chart's, each painted once in a pass of
+        its own (a queued call could run in the same pass of posted events). Each chart
+        would otherwise repaint the window at every step of settling its axes and layout (9
+        repaints of the momentum chart in one refresh, 170 ms back to back)."""
+        if drawing is None:
+            return
+        panel = drawing[0]
+        held: list[QWidget] = [panel]
+        for plot in panel.findChildren(ThemedPlot):
+            plot.scene().prepareForPaint()
+            plot.setUpdatesEnabled(False)       # stays off when the panel's come back on
+            held.append(plot)
+        _release(held)
+
+
+def _release(held: list[QWidget]) -> None:
+    """Turn paints back on for ``held[0]`` in 1 ms, then for the rest one by one."""
+    widget = held[0]
+
+    def release() -> None:
+        widget.setUpdatesEnabled(True)
+        if len(held) > 1:
+            _release(held[1:])
+
+    QTimer.singleShot(1, widget, release)
 
 
 # Built-in layouts: (area, stacked below the area's first group?, panels tabbed together: the

@@ -1,6 +1,7 @@
 """Panel base class: a widget that shows part of a Snapshot and exports itself to PNG."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -38,9 +39,9 @@ class Panel(QWidget, Generic[V]):
     """One part of a Snapshot on screen. Subclasses set ``panel_id`` (file name of its PNG,
     dock objectName), ``title``, ``default_area`` and ``view_field`` (the Snapshot field they
     show: ``"momentum"``...; empty for panels that read several), and implement
-    ``show_view(view)`` and ``show_missing()`` (the n/a state when that field is None). Both
-    run on the main thread and are cheap: no analytics (docs/architecture.md, "Adding a
-    panel")."""
+    ``show_view(view)``, or ``view_steps(view)`` (the same in parts), and ``show_missing()``
+    (the n/a state when that field is None). They run on the main thread and are cheap: no
+    analytics (docs/architecture.md, "Adding a panel")."""
 
     panel_id = "panel"
     title = "Panel"
@@ -54,12 +55,24 @@ class Panel(QWidget, Generic[V]):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show ``snapshot``: its ``view_field`` view, or the n/a state without it."""
+        for _ in self.draw_steps(snapshot):
+            pass
+
+    def draw_steps(self, snapshot: Snapshot) -> Iterator[None]:
+        """``show_snapshot`` in parts: the window runs one part per turn of its event loop,
+        so a refresh never holds it for a whole panel (docs/architecture.md, "Drawing a
+        snapshot")."""
         self.snapshot = snapshot
         view = self.view
         if view is None:
             self.show_missing()
         else:
-            self.show_view(view)
+            yield from self.view_steps(view)
+
+    def view_steps(self, view: V) -> Iterator[None]:
+        """Draw ``view`` in parts, yielding between them (by default ``show_view``, whole)."""
+        self.show_view(view)
+        yield from ()
 
     @property
     def view(self) -> V | None:

@@ -2,6 +2,8 @@
 fund and per underlying, with a what-if for the S&P and Nasdaq closes."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
@@ -133,7 +135,8 @@ class FlowsPanel(Panel[FlowsView]):
     def show_missing(self) -> None:
         self.headline.setText("Leveraged ETF flows: n/a (no leveraged ETFs with prices)")
 
-    def show_view(self, view: FlowsView) -> None:
+    def view_steps(self, view: FlowsView) -> Iterator[None]:
+        """The what-if controls, then the headline and the funds, the underlyings, the bars."""
         self._loading = True
         for name, spin in self.spins.items():
             spin.setEnabled(name in view.returns.index)
@@ -146,7 +149,8 @@ class FlowsPanel(Panel[FlowsView]):
                 self.spins[name].setValue(value)
             self._loading = False
             self.what_if_active, self.pending_what_if = True, None
-        self.update_what_if()
+        yield
+        yield from self._what_if_steps()
 
     def what_if_returns(self) -> pd.Series:
         """Today's underlying returns with the what-if controls applied (fractions)."""
@@ -163,6 +167,10 @@ class FlowsPanel(Panel[FlowsView]):
 
     def update_what_if(self) -> None:
         """Recompute the dollar estimates for the controls' returns (pure function, main thread)."""
+        for _ in self._what_if_steps():
+            pass
+
+    def _what_if_steps(self) -> Iterator[None]:
         view = self.view
         if self._loading or view is None:
             return
@@ -205,6 +213,7 @@ class FlowsPanel(Panel[FlowsView]):
             index=funds.index)
         self.funds.set_frame(table, FUND_FORMATS, index_label="Fund")
         self.funds.set_drop_order(FUND_DROPS)
+        yield
         largest = funds.head(LARGEST_FUNDS)
         self.largest.setText(
             "Largest funds in today's flow: " + ", ".join(
@@ -228,6 +237,7 @@ class FlowsPanel(Panel[FlowsView]):
         self.underlyings.set_frame(pd.concat([totals, total]), UNDERLYING_FORMATS,
                                    index_label="Underlying")
         self.underlyings.set_drop_order(UNDERLYING_DROPS)
+        yield
         self._draw_bars(by_underlying["rebalance_usd"])
 
     def _draw_bars(self, values: pd.Series) -> None:

@@ -2,6 +2,8 @@
 move in sigma and "worst day since", and the drawdown."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
@@ -134,7 +136,9 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.headline.setText("Momentum L/S: n/a")
         self.reading.setText("Needs the benchmark and constituents with a year of history.")
 
-    def show_view(self, view: MomentumView) -> None:
+    def view_steps(self, view: MomentumView) -> Iterator[None]:
+        """The headline and legs, then the contributors' sector sums, the chart, the drawdown
+        strip."""
         t, th = view.today, theme.current()
         colour = theme.colour_for(t.long_short, th)
         daily = view.factor["long_short"].loc[:t.day].iloc[-SPARK_DAYS:]
@@ -172,8 +176,12 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         else:
             self.recent.setText("No down day in the last 10 sessions. σ = daily move / "
                                 "trailing 63-day std.")
+        yield
         self._show_contributors(view)
-        self.redraw()
+        yield
+        line = self._draw_chart(view)
+        yield
+        self._draw_drawdown(line)
 
     def _show_contributors(self, view: MomentumView) -> None:
         table = view.contributors
@@ -205,8 +213,11 @@ class MomentumPanel(WindowedPanel[MomentumView]):
 
     def redraw(self) -> None:
         view = self.view
-        if view is None:
-            return
+        if view is not None:
+            self._draw_drawdown(self._draw_chart(view))
+
+    def _draw_chart(self, view: MomentumView) -> pd.Series:
+        """The chart in the selected window and mode; returns the L/S's cumulative line."""
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)
         daily = view.factor[list(SERIES)].reindex(frame.index).rename(columns=SERIES)
         if self.mode.currentText() == MODES[1]:
@@ -224,5 +235,8 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         crashes = view.sigma.reindex(line.index) <= CRASH_SIGMA
         self.chart.set_markers(f"day at or below {CRASH_SIGMA:.0f}σ", line[crashes],
                                theme.current().down)
-        self.drawdown.set_frame(window_drawdown(frame[SERIES["long_short"]])
+        return frame[SERIES["long_short"]]
+
+    def _draw_drawdown(self, cumulative: pd.Series) -> None:
+        self.drawdown.set_frame(window_drawdown(cumulative)
                                 .rename("L/S drawdown from the window's high").to_frame())

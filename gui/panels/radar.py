@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 
 import pandas as pd
 from PySide6.QtCore import Qt
@@ -119,7 +120,8 @@ class RadarPanel(Panel[Radar]):
         self.verdict.setText("Crash radar: n/a (no signals computed)")
         self.table.setRowCount(0)
 
-    def show_view(self, radar: Radar) -> None:
+    def view_steps(self, radar: Radar) -> Iterator[None]:
+        """The verdict and the lights, then the timeline."""
         snapshot = self.shown
         t = theme.current()
         colours = {"red": t.down, "amber": theme.AMBER, "green": t.up, "n/a": t.muted}
@@ -129,6 +131,7 @@ class RadarPanel(Panel[Radar]):
                              f"<br><span style='font-size:small'>as of "
                              f"{snapshot.as_of_words()}{proxy}</span>")
         self.changes.setText(radar.since_yesterday())
+        yield
         history = radar.history
         before = history.iloc[-2] if len(history) >= 2 else None
         # Emptied first: replacing the items of a table whose rows and columns follow their
@@ -164,6 +167,7 @@ class RadarPanel(Panel[Radar]):
                 if col == SPARK_COLUMN:
                     self._spark(item, radar, name)
                 self.table.setItem(row, col, item)
+        yield
         self._draw_timeline(radar.history.iloc[-TIMELINE_DAYS:], colours)
 
     @staticmethod

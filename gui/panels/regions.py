@@ -3,6 +3,7 @@ against history, implied ETF flows) with the US vs non-US split of ETF creations
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -141,7 +142,8 @@ class RegionsPanel(Panel[RegionsView]):
     def show_missing(self) -> None:
         self.headline.setText("Regional flows: n/a (no regional indices or ETFs in the data)")
 
-    def show_view(self, view: RegionsView) -> None:
+    def view_steps(self, view: RegionsView) -> Iterator[None]:
+        """The table, then the bars."""
         us, non_us = view.flows_us, view.flows_non_us
         week = view.table["1w USD"].astype(float)
         if week.notna().any():
@@ -167,6 +169,7 @@ class RegionsPanel(Panel[RegionsView]):
             if item is not None and item.text() in view.table.index:
                 source = view.table.loc[item.text()]
                 item.setToolTip(f"Index: {source['index']} · ETF: {source['etf'] or 'none'}")
+        yield
         self._draw_bars(view.table["flows 1y"].astype(float))
 
     def _draw_bars(self, flows: pd.Series) -> None:

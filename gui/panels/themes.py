@@ -2,6 +2,7 @@
 the selected rows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt
@@ -78,7 +79,8 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         self.table.setRowCount(0)
         self.heading.setText("Themes need the benchmark and constituents")
 
-    def show_view(self, view: BasketsView) -> None:
+    def view_steps(self, view: BasketsView) -> Iterator[None]:
+        """The table, then the chart of the selected rows."""
         keep = [name for name in self.selected if name in view.table.index]
         if not keep:
             keep = list(view.table["sigma"].abs().sort_values(ascending=False)
@@ -103,6 +105,7 @@ class ThemesPanel(WindowedPanel[BasketsView]):
         self.missing.setText("Left out for lack of data: " + "; ".join(
             f"{name} ({why})" for name, why in view.missing.items()) if view.missing else "")
         self.missing.setVisible(bool(view.missing))
+        yield
         self.redraw()
 
     def redraw(self) -> None:

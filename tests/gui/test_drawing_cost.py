@@ -59,18 +59,28 @@ def test_a_refill_sets_each_cell_once(qtbot):
     assert table.item(1, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
 
 
-def test_a_panel_paints_once_its_changes_have_settled(make_window, qtbot, crash):
+def test_panels_are_drawn_in_parts_and_painted_once_drawn(make_window, qtbot, crash):
     window = make_window()
     window.resize(1280, 770)
     window.show()
     qtbot.waitExposed(window)
     window.apply_layout("Laptop")
     radar = window.panels["radar"]
-    window.dock_host._draw(radar, crash)
-    assert not radar.updatesEnabled(), "held while the panel's queued changes run"
-    assert radar.verdict.text().startswith("<span")
+    steps = radar.draw_steps(crash)
+    next(steps)
+    assert radar.verdict.text().startswith("<span") and radar.timeline.rowCount() == 0, \
+        "the verdict first, the timeline in a later part"
+    list(steps)
+    assert radar.timeline.rowCount() > 0
+    window.dock_host.show_snapshot(crash)
+    assert window.rendering
     QApplication.processEvents()
-    qtbot.waitUntil(radar.updatesEnabled, timeout=2000)
+    assert not radar.updatesEnabled(), "held while the panel is drawn"
+    qtbot.waitUntil(lambda: not window.rendering, timeout=10_000)
+    plots = window.panels["momentum"].findChildren(theme.ThemedPlot)
+    qtbot.waitUntil(lambda: radar.updatesEnabled() and all(p.updatesEnabled() for p in plots),
+                    timeout=2000)
+    assert window.panels["momentum"].updatesEnabled() and len(plots) == 2
 
 
 def test_refresh_progress_never_resizes_the_window(make_window, qtbot):
