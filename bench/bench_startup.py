@@ -42,8 +42,13 @@ def screen_platform(size: str, folder: Path) -> str:
 
 def one_run(extra: list[str], platform: str) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": platform}
-    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--timing", *extra], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=180)
+    # As on a user's machine, Python keeps the compiled modules from the warm-up run (an
+    # environment that forbids it would compile every module at every start).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    with tempfile.TemporaryDirectory() as config:
+        env["XDG_CONFIG_HOME"] = config       # no saved window: a first start's layout
+        out = subprocess.run([sys.executable, str(ROOT / "main.py"), "--timing", *extra],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     if out.returncode != 0:
         raise SystemExit(f"app failed: {out.stderr.strip()}")
     report = json.loads(out.stdout.strip().splitlines()[-1])

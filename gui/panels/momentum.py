@@ -39,6 +39,7 @@ BAND_SIGMA = 2.0            # the daily-bars view's band: ±2σ of the trailing 
 MODES = ("Cumulative", "Daily bars ±2σ")
 SERIES = {"long_short": "Momentum L/S", "long_excess": "Long leg − equal-weighted",
           "short_excess": "Short leg − equal-weighted", "high_beta": "High beta L/S"}
+DRAWDOWN = "L/S drawdown from the window's high"
 
 
 def since_words(today: MomentumToday) -> str:
@@ -238,5 +239,4 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         return frame[SERIES["long_short"]]
 
     def _draw_drawdown(self, cumulative: pd.Series) -> None:
-        self.drawdown.set_frame(window_drawdown(cumulative)
-                                .rename("L/S drawdown from the window's high").to_frame())
+        self.drawdown.set_frame(window_drawdown(cumulative).rename(DRAWDOWN).to_frame())

@@ -164,13 +164,9 @@ class TimeSeriesChart(QWidget):
         self._clear_bars()
         names = [str(c) for c in frame.columns]
         self._set_dates(frame.index)
-        palette = theme.current().series
-        rebuild = names != list(self._curves) or emphasis != self._emphasis
-        item = self.plot.getPlotItem()
-        if rebuild:
-            self._drop_curves()
+        self._ensure_curves(names, emphasis)
         self._series, self._daily = {}, {}
-        for i, (name, column) in enumerate(zip(names, frame.columns)):
+        for name, column in zip(names, frame.columns):
             y = frame[column].to_numpy(dtype=float) * self.scale
             self._series[name] = y
             if daily is not None and column in daily.columns:
@@ -179,17 +175,24 @@ class TimeSeriesChart(QWidget):
             # Missing values are left out (pyqtgraph's view-clipping and auto-range misbehave
             # on NaN); the readout still shows "n/a" for them.
             finite = np.isfinite(y)
-            x_shown, y_shown = self._x[finite], y[finite]
-            if rebuild:
-                colour = palette[i % len(palette)]
-                width = 3 if name == emphasis else 1.6
-                self._curves[name] = item.plot(x_shown, y_shown, pen=pg.mkPen(colour, width=width),
-                                               name=name)
-                self._colours[name] = colour
-            else:
-                self._curves[name].setData(x_shown, y_shown)
-        self._emphasis = emphasis
+            self._curves[name].setData(self._x[finite], y[finite])
         self._show_range()
+
+    def _ensure_curves(self, names: list[str], emphasis: str | None) -> None:
+        """One curve per name (``emphasis`` thicker) with its legend entry: kept when the
+        chart has exactly those (a refresh or a window change updates them in place), else
+        built anew."""
+        if names == list(self._curves) and emphasis == self._emphasis:
+            return
+        self._drop_curves()
+        palette = theme.current().series
+        item = self.plot.getPlotItem()
+        for i, name in enumerate(names):
+            colour = palette[i % len(palette)]
+            width = 3 if name == emphasis else 1.6
+            self._curves[name] = item.plot([], [], pen=pg.mkPen(colour, width=width), name=name)
+            self._colours[name] = colour
+        self._emphasis = emphasis
 
     def set_bars(self, name: str, values, band=None, band_name: str = "") -> None:
         """Daily bars of ``values`` (a dated Series, before ``scale``), green up and red down,
