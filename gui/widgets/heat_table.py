@@ -96,7 +96,9 @@ class HeatTable(QTableWidget):
         self.setSortingEnabled(True)
         self.verticalHeader().setVisible(False)
         self.setItemDelegate(OutlineDelegate(self))
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns are sized to their contents once per fill (``set_frame``), not by the header
+        # at every resize of the table: that re-measured every cell of every column each
+        # time the window's layout moved (tens of ms a table on the first refresh).
         self.horizontalHeader().setStretchLastSection(False)
         self.drop_order: list[str] = []     # headers to hide, first first, when too narrow
         self.wrapped = False                # a column wraps its text (``wrap_column``)
@@ -186,6 +188,11 @@ class HeatTable(QTableWidget):
                 # the columns sized to their contents.
                 self.setItem(r, c, item)
         self.setSortingEnabled(True)
+        header = self.horizontalHeader()
+        for column in range(self.columnCount()):
+            self.setColumnHidden(column, False)          # fit_columns decides again
+            if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Fixed:
+                self.resizeColumnToContents(column)
         self.fit_columns()
         if self.wrapped:
             self.resizeRowsToContents()
