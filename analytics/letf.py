@@ -156,24 +156,25 @@ def underlying_adv(market, underlyings: list[str],
     if volume is None:
         return adv, basis, float("nan"), 0
     window = slice(-ADV_DAYS - 1, -1)
-    dollars = volume.reindex(columns=close.columns) * close
+    # Positive dollar volume over the window only (the rest of the history is not needed),
+    # and which names traded in it, each computed once for the whole panel.
+    dollars = volume.reindex(columns=close.columns).iloc[window] * close.iloc[window]
+    dollars = dollars.where(dollars > 0)
+    traded = dollars.notna().any()
     behind: dict[str, None] = {}            # every name measured, once, in order
     for name in underlyings:
-        held = [t for t in stocks.get(name, ()) if t in dollars.columns
-                and dollars[t].iloc[window].gt(0).any()]
+        held = [t for t in stocks.get(name, ()) if traded.get(t, False)]
         if held:
-            daily = dollars[held].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
-            adv[name] = float(daily.mean())
+            adv[name] = float(dollars[held].sum(axis=1, min_count=1).mean())
             basis[name] = f"{len(held)} stocks"
             behind.update(dict.fromkeys(held))
         elif name in dollars.columns:
-            own = dollars[name].iloc[window]
-            adv[name] = float(own.where(own > 0).mean())
+            adv[name] = float(dollars[name].mean())
             basis[name] = "own volume" if np.isfinite(adv[name]) else "no volume"
             if np.isfinite(adv[name]):
                 behind[name] = None
     if not behind:
         return adv, basis, float("nan"), 0
-    total = dollars[list(behind)].iloc[window].where(lambda d: d > 0).sum(axis=1, min_count=1)
+    total = dollars[list(behind)].sum(axis=1, min_count=1)
     return adv, basis, float(total.mean()), len(behind)
 
