@@ -305,7 +305,6 @@ def _run_window(args, process) -> int:
     except UniverseError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    from gui.main_window import MainWindow
     from gui.qt_messages import route_qt_messages_to_log
     from models.state import DashboardState
 
@@ -316,14 +315,19 @@ def _run_window(args, process) -> int:
     except ValueError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
-    # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead.
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-
-    collector = GarbageCollector(interval=1.0)
     state = DashboardState(request, process=process)
     if process is not None:
-        state.refresh()     # the compute process loads while this process builds the window
+        # Sent before the window's modules are imported (pyqtgraph and the panels: a third
+        # of a second): the compute process loads and computes while this one builds.
+        state.refresh()
+    # Python's cyclic GC may run in whichever thread allocates; collecting a Qt widget in the
+    # refresh worker deadlocks or crashes Qt. Collect on a main-thread timer instead (the
+    # compute process's reader thread allocates only once its first reply arrives).
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    from gui.main_window import MainWindow
+
+    collector = GarbageCollector(interval=1.0)
 
     current = {"source": source_name(args)}
 
