@@ -402,12 +402,15 @@ def announce_source(state, log_path) -> None:
 
 
 SLICE_MS = 20          # main-thread slices at least this long are named in the report
+# Where the app's other threads wait for work (not counted as what they ran).
+IDLE_FRAMES = ("threading.py:wait", "queue.py:get", "thread.py:_worker")
 
 
 class StartupProbe:
-    """Measures first paint and populated dashboard (seconds since main.py started), the
-    longest main-thread stall (5 ms probe) during the first refresh (from the first paint on)
-    and during a second one started once populated (the hitch of every later refresh), and
+    """Measures first paint (the window's first frame drawn) and populated dashboard (seconds
+    since main.py started), the longest main-thread stall (5 ms probe) during the first
+    refresh (from the first frame on) and during a second one started once populated (the
+    hitch of every later refresh), and
     the slowest slices of each: for each gap of at least ``SLICE_MS`` between probe ticks,
     the last event Qt dispatched before it (its type and receiver), the busiest Python
     function under it (the main thread's stack sampled every 2 ms by a helper thread) and
@@ -426,6 +429,7 @@ class StartupProbe:
         self._last = None
         self._event: tuple | str = "start"
         self._first_paint: float | None = None
+        self._painting = False
         self._refreshing = False
         self._samples: list[str] = []
         self._others: list[str] = []
@@ -445,10 +449,9 @@ class StartupProbe:
                 kind = event.type()
                 if kind != timer:
                     probe._event = (kind, type(obj))
-                    if kind == paint and probe._first_paint is None:
-                        probe._first_paint = time.perf_counter()
-                        if probe._refreshing:
-                            probe._start()
+                    if kind == paint and not probe._painting:
+                        probe._painting = True      # the first frame: done once this pass is
+                        QTimer.singleShot(0, probe._painted)
                 return False
 
         self._filter = EventFilter()
@@ -461,8 +464,16 @@ class StartupProbe:
         if state.busy:                  # the first refresh started before the window
             self._start()
 
+    def _painted(self) -> None:
+        """The window's first frame is drawn (its paint events have run): the first paint.
+        The stall probe starts here, not at the first paint event: the frame's own drawing
+        is part of the time to first paint, not a stall of a window already on screen."""
+        self._first_paint = time.perf_counter()
+        if self._refreshing:
+            self._start()
+
     def _start(self) -> None:
-        """A refresh started; the probe runs from then or from the first paint, whichever is
+        """A refresh started; the probe runs from then or from the first frame, whichever is
         later (before it there is no window to stutter)."""
         import threading
 
@@ -499,8 +510,7 @@ class StartupProbe:
             frames = sys._current_frames()
             self._samples.append(where(frames.get(self._main)) or "Qt (no Python frame)")
             others = [w for ident, frame in frames.items() if ident not in (self._main, me)
-                      and (w := where(frame)) and "threading.py:wait" not in w
-                      and "queue.py:get" not in w]
+                      and (w := where(frame)) and not any(idle in w for idle in IDLE_FRAMES)]
             self._others.extend(others)
             time.sleep(0.002)
 

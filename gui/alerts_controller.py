@@ -4,6 +4,7 @@ and edits the same book; without it alerts still fire."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
@@ -27,6 +28,7 @@ class AlertsController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.panel = panel
+        self._saved = settings.alert_book        # the text stored: only a change is written
         self.book = self._load()
         if panel is not None:
             panel.set_book(self.book)
@@ -51,13 +53,14 @@ class AlertsController(QObject):
             self.book = self.panel.book
         self.save()
 
-    def save(self) -> None:
-        """Store the rules and their states when they changed: every store is a write of the
-        settings file on the main thread (up to 90 ms on a busy disk), and most refreshes
-        change nothing."""
+    def save(self) -> Future | None:
+        """Store the rules and their states when they changed (most refreshes change
+        nothing), off the main thread (``Settings.write_alert_book``); returns the write."""
         text = self.book.to_json()
-        if text != self.settings.alert_book:
-            self.settings.alert_book = text
+        if text == self._saved:
+            return None
+        self._saved = text
+        return self.settings.write_alert_book(text)
 
     def evaluate(self, snapshot: Snapshot) -> list[str]:
         """Check the rules against ``snapshot``'s headline figures; returns the messages."""

