@@ -90,8 +90,9 @@ class PanelDocks(QObject):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._finish(self._drawing)      # a panel half-drawn from the last one: drawn anew
-        self._drawing = None
+        if self._drawing is not None:    # a panel half-drawn from the last one: drawn anew
+            self._finish(self._drawing[0])
+            self._drawing = None
         self._pending = [] if self.deferred else [
             pid for pid, dock in self.docks.items()
             if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
@@ -115,7 +116,7 @@ class PanelDocks(QObject):
             try:
                 next(steps)
             except StopIteration:
-                self._finish(self._drawing)
+                self._finish(panel)
                 self._drawing = None
         if self._drawing is not None or self._pending:
             self._timer.start()
@@ -126,10 +127,10 @@ class PanelDocks(QObject):
             panel = self.panels[panel_id]
             panel.setUpdatesEnabled(False)
             panel.show_snapshot(self.snapshot)
-            self._finish((panel, iter(())))
+            self._finish(panel)
 
     @staticmethod
-    def _finish(drawing: tuple[Panel, Iterator[None]] | None) -> None:
+    def _finish(panel: Panel) -> None:
         """A panel drawn (or given up for a newer snapshot): its charts settle their ranges
         now (pyqtgraph does it at the start of a paint, and the changes it makes there ask
         for a second paint), then its paints, held while it was drawn, are released by 1 ms
@@ -137,9 +138,6 @@ class PanelDocks(QObject):
         its own (a queued call could run in the same pass of posted events). Each chart
         would otherwise repaint the window at every step of settling its axes and layout (9
         repaints of the momentum chart in one refresh, 170 ms back to back)."""
-        if drawing is None:
-            return
-        panel = drawing[0]
         held: list[QWidget] = [panel]
         for plot in panel.findChildren(ThemedPlot):
             plot.scene().prepareForPaint()
