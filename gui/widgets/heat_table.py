@@ -117,9 +117,9 @@ class HeatTable(QTableWidget):
         return "" if item is None else item.text().replace("\n", " ")
 
     def fit_columns(self) -> None:
-        """Show every column that fits the viewport's width, hiding ``drop_order`` ones. The
-        widths are read in one pass with every column shown, then the dropped ones hidden:
-        each width read after a hide or show re-measures the whole table."""
+        """Show every column that fits the viewport's width, hiding ``drop_order`` ones: the
+        widths are read in one pass with every column shown, then the dropped ones hidden
+        (only those that were hidden are shown again first)."""
         if not self.drop_order:
             return
         columns = {self._header(c): c for c in range(self.columnCount())}
@@ -153,8 +153,8 @@ class HeatTable(QTableWidget):
         headers = headers or {}
         columns = [index_label, *(headers.get(c, c) for c in frame.columns)]
         self.clear()
-        # Headers and their tips are set while the table is empty: with columns sized to their
-        # contents, each header change would otherwise re-measure every row (tens of ms).
+        # Emptied first, headers and their tips set while it is empty, then filled: replacing
+        # the items of a filled table changes each cell twice.
         self.setRowCount(0)
         self.setColumnCount(len(columns))
         self.setHorizontalHeaderLabels(columns)
@@ -184,8 +184,8 @@ class HeatTable(QTableWidget):
                 offset = number * fmt.scale - fmt.center
                 item.setBackground(t.heat(-offset if fmt.invert else offset, fmt.heat))
                 item.setForeground(text_colour)
-                # Complete before it is set: each change to an item in the table re-measures
-                # the columns sized to their contents.
+                # Complete before it is set: each change to an item already in the table is
+                # a change of the model, with its own repaint and (wrapped) re-measure.
                 self.setItem(r, c, item)
         self.setSortingEnabled(True)
         sections = self.horizontalHeader()
