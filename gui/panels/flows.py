@@ -136,7 +136,7 @@ class FlowsPanel(Panel[FlowsView]):
         self.headline.setText("Leveraged ETF flows: n/a (no leveraged ETFs with prices)")
 
     def view_steps(self, view: FlowsView) -> Iterator[None]:
-        """The what-if controls, then the headline and the funds, the underlyings, the bars."""
+        """The what-if controls, then the headline, the funds, the underlyings, the bars."""
         self._loading = True
         for name, spin in self.spins.items():
             spin.setEnabled(name in view.returns.index)
@@ -203,6 +203,7 @@ class FlowsPanel(Panel[FlowsView]):
         verb = "selling" if self.total_usd < 0 else "buying"
         self.headline.setText(f"Leveraged ETFs: {fmt.money(self.total_usd)} of {verb} {when} "
                               f"({parts})")
+        yield
         known = view.funds.reindex(funds.index)          # largest flow first, as flow_table
         table = pd.DataFrame({
             "Underlying": funds["underlying"], "L": funds["leverage"],

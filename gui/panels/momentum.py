@@ -180,6 +180,9 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         yield
         self._show_contributors(view)
         yield
+        if self.mode.currentText() != MODES[1]:           # the cumulative chart's curves
+            yield from self.chart.curve_steps(list(SERIES.values()), SERIES["long_short"])
+            yield
         line = self._draw_chart(view)
         yield
         self._draw_drawdown(line)

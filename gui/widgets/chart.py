@@ -2,6 +2,8 @@
 readout, daily bars with a band, downsampling."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
@@ -182,9 +184,18 @@ class TimeSeriesChart(QWidget):
         """One curve per name (``emphasis`` thicker) with its legend entry: kept when the
         chart has exactly those (a refresh or a window change updates them in place), else
         built anew."""
+        for _ in self.curve_steps(names, emphasis):
+            pass
+
+    def curve_steps(self, names: list[str], emphasis: str | None = None) -> Iterator[None]:
+        """``_ensure_curves`` one curve per part: a panel drawn in parts (``Panel.view_steps``)
+        builds a chart's curves before ``set_frame`` without holding the window for all of
+        them (a curve and its legend entry cost about 10 ms)."""
         if names == list(self._curves) and emphasis == self._emphasis:
             return
+        self._clear_bars()
         self._drop_curves()
+        self._emphasis = None                 # not complete until the last curve is built
         palette = theme.current().series
         item = self.plot.getPlotItem()
         for i, name in enumerate(names):
@@ -192,6 +203,8 @@ class TimeSeriesChart(QWidget):
             width = 3 if name == emphasis else 1.6
             self._curves[name] = item.plot([], [], pen=pg.mkPen(colour, width=width), name=name)
             self._colours[name] = colour
+            if i < len(names) - 1:
+                yield
         self._emphasis = emphasis
 
     def set_bars(self, name: str, values, band=None, band_name: str = "") -> None:

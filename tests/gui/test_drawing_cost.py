@@ -100,3 +100,19 @@ def test_refresh_progress_never_resizes_the_window(make_window, qtbot):
     assert status.stage_label.text().endswith("…") and len(status.stage_label.text()) < len(stage)
     status.on_busy(False)
     assert (window.minimumSizeHint().width(), status.sizeHint().width()) == before
+
+
+def test_a_chart_builds_its_curves_one_per_part_and_set_frame_keeps_them(qtbot):
+    chart = TimeSeriesChart()
+    qtbot.addWidget(chart)
+    names = ["a", "b", "c"]
+    steps = chart.curve_steps(names, "a")
+    next(steps)
+    assert list(chart._curves) == ["a"], "one curve per part"
+    assert len(list(steps)) == 1 and list(chart._curves) == names
+    built = dict(chart._curves)
+    frame = pd.DataFrame({"a": [0.01, 0.02], "b": [0.0, -0.01], "c": [0.02, 0.0]},
+                         index=pd.bdate_range("2026-01-05", periods=2))
+    chart.set_frame(frame, emphasis="a")
+    assert chart._curves == built, "set_frame updates the curves built in parts in place"
+    assert list(chart.curve_steps(names, "a")) == [], "nothing to build the second time"
