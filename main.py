@@ -410,13 +410,12 @@ class StartupProbe:
     """Measures first paint (the window's first frame drawn) and populated dashboard (seconds
     since main.py started), the longest main-thread stall (5 ms probe) during the first
     refresh (from the first frame on) and during a second one started once populated (the
-    hitch of every later refresh), and
-    the slowest slices of each: for each gap of at least ``SLICE_MS`` between probe ticks,
-    the last event Qt dispatched before it (its type and receiver), the busiest Python
-    function under it (the main thread's stack sampled every 2 ms by a helper thread) and
-    what the other threads ran most (``worker``), so a regression points at its cause. "Qt
-    (no Python frame)" is Qt's own C++ (layout, text, painting) or the main thread waiting
-    for the interpreter lock another thread holds."""
+    hitch of every later refresh), and the slowest slices of each: for each gap of at least
+    ``SLICE_MS`` between probe ticks, the last event Qt dispatched before it (its type and
+    receiver), the busiest Python function under it (the main thread's stack sampled every 2
+    ms by a helper thread) and what the other threads ran most (``worker``), so a regression
+    points at its cause. "Qt (no Python frame)" is Qt's own C++ (layout, text, painting) or
+    the main thread waiting for the interpreter lock another thread holds."""
 
     def __init__(self, window, state) -> None:
         import threading

@@ -138,8 +138,8 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.reading.setText("Needs the benchmark and constituents with a year of history.")
 
     def view_steps(self, view: MomentumView) -> Iterator[None]:
-        """The headline and legs, then the contributors' sector sums, the chart, the drawdown
-        strip."""
+        """The headline and legs, then the contributors' sector sums, the chart's curves one
+        by one when they are built, the chart, the drawdown strip."""
         t, th = view.today, theme.current()
         colour = theme.colour_for(t.long_short, th)
         daily = view.factor["long_short"].loc[:t.day].iloc[-SPARK_DAYS:]
