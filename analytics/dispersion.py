@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.factors import daily_returns
 from analytics.params import EngineParams
-from analytics.rolling import rolling_rms, rolling_std, rolling_values
+from analytics.rolling import block_rows, rolling_rms, rolling_std
 from analytics.snapshot import DispersionToday, DispersionView
 from analytics.stats import percentile_rank
 
@@ -26,14 +26,55 @@ def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "r
 
 def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
     """Per day, over the members with a complete ``window``-day vol (``rolling_vol``): their
-    number, the sum of their vols and the sum of squared vols, as three arrays."""
+    number, the sum of their vols and the sum of squared vols, as three arrays.
+
+    Streams down the rows in blocks that stay in cache: each vol is summed directly over its
+    own ``window`` values (in a fixed order, so appending rows leaves every earlier value
+    bit-identical) and only the cross-sectional sums are kept, never the full panel of vols.
+    """
     if method not in ("rms", "std"):
         raise ValueError(f"unknown method {method!r} (rms or std)")
-    vols = rolling_values(returns, window, method)
-    present = np.isfinite(vols)
-    vols[~present] = 0.0
-    return present.sum(axis=1).astype(float), vols.sum(axis=1), np.einsum("ij,ij->i", vols,
-                                                                          vols)
+    returns = np.ascontiguousarray(returns, dtype=float)
+    days = len(returns)
+    count, total, squares = np.zeros(days), np.zeros(days), np.zeros(days)
+    step = max(block_rows(returns.shape), 4 * window)
+    halo = window - 1
+    for first in range(halo, days, step):
+        rows = slice(first, min(first + step, days))
+        size = rows.stop - rows.start
+        values = returns[first - halo:rows.stop]
+        variance = _window_variance(values, size, window, method)
+        present = np.isfinite(variance)
+        variance[~present] = 0.0
+        vols = np.sqrt(variance)
+        count[rows] = present.sum(axis=1)
+        total[rows] = vols.sum(axis=1)
+        squares[rows] = variance.sum(axis=1)
+    return count, total, squares
+
+
+def _window_variance(values: np.ndarray, size: int, window: int, method: str) -> np.ndarray:
+    """Variance over each of the last ``size`` rows' trailing ``window`` rows of ``values``:
+    the mean square ("rms") or the sample variance ("std", two passes); NaN when any value
+    in the window is missing."""
+    shifted = [values[j:j + size] for j in range(window)]
+    if method == "rms":
+        out = np.square(shifted[0])
+        for part in shifted[1:]:
+            out += np.square(part)
+        out /= window
+        return out
+    mean = shifted[0].copy()
+    for part in shifted[1:]:
+        mean += part
+    mean /= window
+    out = np.zeros_like(mean)
+    for part in shifted:
+        deviation = part - mean
+        deviation *= deviation
+        out += deviation
+    out /= window - 1
+    return out
 
 
 def _member_returns(prices: pd.DataFrame, returns: pd.DataFrame | None) -> np.ndarray:
@@ -113,11 +154,12 @@ def realized_average_correlation(prices: pd.DataFrame, benchmark: pd.Series,
                                  returns: pd.DataFrame | None = None) -> pd.Series:
     """Average pairwise correlation implied by realized ``window``-day vols of the benchmark
     and of the constituents (equal weights over the members with a complete window), per
-    day, including day t."""
+    day, including day t. NaN on days with fewer than two such members (no pair)."""
     count, total, squares = vol_cross_section(_member_returns(prices, returns), window)
     index_vol = rolling_vol(benchmark / benchmark.shift(1) - 1.0, window)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = _implied(index_vol.to_numpy(), total / count, squares / (count * count))
+    rho[count < 2] = np.nan
     return pd.Series(rho, index=prices.index, name="implied_correlation")
 
 

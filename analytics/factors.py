@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
     """P[t] / P[t-1] - 1 per ticker; NaN where either close is missing."""
     p = prices.to_numpy(dtype=float)
-    out = np.full(p.shape, np.nan)
+    out = np.full(p.shape, np.nan)          # C order: the rankings read it a day at a time
     np.divide(p[1:], p[:-1], out=out[1:])
     out[1:] -= 1.0
     return wrap(prices, out)
@@ -36,35 +36,36 @@ def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float,
     Returns boolean arrays (long, short) of the input's shape. ``scratch``: a float array of
     that shape to sort in, instead of a new one.
     """
-    ordered = np.empty(signal.shape) if scratch is None else scratch
-    np.copyto(ordered, signal)
-    ordered[~valid] = np.inf
-    ordered.sort(axis=1)
-    n = valid.sum(axis=1)
+    return _deciles(np.where(valid, signal, np.nan), valid.sum(axis=1), quantile, scratch)
+
+
+def _deciles(ranked: np.ndarray, n: np.ndarray, quantile: float,
+             scratch: np.ndarray | None = None):
+    """``leg_masks`` of ``ranked``, where NaN marks the names left out and ``n`` counts the
+    others in each row."""
+    ordered = np.empty(ranked.shape) if scratch is None else scratch
+    np.copyto(ordered, ranked)
+    ordered.sort(axis=1)                            # NaN sorts last
     k = np.floor(n * quantile + 1e-9).astype(int)
-    rows = np.arange(len(ordered))
     has = k > 0
-    top = np.full(len(ordered), np.inf)
-    bottom = np.full(len(ordered), -np.inf)
-    top[has] = ordered[rows[has], n[has] - k[has]]
-    bottom[has] = ordered[rows[has], k[has] - 1]
+    last = ranked.shape[1] - 1
+    top = np.take_along_axis(ordered, np.minimum(n - k, last)[:, None], axis=1)[:, 0]
+    bottom = np.take_along_axis(ordered, np.maximum(k - 1, 0)[:, None], axis=1)[:, 0]
+    top[~has] = np.inf
+    bottom[~has] = -np.inf
     with np.errstate(invalid="ignore"):
-        long = valid & (signal >= top[:, None])
-        short = valid & (signal <= bottom[:, None])
-    return long, short
+        return ranked >= top[:, None], ranked <= bottom[:, None]
 
 
-def _leg_return(returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None,
-                held: np.ndarray) -> np.ndarray:
-    """Weighted mean return of the leg ``mask`` per row (NaN for an empty leg); ``held`` is
-    scratch of the returns' shape."""
-    np.copyto(held, returns)
-    held[~mask] = 0.0
-    if weights is None:
-        total, weighted = mask.sum(axis=1), held.sum(axis=1)
-    else:
-        w = np.where(mask, weights, 0.0)
-        total, weighted = w.sum(axis=1), (w * held).sum(axis=1)
+def _leg_returns(returns: np.ndarray, masks: np.ndarray, weights: np.ndarray | None
+                 ) -> np.ndarray:
+    """Weighted mean return of each leg per row, NaN for an empty leg: ``masks`` is a float
+    array (legs, rows, names) of 0/1, ``returns`` (rows, names) finite wherever a mask is 1
+    and 0 elsewhere."""
+    if weights is not None:
+        masks = np.where(masks > 0, weights, 0.0)
+    total = masks.sum(axis=2)
+    weighted = np.einsum("kij,ij->ki", masks, returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, weighted / total, np.nan)
 
@@ -81,16 +82,25 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
     legs = np.full((3, len(returns)), np.nan)
     step = block_rows(returns.shape)
     scratch = np.empty((3, step) + returns.shape[1:])
+    masks = np.empty((3, step) + returns.shape[1:])
     for rows in row_blocks(returns.shape):
-        sig, ordered, held = scratch[:, :rows.stop - rows.start]
+        size = rows.stop - rows.start
+        sig, ordered, held = scratch[:, :size]
         r = returns[rows]
         signal(rows, sig)
-        valid = np.isfinite(sig) & np.isfinite(r)
-        long[rows], short[rows] = leg_masks(sig, valid, quantile, ordered)
-        w = None if weights is None else weights[rows]
-        legs[0, rows] = _leg_return(r, long[rows], w, held)
-        legs[1, rows] = _leg_return(r, short[rows], w, held)
-        legs[2, rows] = _leg_return(r, valid, w, held)
+        np.multiply(r, 0.0, out=held)               # 0 where both are finite, else NaN
+        held += sig
+        held -= sig
+        sig += held                                 # NaN: not ranked today
+        chosen = masks[:, :size]
+        np.equal(held, 0.0, out=chosen[2])          # ranked, as 0/1
+        n = chosen[2].sum(axis=1).astype(int)
+        long[rows], short[rows] = _deciles(sig, n, quantile, ordered)
+        np.copyto(chosen[0], long[rows])
+        np.copyto(chosen[1], short[rows])
+        np.copyto(held, r)
+        held[chosen[2] == 0.0] = 0.0
+        legs[:, rows] = _leg_returns(held, chosen, None if weights is None else weights[rows])
     factor = pd.DataFrame({"long": legs[0], "short": legs[1], "long_short": legs[0] - legs[1],
                            "neutral": legs[2]}, index=index)
     return factor, long, short
@@ -137,7 +147,7 @@ def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21
     ``returns``: ``daily_returns(prices)`` when already computed.
     """
     r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
-    p = prices.to_numpy(dtype=float)
+    p = np.ascontiguousarray(prices.to_numpy(dtype=float))   # rows are read in blocks
 
     def signal(rows, out):                          # P[t - skip] / P[t - lookback] - 1
         out[:] = np.nan

@@ -11,6 +11,7 @@ from analytics.dispersion import (
     dispersion_ratio,
     implied_average_correlation,
     realized_average_correlation,
+    vol_cross_section,
 )
 from tests.analytics.causality import assert_causal
 
@@ -67,6 +68,49 @@ def test_dispersion_ratio_rms_and_std():
     assert ratio.iloc[:5].isna().all(), "a full window is required"
     std = dispersion_ratio(prices, bench, window=5, method="std")
     assert std.iloc[-1] == pytest.approx(pd.DataFrame(r[-5:]).std().mean() / np.std(ir[-5:], ddof=1))
+
+
+@pytest.mark.parametrize("method", ["rms", "std"])
+@pytest.mark.parametrize("window", [5, 21])
+def test_vol_cross_section_matches_pandas_rolling_on_dirty_data(method, window):
+    """Blocks of rows with gaps, late listings and a delisting against pandas' rolling."""
+    rng = np.random.default_rng(11)
+    r = rng.normal(0, 0.02, (700, 300))
+    r[rng.random(r.shape) < 0.01] = np.nan                  # missing prints
+    r[:400, :40] = np.nan                                     # listed late
+    r[500:, 290:] = np.nan                                    # delisted
+    frame = pd.DataFrame(r)
+    rolled = frame.rolling(window)
+    vols = np.sqrt((frame ** 2).rolling(window).mean()) if method == "rms" else rolled.std()
+    count, total, squares = vol_cross_section(r, window, method)
+    np.testing.assert_array_equal(count, vols.notna().sum(axis=1))
+    np.testing.assert_allclose(total, vols.sum(axis=1), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(squares, (vols ** 2).sum(axis=1), rtol=1e-12, atol=1e-15)
+
+
+def test_vol_cross_section_is_causal_across_blocks():
+    """Appending rows (so the last block of rows changes) leaves every earlier sum identical."""
+    rng = np.random.default_rng(12)
+    r = rng.normal(0, 0.02, (1000, 500))
+    for method in ("rms", "std"):
+        full = vol_cross_section(r, 21, method)
+        for cut in (85, 99, 613):
+            past = vol_cross_section(r[:cut], 21, method)
+            for a, b in zip(past, full):
+                np.testing.assert_array_equal(a, b[:cut])
+    assert vol_cross_section(r[:3], 5)[0].tolist() == [0, 0, 0], "no complete window"
+
+
+def test_realized_correlation_needs_two_members():
+    dates = pd.bdate_range("2026-01-05", periods=40)
+    rng = np.random.default_rng(13)
+    prices = pd.DataFrame(np.cumprod(1 + rng.normal(0, 0.02, (40, 2)), axis=0), index=dates,
+                          columns=["A", "B"])
+    prices.iloc[:30, 1] = np.nan                               # B lists on day 30
+    bench = prices["A"].copy()
+    rho = realized_average_correlation(prices, bench, window=5)
+    assert rho.iloc[:35].isna().all(), "one member has no pair"
+    assert np.isfinite(rho.iloc[-1])
 
 
 def test_realized_correlation_recovers_a_known_correlation():
