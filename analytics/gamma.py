@@ -64,26 +64,41 @@ def _years(chain: pd.DataFrame, as_of) -> np.ndarray:
     return (pd.to_datetime(chain["expiry"]) - pd.Timestamp(as_of)).dt.days.to_numpy() / 365.0
 
 
+def _contract_gex(chain: pd.DataFrame, spot: float, as_of, rate: float, div: float,
+                  multiplier: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each live contract's strike, whether it is a call, and its GEX in dollars per 1% move
+    before the dealer's sign: gamma x OI x multiplier x S^2 x 1%."""
+    years = _years(chain, as_of)
+    live = years > 0
+    strike = chain["strike"].to_numpy(dtype=float)[live]
+    gamma = bs_gamma(spot, strike, years[live], chain["implied_vol"].to_numpy(dtype=float)[live],
+                     rate, div)
+    dollars = gamma * chain["open_interest"].to_numpy(dtype=float)[live] * multiplier \
+        * spot * spot * 0.01
+    return strike, chain["kind"].to_numpy()[live] == "C", dollars
+
+
 def gex_by_strike(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0, div: float = 0.0,
                   multiplier: int = 100, dealer_call_sign: float = 1.0,
                   dealer_put_sign: float = -1.0) -> pd.DataFrame:
     """Dealer gamma exposure per strike in dollars per 1% move: ``call_gex``, ``put_gex``
     (signed by the dealer convention: long calls, short puts by default) and ``net_gex``.
     GEX per contract = gamma x OI x multiplier x S^2 x 1%."""
-    years = _years(chain, as_of)
-    live = years > 0
-    live_chain = chain[live]
-    gamma = bs_gamma(spot, live_chain["strike"].to_numpy(dtype=float), years[live],
-                     live_chain["implied_vol"].to_numpy(dtype=float), rate, div)
-    dollars = gamma * live_chain["open_interest"].to_numpy(dtype=float) * multiplier \
-        * spot * spot * 0.01
-    is_call = live_chain["kind"].to_numpy() == "C"
-    frame = pd.DataFrame({"strike": live_chain["strike"].to_numpy(dtype=float),
+    strike, is_call, dollars = _contract_gex(chain, spot, as_of, rate, div, multiplier)
+    frame = pd.DataFrame({"strike": strike,
                           "call_gex": np.where(is_call, dealer_call_sign * dollars, 0.0),
                           "put_gex": np.where(is_call, 0.0, dealer_put_sign * dollars)})
     out = frame.groupby("strike").sum().sort_index()
     out["net_gex"] = out["call_gex"] + out["put_gex"]
     return out
+
+
+def net_gex(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0, div: float = 0.0,
+            multiplier: int = 100) -> float:
+    """``gex_by_strike(...)["net_gex"].sum()`` without the table: the dealers' total GEX in
+    dollars per 1% move at ``spot`` (long calls, short puts)."""
+    _, is_call, dollars = _contract_gex(chain, spot, as_of, rate, div, multiplier)
+    return float(np.where(is_call, dollars, -dollars).sum())
 
 
 def top_strikes(by_strike: pd.DataFrame, spot: float, count: int = 10) -> pd.DataFrame:
@@ -109,8 +124,13 @@ def zero_gamma_level(chain: pd.DataFrame, spot: float, as_of, rate: float = 0.0,
     """Spot level where total dealer GEX changes sign (sticky strike re-pricing on a grid in
     0.8-1.2 x spot, then linear interpolation between the two grid points): the crossing
     nearest to spot, or None when GEX keeps one sign over the whole grid."""
-    profile = gex_profile(chain, spot, as_of, default_grid(spot) if grid is None else grid,
-                          rate, div, **convention)
+    return zero_crossing(gex_profile(chain, spot, as_of,
+                                     default_grid(spot) if grid is None else grid, rate, div,
+                                     **convention), spot)
+
+
+def zero_crossing(profile: pd.Series, spot: float) -> float | None:
+    """``zero_gamma_level`` from a GEX profile already computed (``gex_profile``)."""
     x, y = profile.index.to_numpy(), profile.to_numpy()
     crossings = np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0)
     exact = np.flatnonzero(y == 0)
@@ -173,14 +193,14 @@ def flip_uncertainty(chain: pd.DataFrame, spot: float, as_of, rate: float, div: 
     if zero_level is not None and abs(zero_level / spot - 1) <= FLIP_BAND:
         reasons.append(f"zero gamma {zero_level:.2f} is {100 * (zero_level / spot - 1):+.2f}% "
                        "from spot")
-    base = gex_by_strike(chain, spot, as_of, rate, div)["net_gex"].sum() + letf
+    base = net_gex(chain, spot, as_of, rate, div) + letf
     bumps = {"1 day of carry": [(as_of - pd.Timedelta(days=CARRY_DAYS), rate, div),
                                 (as_of + pd.Timedelta(days=CARRY_DAYS), rate, div)],
              "25 bp of rate": [(as_of, rate - YIELD_BUMP, div), (as_of, rate + YIELD_BUMP, div)],
              "25 bp of dividend yield": [(as_of, rate, div - YIELD_BUMP),
                                          (as_of, rate, div + YIELD_BUMP)]}
     for words, cases in bumps.items():
-        signs = {np.sign(gex_by_strike(chain, spot, day, r, q)["net_gex"].sum() + letf)
+        signs = {np.sign(net_gex(chain, spot, day, r, q) + letf)
                  for day, r, q in cases}
         if signs - {np.sign(base)}:
             reasons.append(f"the sign changes under {words}")
@@ -249,7 +269,7 @@ def gamma_view(market, params: EngineParams, flows: FlowsView | None) -> GammaVi
             letf = float(flows.by_underlying.loc[name, "letf_gamma_usd_per_pct"])
         known = letf if np.isfinite(letf) else 0.0
         net = dealer + known                # letf is negative: the funds trade with the move
-        zero = zero_gamma_level(clean, spot, day, rate, div)
+        zero = zero_crossing(profile, spot)
         uncertain = flip_uncertainty(clean, spot, day, rate, div, zero, letf=known)
         out[name] = GammaReading(
             spot=spot, by_strike=by_strike, profile=profile, zero_gamma_level=zero,

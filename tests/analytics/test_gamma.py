@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.gamma import bs_gamma, gex_profile
+from analytics.gamma import bs_gamma, default_grid, gex_profile, net_gex, zero_crossing
 
 AS_OF = pd.Timestamp("2026-01-02")
 
@@ -167,3 +167,13 @@ def test_top_strikes_are_the_largest_net_gamma_with_their_share():
     assert list(top["from_spot"]) == pytest.approx([0.0, -0.1, 0.2])
     assert top["share"].tolist() == pytest.approx([4 / 12, 3 / 12, 3 / 12])
     assert top_strikes(by_strike, 100.0, 10)["share"].sum() == pytest.approx(1.0)
+
+
+def test_net_gex_and_zero_crossing_agree_with_the_tables():
+    toy = chain([(E30, 105.0, "C", 1000.0, 0.2), (E30, 95.0, "P", 1000.0, 0.2),
+                 (E30, 105.0, "P", 10.0, 0.2), (E30 - pd.Timedelta(days=40), 90.0, "C", 5.0, 0.2)])
+    for rate, div in ((0.0, 0.0), (0.04, 0.012)):
+        assert net_gex(toy, 100.0, AS_OF, rate, div) == pytest.approx(
+            gex_by_strike(toy, 100.0, AS_OF, rate, div)["net_gex"].sum(), rel=1e-12)
+    profile = gex_profile(toy, 100.0, AS_OF, default_grid(100.0))
+    assert zero_crossing(profile, 100.0) == zero_gamma_level(toy, 100.0, AS_OF)
