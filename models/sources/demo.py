@@ -527,26 +527,32 @@ class _Simulator:
         no_volume |= {r.currency for r in u.regions if r.currency}
         metals = set(u.cross_asset.metals)
         indices = {r.index for r in u.regions if r.index}
-        stocks = set(self.stocks)
         foreign = set(u.region_etfs(domestic=False))
         letf = {f.ticker for f in u.leveraged_etfs}
         rets = close.pct_change().fillna(0.0).to_numpy()
         surprise = 1.0 + 2.5 * np.abs(rets) / np.maximum(np.abs(rets).mean(axis=0), 1e-9)
         noise = np.exp(rng.normal(0.0, 0.3, rets.shape))
-        shares = pd.DataFrame(np.nan, index=self.dates, columns=close.columns)
         days = np.arange(T)
         level_noise = _ar1(rng, (T, close.shape[1]), 0.9, 0.0018)
-        for j, t in enumerate(close.columns):
-            last_price = close[t].iloc[-1]
-            if t in stocks:
-                cap_end = self.cap0[self.stocks.index(t)] * float(np.prod(1 + self.ret[t]))
-                shares[t] = cap_end / last_price * (1 + 0.00004 * (T - 1 - days))
-            elif t not in no_volume and t not in metals and t not in indices:
-                aum = END_AUM_BN.get(t, 0.5 if t in letf else 2.0) * 1e9
-                drift = 0.0016 if t in foreign else 0.00001
-                log_shares = drift * (np.maximum(days, T - 1 - YEAR) - (T - 1)) \
-                    + level_noise[:, j] - level_noise[-1, j]
-                shares[t] = np.round(aum / last_price * np.exp(log_shares), -3)
+        columns = list(close.columns)
+        last_price = close.to_numpy()[-1]
+        held = np.full((T, len(columns)), np.nan)
+        at = {t: i for i, t in enumerate(self.stocks)}
+        stock = [j for j, t in enumerate(columns) if t in at]
+        if stock:
+            cap_end = self.cap0[[at[columns[j]] for j in stock]] * np.prod(
+                1 + np.column_stack([self.ret[columns[j]] for j in stock]), axis=0)
+            held[:, stock] = (cap_end / last_price[stock]) * (1 + 0.00004 * (T - 1 - days))[:, None]
+        fund = [j for j, t in enumerate(columns)
+                if t not in at and t not in no_volume and t not in metals and t not in indices]
+        if fund:
+            aum = np.array([END_AUM_BN.get(columns[j], 0.5 if columns[j] in letf else 2.0)
+                            for j in fund]) * 1e9
+            drift = np.array([0.0016 if columns[j] in foreign else 0.00001 for j in fund])
+            log_shares = drift * (np.maximum(days, T - 1 - YEAR) - (T - 1))[:, None] \
+                + level_noise[:, fund] - level_noise[-1, fund]
+            held[:, fund] = np.round(aum / last_price[fund] * np.exp(log_shares), -3)
+        shares = pd.DataFrame(held, index=self.dates, columns=close.columns)
         turnover = np.where(close.columns.isin(list(letf)), 0.04, 0.008)
         volume = (shares.to_numpy() * turnover * surprise * noise)
         index_cols = close.columns.isin(list(indices | metals))
