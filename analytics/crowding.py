@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+import bottleneck as bn
 import numpy as np
 import pandas as pd
 
@@ -75,32 +76,44 @@ def band(score: float) -> str:
 def point_in_time_z(series: pd.Series | pd.DataFrame, lookback: int = Z_LOOKBACK,
                     min_periods: int = Z_MIN):
     """(x_t - mean) / sd over the ``lookback`` values ending at t-1 (NaN with fewer than
-    ``min_periods``), winsorized at +-3."""
-    past = series.shift(1).rolling(lookback, min_periods=min_periods)
-    sd = past.std()
-    z = (series - past.mean()) / sd.where(sd > 0)
-    return z.clip(-3.0, 3.0)
+    ``min_periods`` finite values), winsorized at +-3."""
+    values = series.to_numpy(dtype=float).reshape(len(series), -1)
+    z = np.full(values.shape, np.nan)
+    if len(values) > min_periods:
+        past = np.empty_like(z)
+        past[0] = np.nan
+        past[1:] = values[:-1]
+        past[np.isinf(past)] = np.nan               # as pandas' rolling: not a value
+        window = min(lookback, len(past))
+        mean = bn.move_mean(past, window, min_count=min_periods, axis=0)
+        sd = bn.move_std(past, window, min_count=min_periods, axis=0, ddof=1)
+        sd[~(sd > 0)] = np.nan
+        with np.errstate(invalid="ignore"):
+            np.clip((values - mean) / sd, -3.0, 3.0, out=z)
+    return wrap(series, z)
 
 
 def average_correlation(returns: pd.DataFrame, members: pd.DataFrame, window: int = WINDOW,
                         vol: pd.DataFrame | None = None) -> pd.Series:
     """Average pairwise correlation among the day's ``members`` over the trailing window,
     from the variance identity var(mean r) = m2/n + rho (m1^2 - m2/n), with m1, m2 the mean
-    of the members' vols and squared vols (O(n) per day, no n x n matrix). ``vol``: the
-    columns' trailing ``window``-day std when already computed."""
+    of the members' vols and squared vols (O(n) per day, no n x n matrix). NaN with fewer
+    than 3 members or fewer than 2 with a full window's vol. ``vol``: the columns' trailing
+    ``window``-day std when already computed."""
     r = returns.to_numpy(dtype=float)
     mask = members.reindex(index=returns.index, columns=returns.columns,
                            fill_value=False).to_numpy(dtype=bool)
     vol = (rolling_std(returns, window) if vol is None else _columns(vol, returns.columns))
     vol = vol.to_numpy(dtype=float)
-    n, m1, m2, basket = (np.zeros(len(r)) for _ in range(4))
+    n, m1, m2, basket, with_vol = (np.zeros(len(r)) for _ in range(5))
     scratch = np.empty((block_rows(r.shape), r.shape[1]))
     for rows in row_blocks(r.shape):
         held, values = mask[rows], scratch[:rows.stop - rows.start]
         use = held & np.isfinite(vol[rows])
         np.copyto(values, vol[rows])                # the members' vols
         values[~use] = 0.0
-        count = np.maximum(use.sum(axis=1), 1)
+        with_vol[rows] = use.sum(axis=1)
+        count = np.maximum(with_vol[rows], 1)
         n[rows] = held.sum(axis=1)
         m1[rows] = values.sum(axis=1) / count
         m2[rows] = np.einsum("ij,ij->i", values, values) / count
@@ -111,7 +124,7 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame, window: in
     basket_var = rolling_std(pd.Series(basket, index=returns.index), window).to_numpy() ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = (basket_var - m2 / n) / (m1 * m1 - m2 / n)
-    return pd.Series(np.where(n >= 3, rho, np.nan), index=returns.index)
+    return pd.Series(np.where((n >= 3) & (with_vol >= 2), rho, np.nan), index=returns.index)
 
 
 def _columns(frame: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:

@@ -53,6 +53,32 @@ def test_point_in_time_z_uses_only_the_past():
     assert z.iloc[:252].isna().all()
 
 
+def test_point_in_time_z_matches_pandas_rolling_on_gaps_and_infinities():
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame(rng.normal(0, 1, (1200, 3)), columns=list("abc"),
+                         index=pd.bdate_range("2019-01-01", periods=1200))
+    frame.iloc[rng.random(frame.shape) < 0.05] = np.nan
+    frame.iloc[:400, 1] = np.nan                               # starts late
+    frame.iloc[700, 2] = np.inf                                # a degenerate day
+    past = frame.shift(1).rolling(756, min_periods=252)
+    sd = past.std()
+    expected = ((frame - past.mean()) / sd.where(sd > 0)).clip(-3.0, 3.0)
+    pd.testing.assert_frame_equal(point_in_time_z(frame), expected, rtol=1e-9)
+    assert point_in_time_z(frame.iloc[:100]).isna().all().all(), "under a year of history"
+    assert_causal(point_in_time_z, frame)
+
+
+def test_average_correlation_needs_vols_for_a_pair():
+    """Members too new for a 63-day vol give no correlation, not a division by zero."""
+    days = pd.bdate_range("2025-01-01", periods=130)
+    r = pd.DataFrame(np.random.default_rng(10).normal(0, 0.02, (130, 4)), index=days)
+    r.iloc[:40] = np.nan                                       # all listed on day 40
+    members = pd.DataFrame(True, index=days, columns=r.columns)
+    rho = average_correlation(r, members)
+    assert rho.iloc[:102].isna().all(), "no member has 63 days of returns yet"
+    assert np.isfinite(rho.iloc[102:]).all()
+
+
 def test_crowding_on_demo_momentum(demo_market, universe):
     prices = demo_market.close[universe.constituents]
     market = demo_market.close["SPY"].pct_change()
