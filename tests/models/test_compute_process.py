@@ -132,3 +132,28 @@ def test_a_reply_that_cannot_be_decoded_stops_the_process_and_fails_the_job(proc
     child = process._proc
     assert "compute process stopped unexpectedly" in job.wait().failure
     assert child.wait(10) is not None                    # killed, not left running
+
+
+def test_the_worker_runs_one_blas_thread_unless_the_user_says_otherwise(monkeypatch):
+    """Spare BLAS threads would spin on the core the window needs (docs/architecture.md)."""
+    import io
+
+    started = []
+
+    class Started:
+        stdin, stdout = io.BytesIO(), io.BytesIO()
+
+        def __init__(self, command, **kwargs) -> None:
+            started.append(kwargs["env"])
+            self.pid = len(started)
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(compute_process.subprocess, "Popen", Started)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    ComputeProcess().start()
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    ComputeProcess().start()
+    assert [env["OPENBLAS_NUM_THREADS"] for env in started] == ["1", "2"]
+    assert started[0]["MALLOC_TOP_PAD_"] == str(1 << 28)
