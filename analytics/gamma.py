@@ -18,9 +18,11 @@ def bs_gamma(spot, strike, t, vol, rate=0.0, div=0.0):
     ``vol``, ``rate`` and ``div`` as fractions (0.2 = 20%).
     """
     spot, strike, t, vol = (np.asarray(x, dtype=float) for x in (spot, strike, t, vol))
-    root_t = np.sqrt(t)
-    d1 = (np.log(spot / strike) + (rate - div + 0.5 * vol * vol) * t) / (vol * root_t)
-    return np.exp(-div * t) * np.exp(-0.5 * d1 * d1) / _SQRT_2PI / (spot * vol * root_t)
+    scale = vol * np.sqrt(t)                # per contract: the terms without the spot first,
+    drift = (rate - div + 0.5 * vol * vol) * t
+    coefficient = np.exp(-div * t) / (_SQRT_2PI * scale)
+    d1 = (np.log(spot) - np.log(strike) + drift) / scale    # logs of the inputs, not of a grid
+    return np.exp(-0.5 * d1 * d1) * coefficient / spot
 
 
 def gex_profile(chain: pd.DataFrame, spot: float, as_of, grid, rate: float = 0.0,
@@ -32,14 +34,14 @@ def gex_profile(chain: pd.DataFrame, spot: float, as_of, grid, rate: float = 0.0
     years = calendar days / 365; expired contracts contribute nothing.
     """
     grid = np.asarray(grid, dtype=float)
-    years = (pd.to_datetime(chain["expiry"]) - pd.Timestamp(as_of)).dt.days.to_numpy() / 365.0
+    years = _years(chain, as_of)
     live = years > 0
     sign = np.where(chain["kind"].to_numpy() == "C", dealer_call_sign, dealer_put_sign)[live]
     oi = chain["open_interest"].to_numpy(dtype=float)[live]
     gamma = bs_gamma(grid[:, None], chain["strike"].to_numpy(dtype=float)[live][None, :],
                      years[live][None, :], chain["implied_vol"].to_numpy(dtype=float)[live][None, :],
                      rate, div)
-    total = (gamma * (sign * oi)).sum(axis=1) * multiplier * grid * grid * 0.01
+    total = gamma @ (sign * oi) * multiplier * grid * grid * 0.01
     return pd.Series(total, index=pd.Index(grid, name="spot"), name="gex_usd_per_pct")
 
 
@@ -57,11 +59,17 @@ def clean_chain(chain: pd.DataFrame, as_of) -> tuple[pd.DataFrame, dict[str, int
     keep = ~(expired | no_oi | bad_iv)
     counts = {"expired": int(expired.sum()), "no_open_interest": int(no_oi.sum()),
               "implied_vol_out_of_range": int(bad_iv.sum())}
-    return chain[keep].reset_index(drop=True), counts
+    return chain[keep].assign(expiry=expiry[keep]).reset_index(drop=True), counts
 
 
 def _years(chain: pd.DataFrame, as_of) -> np.ndarray:
-    return (pd.to_datetime(chain["expiry"]) - pd.Timestamp(as_of)).dt.days.to_numpy() / 365.0
+    """Whole calendar days from ``as_of`` to each expiry (floored), in years of 365 days."""
+    expiry = chain["expiry"]
+    if not pd.api.types.is_datetime64_dtype(expiry):
+        expiry = pd.to_datetime(expiry)
+    days = (expiry.to_numpy(dtype="datetime64[ns]") - pd.Timestamp(as_of).to_datetime64()) \
+        // np.timedelta64(1, "D")
+    return days / 365.0
 
 
 def _contract_gex(chain: pd.DataFrame, spot: float, as_of, rate: float, div: float,
