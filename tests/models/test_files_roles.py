@@ -207,6 +207,27 @@ def test_an_absurd_print_is_excluded_with_a_note_and_sigma_stays_a_number(tmp_pa
     assert np.isfinite(snapshot.momentum.today.sigma)
 
 
+def test_implausible_prints_are_found_in_every_block_of_tickers_after_gaps():
+    """Tickers are checked 32 at a time; a jump is measured from the last known price."""
+    from models.market import exclude_implausible
+
+    days = pd.bdate_range("2020-01-01", periods=300)
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(100 * np.exp(rng.normal(0, 0.01, (300, 70)).cumsum(axis=0)),
+                         index=days, columns=[f"T{i:02d}" for i in range(70)])
+    frame.iloc[100:110, 40] = np.nan                       # a gap, then a bad print after it
+    frame.iloc[110, 40] = frame.iloc[99, 40] * 5000
+    frame.iloc[250, 65] = 2e9
+    frame.iloc[250, 5] = 3e9                               # exempt: a level, not a price
+    cleaned, note = exclude_implausible(frame, exempt=frozenset({"T05"}))
+    assert np.isnan(cleaned.iloc[110, 40]) and np.isnan(cleaned.iloc[250, 65])
+    assert cleaned.iloc[250, 5] == 3e9
+    assert note.startswith("excluded 2 implausible") and f"T40 on {days[110]:%Y-%m-%d}" in note
+    clean = frame.drop(columns=["T40", "T65"])
+    same, none = exclude_implausible(clean, frozenset({"T05"}))
+    assert same is clean and none is None
+
+
 def write(tmp_path, text, name="p.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
