@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 STUCK_S = 3.0
+BUSY_EXIT_S = 0.2
 # The compute process's environment, unless the user's own sets these (docs/architecture.md,
 # "Compute process"). One BLAS thread: its extra threads only spun (a simulated refresh took
 # the same wall time with 40% more CPU, taken from the window on a 2-core machine). glibc
@@ -179,15 +180,18 @@ class ComputeProcess:
             callbacks.finished()
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop the process (closing its stdin ends it; killed after ``timeout``)."""
+        """Stop the process: closing its stdin ends it once idle; killed after ``timeout``, or
+        after ``BUSY_EXIT_S`` when a job is still running (the app is quitting: nobody waits
+        for that result, and the cache's writes are atomic)."""
         with self._lock:
             self._closed = True
             proc, self._proc = self._proc, None
+            busy = bool(self._jobs)
         if proc is None:
             return
         try:
             _pipe(proc.stdin).close()
-            proc.wait(timeout)
+            proc.wait(min(timeout, BUSY_EXIT_S) if busy else timeout)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()

@@ -98,6 +98,23 @@ def test_a_stuck_job_restarts_the_process_for_the_newer_one(process, tmp_path, m
     assert stuck.wait(5).snapshot is None and stuck.failure is None
 
 
+def test_quitting_does_not_wait_for_a_running_job():
+    """The app is quitting: a refresh's result has nobody to go to (a simulated market and
+    its snapshot take about a second; the process is stopped within 0.2 s)."""
+    import time
+
+    process, job = ComputeProcess(), Job()
+    process.submit(1, DEMO, None, job.callbacks)
+    deadline = time.perf_counter() + 30
+    while not job.stages and time.perf_counter() < deadline:
+        time.sleep(0.005)
+    assert job.stages, "the job started"
+    started = time.perf_counter()
+    process.close()
+    assert time.perf_counter() - started < 0.5
+    assert not job.ended.is_set() or job.snapshot is None
+
+
 def test_a_dead_process_fails_its_job_and_the_next_starts_a_new_one(process):
     job = Job()
     process.submit(1, DEMO, None, job.callbacks)
