@@ -203,17 +203,20 @@ class RadarPanel(Panel[Radar]):
         self.timeline.setColumnCount(len(recent))
         self.timeline.setVerticalHeaderLabels(names)
         self.timeline.setHorizontalHeaderLabels([f"{d:%m-%d}" for d in recent.index])
+        days = [f"{day:%Y-%m-%d}" for day in recent.index]
+        fill = {state: QColor(colour) for state, colour in colours.items()}
+        ink = {state: QColor("#000000") if state != "n/a" else fill["n/a"] for state in fill}
         for row, name in enumerate(names):
-            states = recent[(name, "state")]
-            values = recent[(name, "value")] if (name, "value") in recent.columns else None
-            for col, (day, state) in enumerate(states.items()):
+            states = recent[(name, "state")].tolist()
+            values = recent[(name, "value")].tolist() if (name, "value") in recent.columns \
+                else [None] * len(states)
+            for col, (day, state, value) in enumerate(zip(days, states, values)):
                 item = QTableWidgetItem(STATE_LETTERS[state])
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                item.setBackground(QColor(colours[state]))
-                item.setForeground(QColor("#000000" if state != "n/a" else colours["n/a"]))
-                value = "" if values is None or fmt.missing(values.loc[day]) else \
-                    f": {values.loc[day]:.3g}"
-                item.setToolTip(f"{name} on {day:%Y-%m-%d}{value} ({state})")
+                item.setBackground(fill[state])
+                item.setForeground(ink[state])
+                shown = "" if fmt.missing(value) else f": {value:.3g}"
+                item.setToolTip(f"{name} on {day}{shown} ({state})")
                 self.timeline.setItem(row, col, item)
         self.timeline.resizeColumnsToContents()
         self.timeline.resizeRowsToContents()
