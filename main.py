@@ -132,8 +132,12 @@ def refresh_request(name: str, args, universe, as_of):
     from models.state import RefreshRequest
 
     return RefreshRequest(source_factory(name, args), universe, as_of,
-                          spec={"source": name, "options": source_options(args),
-                                "universe": args.universe})
+                          spec=request_spec(name, args))
+
+
+def request_spec(name: str, args) -> dict:
+    """Source ``name``'s request as the compute process takes it (plain JSON)."""
+    return {"source": name, "options": source_options(args), "universe": args.universe}
 
 
 SOURCE_CHOICES = (("auto", "Auto: fresh cache, Yahoo, last cache, simulated"),
@@ -273,6 +277,11 @@ def run_gui(args) -> int:
         except OSError as exc:
             log.warning("no compute process (%s): refreshing on threads", exc)
             process = None
+        else:
+            try:                # the first refresh, sent before this imports pandas and Qt
+                process.prefetch(request_spec(source_name(args), args), parse_as_of(args.as_of))
+            except ValueError:
+                pass            # a bad --as-of: reported once the window's modules are loaded
     try:
         return _run_window(args, process)
     finally:

@@ -174,3 +174,48 @@ def test_the_worker_runs_one_blas_thread_unless_the_user_says_otherwise(monkeypa
     ComputeProcess().start()
     assert [env["OPENBLAS_NUM_THREADS"] for env in started] == ["1", "2"]
     assert started[0]["MALLOC_TOP_PAD_"] == str(1 << 28)
+
+
+def test_a_prefetched_request_is_taken_over_by_the_first_submit(process, monkeypatch):
+    """The app's first refresh starts before its state exists: the state's submit of the
+    same request gets that job's replies (one job in the process, not two)."""
+    from models import transfer
+
+    sent = []
+    write = transfer.write_message
+    monkeypatch.setattr(transfer, "write_message",
+                        lambda stream, header, buffers=(): (sent.append(header),
+                                                            write(stream, header, buffers)))
+    process.prefetch(DEMO, None)
+    job = Job()
+    process.submit(1, DEMO, None, job.callbacks)
+    job.wait()
+    assert job.failure is None and job.snapshot is not None
+    assert [s for s, _f in job.stages][:2] == ["Opening data source", "Loading demo"]
+    assert [h for h in sent if "run" in h] == [{"run": 0, "spec": DEMO, "as_of": None}]
+
+
+def test_a_prefetched_job_that_already_ended_is_replayed_in_order(process):
+    import time
+
+    process.prefetch(DEMO, None)
+    deadline = time.monotonic() + 90
+    while not (process._prefetch and process._prefetch.ended) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    order = []
+    job = Job()
+    job.callbacks.done = lambda followup, snapshot: (order.append("done"),
+                                                     job._done(followup, snapshot))
+    finished = job.callbacks.finished
+    job.callbacks.finished = lambda: (order.append("finished"), finished())
+    process.submit(1, DEMO, None, job.callbacks)
+    assert job.wait().snapshot is not None and order == ["done", "finished"]
+    assert process._prefetch is None and not process._jobs
+
+
+def test_another_request_cancels_the_prefetched_one(process):
+    process.prefetch({**DEMO, "options": {"seed": 8, "end": "2026-02-06"}}, None)
+    job = Job()
+    process.submit(1, DEMO, pd.Timestamp("2026-01-07").date(), job.callbacks)
+    assert job.wait().snapshot.as_of.strftime("%Y-%m-%d") == "2026-01-07"
+    assert process._prefetch is None
