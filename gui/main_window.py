@@ -21,8 +21,7 @@ import resources
 from gui import theme
 from gui.alerts_controller import AlertsController
 from gui.compact import COMPACT_SHORTCUT, CompactStrip
-from gui.docking import LAYOUTS, PanelDocks, apply_layout, default_layout
-from gui.panels.base import Panel
+from gui.docking import LAYOUTS, LazyPanels, PanelDocks, apply_layout, default_layout
 from gui.panels.events import EventsPanel
 from gui.panels.intraday import IntradayPanel
 from gui.settings import Settings
@@ -77,7 +76,7 @@ class MainWindow(QMainWindow):
                             QMainWindow.DockOption.AllowNestedDocks)
         self.dock_host = PanelDocks(self)
         self.compact: CompactStrip | None = None
-        self.panels: dict[str, Panel] = self.dock_host.panels
+        self.panels: LazyPanels = self.dock_host.panels       # each built when first needed
         self.docks: dict[str, QDockWidget] = self.dock_host.docks
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
@@ -379,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def _on_intraday(self, view) -> None:
         """Live 5-minute bars arrived: redraw the intraday chart only."""
-        panel = self.panels.get("intraday")
+        panel = self.panels.built("intraday")
         if isinstance(panel, IntradayPanel) and panel.snapshot is not None:
             panel.show_live(view)
 

@@ -167,6 +167,7 @@ class ThemedPlot(pg.PlotWidget):
         super().__init__(*args, axisItems=axes, **kwargs)
         for side in axes:
             self.getAxis(side).setZValue(GRID_Z)
+        self.restyle(current())                 # a panel built after the theme was set
         manager().changed.connect(self.restyle)
 
     def restyle(self, theme: Theme) -> None:

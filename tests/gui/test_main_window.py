@@ -24,13 +24,32 @@ def test_window_builds_with_every_panel(make_window):
     assert set(window.panels) == {cls.panel_id for cls in PANELS}
     for panel_id, dock in window.docks.items():
         assert dock.objectName() == f"dock_{panel_id}"
-        assert dock.widget().widget() is window.panels[panel_id], "inside a scroll area"
+        panel = window.panels[panel_id]                   # built when asked for
+        assert dock.widget().widget() is panel, "inside a scroll area"
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Data", "&View", "&Help"]
     assert window.refresh_action.shortcut().toString() == "F5"
     for action in window.findChildren(type(window.refresh_action)):
         if action.text() and not action.isSeparator():
             assert action.toolTip(), action.text()
+
+
+def test_a_hidden_panel_is_built_when_first_shown(make_window, qtbot):
+    """Building every panel before the first frame cost 170 ms for panels hidden behind
+    tabs (README, "Performance")."""
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    hidden = [pid for pid, dock in window.docks.items() if dock.visibleRegion().isEmpty()]
+    assert hidden, "the default layout tabs some panels behind others"
+    built = [pid for pid in hidden if window.panels.built(pid) is not None]
+    assert built in ([], ["alerts"]), "only the alerts controller's own panel (no chart)"
+    hidden = [pid for pid in hidden if pid != "alerts"]
+    shown = [pid for pid in window.docks if pid not in hidden + ["alerts"]]
+    assert all(window.panels.built(pid) is not None for pid in shown)
+    window.go_to(hidden[0])
+    qtbot.waitUntil(lambda: window.panels.built(hidden[0]) is not None, timeout=5000)
+    assert window.docks[hidden[0]].widget().widget() is window.panels.built(hidden[0])
 
 
 def test_view_menu_toggles_a_panel(make_window, qtbot):
