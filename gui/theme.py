@@ -174,6 +174,16 @@ class ThemedPlot(pg.PlotWidget):
         self.setBackground(theme.base)
         for side in ("left", "bottom"):
             self.getAxis(side).setTextPen(theme.text)
+        legend = self.getPlotItem().legend
+        if legend is not None and legend.brush().style() != Qt.BrushStyle.NoBrush:
+            legend.setBrush(legend_brush(theme))    # a box kept the first theme's colour
+
+
+def legend_brush(theme: Theme):
+    """A legend's box: the theme's background, slightly translucent over the curves."""
+    colour = pg.mkColor(theme.base)
+    colour.setAlpha(200)
+    return pg.mkBrush(colour)
 
 
 def colour_for(x, theme: Theme) -> str:

@@ -97,10 +97,8 @@ def style_plot(item: pg.PlotItem, y_label: str) -> pg.LegendItem:
     item.setLabel("left", y_label)
     item.getAxis("left").enableAutoSIPrefix(False)
     item.hideButtons()
-    background = pg.mkColor(theme.current().base)
-    background.setAlpha(200)
     return item.addLegend(offset=(8, 8), colCount=2, labelTextSize="8pt",
-                          brush=pg.mkBrush(background))
+                          brush=theme.legend_brush(theme.current()))
 
 
 class TimeSeriesChart(QWidget):

@@ -116,3 +116,19 @@ def test_a_chart_builds_its_curves_one_per_part_and_set_frame_keeps_them(qtbot):
     chart.set_frame(frame, emphasis="a")
     assert chart._curves == built, "set_frame updates the curves built in parts in place"
     assert list(chart.curve_steps(names, "a")) == [], "nothing to build the second time"
+
+
+def test_a_legend_box_and_a_plot_built_later_follow_the_theme(qtbot):
+    """Switching to the light theme left each chart's legend box dark under dark text; a
+    plot built after the switch (a panel first shown then) starts in the theme in use."""
+    chart = TimeSeriesChart()
+    qtbot.addWidget(chart)
+    try:
+        theme.apply_theme(theme.LIGHT)
+        box = chart.plot.getPlotItem().legend.brush().color()
+        assert (box.red(), box.green(), box.blue()) == QColor(theme.LIGHT.base).getRgb()[:3]
+        later = theme.ThemedPlot()
+        qtbot.addWidget(later)
+        assert later.backgroundBrush().color() == QColor(theme.LIGHT.base)
+    finally:
+        theme.apply_theme(theme.DARK)
