@@ -195,27 +195,30 @@ def test_a_prefetched_request_is_taken_over_by_the_first_submit(process, monkeyp
     assert [h for h in sent if "run" in h] == [{"run": 0, "spec": DEMO, "as_of": None}]
 
 
-def test_a_prefetched_job_that_already_ended_is_replayed_in_order(process):
+def test_a_prefetched_job_that_already_ended_is_replayed_in_order(process, tmp_path):
     import time
 
-    process.prefetch(DEMO, None)
-    deadline = time.monotonic() + 90
+    missing = {"source": str(tmp_path / "missing.csv"), "options": {}, "universe": None}
+    process.prefetch(missing, None)                  # fails at once: a quick job
+    deadline = time.monotonic() + 60
     while not (process._prefetch and process._prefetch.ended) and time.monotonic() < deadline:
         time.sleep(0.02)
     order = []
     job = Job()
-    job.callbacks.done = lambda followup, snapshot: (order.append("done"),
-                                                     job._done(followup, snapshot))
+    job.callbacks.failed = lambda message, tb: (order.append("failed"),
+                                                job._failed(message, tb))
     finished = job.callbacks.finished
     job.callbacks.finished = lambda: (order.append("finished"), finished())
-    process.submit(1, DEMO, None, job.callbacks)
-    assert job.wait().snapshot is not None and order == ["done", "finished"]
+    process.submit(1, missing, None, job.callbacks)
+    job.wait()
+    assert order == ["failed", "finished"] and "missing.csv" in job.failure
     assert process._prefetch is None and not process._jobs
 
 
-def test_another_request_cancels_the_prefetched_one(process):
-    process.prefetch({**DEMO, "options": {"seed": 8, "end": "2026-02-06"}}, None)
+def test_another_request_cancels_the_prefetched_one(process, tmp_path):
+    process.prefetch(DEMO, None)
     job = Job()
-    process.submit(1, DEMO, pd.Timestamp("2026-01-07").date(), job.callbacks)
-    assert job.wait().snapshot.as_of.strftime("%Y-%m-%d") == "2026-01-07"
+    missing = {"source": str(tmp_path / "missing.csv"), "options": {}, "universe": None}
+    process.submit(1, missing, None, job.callbacks)
+    assert "missing.csv" in job.wait().failure and job.snapshot is None
     assert process._prefetch is None
