@@ -22,6 +22,7 @@ from gui import theme
 from gui.alerts_controller import AlertsController
 from gui.compact import COMPACT_SHORTCUT, CompactStrip
 from gui.docking import LAYOUTS, LazyPanels, PanelDocks, apply_layout, default_layout
+from gui.panels import PANELS
 from gui.panels.events import EventsPanel
 from gui.panels.intraday import IntradayPanel
 from gui.settings import Settings
@@ -520,15 +521,17 @@ class MainWindow(QMainWindow):
                     for pid, panel in self.panels.items()]
 
     def _active_panel_id(self) -> str:
+        """The panel holding the keyboard focus (only a built one can), else the first."""
         focus = QApplication.focusWidget()
-        for panel_id, panel in self.panels.items():
-            if focus is not None and panel.isAncestorOf(focus):
+        for panel_id in self.panels:
+            panel = self.panels.built(panel_id)
+            if focus is not None and panel is not None and panel.isAncestorOf(focus):
                 return panel_id
         return next(iter(self.panels))
 
     def export_panel_dialog(self) -> None:
-        titles = {panel.title: pid for pid, panel in self.panels.items()}
-        current = self.panels[self._active_panel_id()].title
+        titles = {cls.title: cls.panel_id for cls in PANELS}      # without building them
+        current = next(t for t, pid in titles.items() if pid == self._active_panel_id())
         names = list(titles)
         title, ok = QInputDialog.getItem(self, "Export panel", "Panel:", names,
                                          names.index(current), False)

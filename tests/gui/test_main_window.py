@@ -243,3 +243,24 @@ def test_open_data_takes_several_files_and_share_counts_reach_the_source(make_wi
     assert chains == [["/d/members.csv.gz", "/d/etfs.csv"]]
     assert "Open option chain…" in [a.text() for a in window.menuBar().actions()[0].menu()
                                     .actions()]
+
+
+def test_export_panel_dialog_lists_every_panel_without_building_them(make_window, qtbot,
+                                                                   monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    before = {pid for pid in window.docks if window.panels.built(pid) is not None}
+    asked = {}
+
+    def get_item(parent, title, label, names, current, editable):
+        asked.update(names=names, current=names[current])
+        return names[current], False
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    window.export_panel_dialog()
+    assert asked["names"] == [cls.title for cls in PANELS]
+    assert asked["current"] == PANELS[0].title
+    assert {pid for pid in window.docks if window.panels.built(pid) is not None} == before
