@@ -45,10 +45,9 @@ def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
         values = returns[first - halo:rows.stop]
         variance = _window_variance(values, size, window, method)
         present = np.isfinite(variance)
-        variance[~present] = 0.0
-        vols = np.sqrt(variance)
-        count[rows] = present.sum(axis=1)
-        total[rows] = vols.sum(axis=1)
+        np.fmax(variance, 0.0, out=variance)            # missing (NaN) counts as 0
+        count[rows] = np.count_nonzero(present, axis=1)
+        total[rows] = np.sqrt(variance).sum(axis=1)
         squares[rows] = variance.sum(axis=1)
     return count, total, squares
 
@@ -57,13 +56,14 @@ def _window_variance(values: np.ndarray, size: int, window: int, method: str) ->
     """Variance over each of the last ``size`` rows' trailing ``window`` rows of ``values``:
     the mean square ("rms") or the sample variance ("std", two passes); NaN when any value
     in the window is missing."""
-    shifted = [values[j:j + size] for j in range(window)]
     if method == "rms":
-        out = np.square(shifted[0])
-        for part in shifted[1:]:
-            out += np.square(part)
+        squared = np.square(values)
+        out = squared[:size].copy()
+        for j in range(1, window):
+            out += squared[j:j + size]
         out /= window
         return out
+    shifted = [values[j:j + size] for j in range(window)]
     mean = shifted[0].copy()
     for part in shifted[1:]:
         mean += part

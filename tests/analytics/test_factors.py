@@ -55,6 +55,46 @@ def test_ties_at_the_breakpoint_are_included():
     assert short.tolist() == [[False, False, False, True, True]]
 
 
+def reference_legs(signal: np.ndarray, valid: np.ndarray, quantile: float):
+    """``leg_masks`` the plain way, one row at a time on float64 values."""
+    long, short = np.zeros(signal.shape, bool), np.zeros(signal.shape, bool)
+    for i, (row, ok) in enumerate(zip(signal, valid)):
+        values = np.sort(row[ok])
+        k = int(np.floor(len(values) * quantile + 1e-9))
+        if k > 0:
+            long[i] = ok & (row >= values[-k])
+            short[i] = ok & (row <= values[k - 1])
+    return long, short
+
+
+def test_cut_offs_are_exact_where_float32_cannot_tell_names_apart():
+    """The cut-offs come from a float32 copy; names that round to the same float32 as a
+    cut-off (1 + 1e-12 and 1, 1e39 and inf beyond float32's range) are cut on float64."""
+    base = np.array([5.0, 4.0, 3.0, 2.0, 1.0 + 1e-12, 1.0, 0.5, 0.25, -1.0, -2.0])
+    rows = [base, -base, np.where(base == 5.0, 1e39, base), np.where(base == 5.0, 3e39, base)]
+    rows[3][1] = 2e39                     # two finite values beyond float32, both inf there
+    signal = np.array(rows)
+    valid = np.ones(signal.shape, bool)
+    for quantile in (0.1, 0.5, 0.6):
+        got = leg_masks(signal, valid, quantile)
+        want = reference_legs(signal, valid, quantile)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), quantile
+    long, short = leg_masks(signal, valid, 0.5)
+    assert long[0].tolist() == [True] * 5 + [False] * 5, "1 + 1e-12 is above 1"
+
+
+def test_leg_masks_match_the_plain_cut_on_near_ties():
+    """Random panels with many values a float32 step apart and missing names."""
+    rng = np.random.default_rng(3)
+    signal = np.round(rng.normal(0, 1, (400, 60)), 2)
+    signal += rng.integers(0, 3, signal.shape) * 1e-10          # ties in float32 only
+    valid = rng.random(signal.shape) > 0.2
+    for quantile in (0.1, 0.2, 1 / 3):
+        got = leg_masks(signal, valid, quantile)
+        want = reference_legs(signal, valid, quantile)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), quantile
+
+
 def test_names_without_signal_or_return_are_left_out():
     prices = panel()
     prices.loc[DATES[-1], "A"] = np.nan          # no return today: out of the long leg
