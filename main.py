@@ -235,6 +235,9 @@ def run_export(args) -> int:
         snapshot = default_compute(market, universe)
         from PySide6.QtWidgets import QApplication
 
+        from gui.import_hook import skip_loaded_modules
+
+        skip_loaded_modules()
         from gui import theme
         from gui.export import export_panels
         from gui.panels import PANELS
@@ -293,15 +296,22 @@ def _run_window(args, process) -> int:
     """The window's life, with the compute process ``process`` (None: refresh on threads)."""
     # pandas is imported first, before the first paint and before Qt: a worker thread importing
     # it holds the GIL for tens of ms at a time and would stall the event loop, and modules
-    # imported after PySide6 pass through its feature hook (which reads each one's source).
+    # imported after PySide6 pass through its feature hook (which reads each one's source;
+    # ``skip_loaded_modules`` spares the ones loaded before it). What decodes the snapshot
+    # comes now too, not on the reader thread in the middle of the first refresh.
     import pandas  # noqa: F401  (imported for their side effect: loading them now)
+    import pyarrow.pandas_compat  # noqa: F401  (decodes the snapshot's frames)
 
     import analytics.engine  # noqa: F401
+    import models.transfer  # noqa: F401
 
     # isort: split
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from gui.import_hook import skip_loaded_modules
+
+    skip_loaded_modules()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("FactorDesk")
     app.setOrganizationName("FactorDesk")
