@@ -95,6 +95,7 @@ class PanelDocks(QObject):
         self._pending: list[str] = []
         self._drawing: tuple[Panel, Iterator[None]] | None = None    # the panel being drawn
         self._stale: set[str] = set()
+        self._held: list[QWidget] = []    # drawn, their paints released once all are drawn
         self.deferred = False         # the window is away (compact mode): draw on its return
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._show_next)
@@ -123,8 +124,8 @@ class PanelDocks(QObject):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         if self._drawing is not None:    # a panel half-drawn from the last one: drawn anew
-            self._finish(self._drawing[0])
-            self._drawing = None
+            panel, self._drawing = self._drawing[0], None
+            self._finish(panel)
         self._pending = [] if self.deferred else [
             pid for pid, dock in self.docks.items()
             if not dock.visibleRegion().isEmpty() or not self.window.isVisible()]
@@ -148,8 +149,8 @@ class PanelDocks(QObject):
             try:
                 next(steps)
             except StopIteration:
-                self._finish(panel)
                 self._drawing = None
+                self._finish(panel)
         if self._drawing is not None or self._pending:
             self._timer.start()
 
@@ -163,21 +164,25 @@ class PanelDocks(QObject):
             panel.show_snapshot(self.snapshot)
             self._finish(panel)
 
-    @staticmethod
-    def _finish(panel: Panel) -> None:
+    def _finish(self, panel: Panel) -> None:
         """A panel drawn (or given up for a newer snapshot): its charts settle their ranges
         now (pyqtgraph does it at the start of a paint, and the changes it makes there ask
-        for a second paint), then its paints, held while it was drawn, are released by 1 ms
-        timers, the panel's own first and then each chart's, each painted once in a pass of
-        its own (a queued call could run in the same pass of posted events). Each chart
-        would otherwise repaint the window at every step of settling its axes and layout (9
-        repaints of the momentum chart in one refresh, 170 ms back to back)."""
-        held: list[QWidget] = [panel]
+        for a second paint), and its paints, held while it was drawn, are released once every
+        visible panel is drawn, by 1 ms timers: the panels' own first and then each chart's,
+        each painted once in a pass of its own (a queued call could run in the same pass of
+        posted events). Each chart would otherwise repaint the window at every step of
+        settling its axes and layout (9 repaints of the momentum chart in one refresh, 170 ms
+        back to back), and a panel released while the next one is drawn has its paint and a
+        drawing step in one pass of the event loop (two frames' time)."""
+        self._held.append(panel)
         for plot in panel.findChildren(ThemedPlot):
             plot.scene().prepareForPaint()
             plot.setUpdatesEnabled(False)       # stays off when the panel's come back on
-            held.append(plot)
-        _release(held)
+            self._held.append(plot)
+        if not self.rendering:
+            held, self._held = self._held, []
+            held.sort(key=lambda widget: isinstance(widget, ThemedPlot))
+            _release(held)
 
 
 def _release(held: list[QWidget]) -> None:

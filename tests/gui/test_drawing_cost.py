@@ -76,6 +76,11 @@ def test_panels_are_drawn_in_parts_and_painted_once_drawn(make_window, qtbot, cr
     assert window.rendering
     QApplication.processEvents()
     assert not radar.updatesEnabled(), "held while the panel is drawn"
+    momentum = window.panels["momentum"]
+    qtbot.waitUntil(lambda: window.dock_host._drawing is not None
+                    and window.dock_host._drawing[0] is momentum, timeout=10_000)
+    assert not radar.updatesEnabled(), \
+        "a drawn panel is held until every visible one is drawn (no paint beside a part)"
     qtbot.waitUntil(lambda: not window.rendering, timeout=10_000)
     plots = window.panels["momentum"].findChildren(theme.ThemedPlot)
     qtbot.waitUntil(lambda: radar.updatesEnabled() and all(p.updatesEnabled() for p in plots),
