@@ -193,9 +193,9 @@ def _check_frame(name: str, frame: pd.DataFrame, positive: bool, exempt: frozens
                               f"{frame.dtypes[bad_dtype[0]]}, expected float64")
     values = frame.to_numpy()
     _first_bad(name, frame, np.isinf(values), "is infinite")
-    checked = ~frame.columns.isin(list(exempt))
-    floor = values[:, checked] <= 0 if positive else values[:, checked] < 0
-    _first_bad(name, frame.loc[:, checked], floor, "is not positive" if positive else "is negative")
+    floor = values <= 0 if positive else values < 0       # the whole panel: no column copy
+    floor[:, frame.columns.isin(list(exempt))] = False
+    _first_bad(name, frame, floor, "is not positive" if positive else "is negative")
 
 
 def _first_bad(name: str, frame: pd.DataFrame, mask: np.ndarray, problem: str) -> None:

@@ -110,14 +110,22 @@ class FileSource:
             notes.append(f"only {len(current)} of the universe's {len(universe.constituents)} "
                          f"constituents are in the data ({share:.0%})")
         used = [c for c in close.columns if c in known or c in constituents]
-        cleaned, implausible = exclude_implausible(close[used], universe.yield_tickers())
+        # Selections and row takes copy the whole panel (84 MB for 832 tickers x 50 years):
+        # only made when something is left out or changed.
+        checked = close if len(used) == len(close.columns) else close[used]
+        cleaned, implausible = exclude_implausible(checked, universe.yield_tickers())
         if implausible:
-            close[used] = cleaned
-        kept, partial = drop_partial_tail(close[used])
-        close = close.loc[kept.index]
+            if checked is close:
+                close = cleaned
+            else:
+                close[used] = cleaned
+            checked = cleaned
+        kept, partial = drop_partial_tail(checked)
+        if len(kept) < len(close):
+            close = close.iloc[:len(kept)]
+            if volume is not None:
+                volume = volume.iloc[:len(kept)]
         notes += [n for n in (implausible, partial) if n]
-        if volume is not None:
-            volume = volume.loc[close.index]
         benchmark, proxy = universe.benchmark, None
         if benchmark not in close.columns:
             if not constituents:

@@ -207,6 +207,19 @@ def test_an_absurd_print_is_excluded_with_a_note_and_sigma_stays_a_number(tmp_pa
     assert np.isfinite(snapshot.momentum.today.sigma)
 
 
+def test_an_absurd_print_beside_an_ignored_column_is_excluded_and_the_column_kept(
+        tmp_path, universe):
+    days = pd.bdate_range("2023-01-02", periods=300)
+    frame = panel(MEMBERS + ["SPY", "NOTINUNIVERSE"], days=days)
+    frame.loc[days[250], "NVDA"] = 1e300
+    market = FileSource(save(frame, tmp_path / "s.csv")).load(universe)
+    assert np.isnan(market.close.loc[days[250], "NVDA"])
+    assert np.allclose(market.close["NOTINUNIVERSE"].to_numpy(),
+                       frame["NOTINUNIVERSE"].to_numpy())
+    assert any(n.startswith("excluded 1 implausible") for n in market.notes)
+    assert any(n.startswith("ignored 1 columns") for n in market.notes)
+
+
 def test_implausible_prints_are_found_in_every_block_of_tickers_after_gaps():
     """Tickers are checked 32 at a time; a jump is measured from the last known price."""
     from models.market import exclude_implausible
