@@ -1,7 +1,8 @@
 """Benchmark: launch the app as a subprocess; print time to first paint, time to a populated
 dashboard, the longest main-thread stall during the first refresh and during a second one
-(5 ms QTimer probe), and the slowest main-thread slices with what ran (main.py
-``StartupProbe``).
+(5 ms QTimer probe, from the first frame whole: the first turn of the event loop without a
+paint after the window's first paint event), and the slowest main-thread slices with what ran
+(main.py ``StartupProbe``).
 
 Targets (issues 3, 20): first paint <= 1.6 s, populated <= 3 s (<= 2 s simulated, <= 1.5 s
 from a real cache), stall <= 50 ms (<= 16 ms on a quiet machine, <= 50 ms with ``--load``);
@@ -52,7 +53,8 @@ def one_run(extra: list[str], platform: str) -> dict:
     if out.returncode != 0:
         raise SystemExit(f"app failed: {out.stderr.strip()}")
     report = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"first_paint": report["first_paint_s"], "populated": report["populated_s"],
+    return {"first_paint": report["first_paint_s"],
+            "first_paint_event": report["first_paint_event_s"], "populated": report["populated_s"],
             "refresh": report["refresh_s"], "stall_ms": report["max_stall_ms"],
             "refresh_stall_ms": report["refresh_stall_ms"],
             "heavy": report["heavy_modules_loaded"],
@@ -79,7 +81,8 @@ def main() -> None:
           f"{', one CPU-bound process beside it' if ours.load else ''}"
           f"{', flags ' + ' '.join(extra) if extra else ''}), median [min..max]:")
     for key, label, unit, target in (
-            ("first_paint", "time to first paint", "s", "1.6"),
+            ("first_paint_event", "time to the window's first paint event", "s", "-"),
+            ("first_paint", "time to first paint (the first frame whole)", "s", "1.6"),
             ("populated", "time to populated dashboard", "s", "3 (2 simulated, 1.5 real)"),
             ("refresh", "second refresh, request to drawn", "s", "-"),
             ("stall_ms", "longest main-thread stall, first refresh", "ms", "16 (50 loaded)"),
