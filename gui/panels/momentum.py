@@ -139,7 +139,7 @@ class MomentumPanel(WindowedPanel[MomentumView]):
 
     def view_steps(self, view: MomentumView) -> Iterator[None]:
         """The headline and legs, then the contributors' sector sums, the chart's curves one
-        by one when they are built, the chart, the drawdown strip."""
+        by one when they are built, the chart's series, the chart, the drawdown strip."""
         t, th = view.today, theme.current()
         colour = theme.colour_for(t.long_short, th)
         daily = view.factor["long_short"].loc[:t.day].iloc[-SPARK_DAYS:]
@@ -183,7 +183,9 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         if self.mode.currentText() != MODES[1]:           # the cumulative chart's curves
             yield from self.chart.curve_steps(list(SERIES.values()), SERIES["long_short"])
             yield
-        line = self._draw_chart(view)
+        frames = self._chart_frames(view)
+        yield
+        line = self._draw_chart(view, *frames)
         yield
         self._draw_drawdown(line)
 
@@ -218,12 +220,16 @@ class MomentumPanel(WindowedPanel[MomentumView]):
     def redraw(self) -> None:
         view = self.view
         if view is not None:
-            self._draw_drawdown(self._draw_chart(view))
+            self._draw_drawdown(self._draw_chart(view, *self._chart_frames(view)))
 
-    def _draw_chart(self, view: MomentumView) -> pd.Series:
-        """The chart in the selected window and mode; returns the L/S's cumulative line."""
+    def _chart_frames(self, view: MomentumView) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The chart's cumulative and daily series in the selected window, named."""
         frame = view.cumulative[self.selector.current].rename(columns=SERIES)
-        daily = view.factor[list(SERIES)].reindex(frame.index).rename(columns=SERIES)
+        return frame, view.factor[list(SERIES)].reindex(frame.index).rename(columns=SERIES)
+
+    def _draw_chart(self, view: MomentumView, frame: pd.DataFrame, daily: pd.DataFrame
+                    ) -> pd.Series:
+        """The chart in the selected mode; returns the L/S's cumulative line."""
         if self.mode.currentText() == MODES[1]:
             line = daily[SERIES["long_short"]]
             self.chart.set_bars(f"{SERIES['long_short']}, day", line, BAND_SIGMA * view.vol,
