@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.rolling import wrap
+
 SPIKE_RETURN = 0.5           # |r| above 50% in a day ...
 SPIKE_MADS = 15.0            # ... or further than 15 cross-sectional MADs from the median
 SPIKE_FLOOR = 1.1            # and never a move under 10% (price ratio)
@@ -130,8 +132,7 @@ def reversed_spikes(prices: pd.DataFrame) -> BadPrints:
         steps = np.zeros((n_rows, len(moved)))
         steps[rows[brk], np.searchsorted(moved, cols[brk])] = x[brk]
         clean[:, moved] /= np.exp(np.cumsum(steps, axis=0))
-    return BadPrints(pd.DataFrame(clean, index=prices.index, columns=prices.columns),
-                     broken, excluded, provisional)
+    return BadPrints(wrap(prices, clean), broken, excluded, provisional)
 
 
 def gap_returns(level: pd.Series, max_gap: int = MAX_GAP_DAYS) -> pd.Series:

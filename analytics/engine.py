@@ -73,7 +73,7 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         if len(prints.excluded):
             close = close.copy()
             close[names] = prints.prices
-        returns = daily_returns(close[names])
+        returns = daily_returns(prints.prices)          # close[names], without a copy
         returns[prints.broken] = np.nan
         member_returns = returns[members] if len(members) < len(names) else returns
         if params.membership:
