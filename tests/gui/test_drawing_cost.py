@@ -36,6 +36,28 @@ def test_grid_lines_are_opaque_blends_beneath_the_curves(qtbot):
     assert not item.getAxis("top").isVisible() and not item.getAxis("right").isVisible()
 
 
+def test_an_axis_keeps_its_widest_label_space(qtbot):
+    """Narrower labels after a refresh no longer resize the chart in the middle of a paint
+    (a second layout and paint of the chart)."""
+    chart = TimeSeriesChart()
+    qtbot.addWidget(chart)
+    axis = chart.plot.getPlotItem().getAxis("left")
+    dates = pd.bdate_range("2025-01-01", periods=50)
+    chart.set_frame(pd.DataFrame({"wide": [-123456.0] * 25 + [123456.0] * 25}, index=dates))
+    chart.resize(600, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.plot.grab()
+    QApplication.processEvents()
+    chart.plot.grab()
+    wide = axis.width()
+    chart.set_frame(pd.DataFrame({"narrow": [0.0] * 25 + [0.05] * 25}, index=dates))
+    chart.plot.grab()
+    QApplication.processEvents()
+    chart.plot.grab()
+    assert axis.width() == wide
+
+
 def test_a_translucent_pen_keeps_its_colour_over_the_background():
     base = QColor(theme.current().base)
     pen = QPen(QColor(255, 255, 255, 64))
