@@ -94,6 +94,7 @@ class MomentumPanel(WindowedPanel[MomentumView]):
         self.drawdown.setToolTip("Momentum L/S drawdown from its highest point inside the "
                                  "chart window (compounded)")
         self.drawdown.link_x(self.chart)
+        self.drawdown.setMinimumHeight(125)     # room for its axis title, "drawdown (%)"
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
         split.addWidget(self.drawdown)
