@@ -153,6 +153,8 @@ class PanelDocks(QObject):
                 self._finish(panel)
         if self._drawing is not None or self._pending:
             self._timer.start()
+        elif self._held:                # a half-drawn panel given up, with nothing to draw
+            self._release_held()
 
     def _on_visible(self, panel_id: str, visible: bool) -> None:
         if not visible:
@@ -180,9 +182,13 @@ class PanelDocks(QObject):
             plot.setUpdatesEnabled(False)       # stays off when the panel's come back on
             self._held.append(plot)
         if not self.rendering:
-            held, self._held = self._held, []
-            held.sort(key=lambda widget: isinstance(widget, ThemedPlot))
-            _release(held)
+            self._release_held()
+
+    def _release_held(self) -> None:
+        """Release the held paints: the panels' first, then their charts'."""
+        held, self._held = self._held, []
+        held.sort(key=lambda widget: isinstance(widget, ThemedPlot))
+        _release(held)
 
 
 def _release(held: list[QWidget]) -> None:

@@ -110,6 +110,22 @@ def test_panels_are_drawn_in_parts_and_painted_once_drawn(make_window, qtbot, cr
     assert window.panels["momentum"].updatesEnabled() and len(plots) == 2
 
 
+def test_a_half_drawn_panel_given_up_is_released_with_nothing_else_to_draw(
+        make_window, qtbot, crash):
+    window = make_window()
+    window.resize(1280, 770)
+    window.show()
+    qtbot.waitExposed(window)
+    host = window.dock_host
+    host.show_snapshot(crash)
+    qtbot.waitUntil(lambda: host._drawing is not None, timeout=10_000)
+    panel = host._drawing[0]
+    host.deferred = True                    # the window goes away mid-drawing
+    host.show_snapshot(crash)
+    qtbot.waitUntil(lambda: panel.updatesEnabled(), timeout=2000)
+    assert not window.rendering
+
+
 def test_refresh_progress_never_resizes_the_window(make_window, qtbot):
     window = make_window()
     window.resize(1280, 770)
