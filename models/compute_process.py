@@ -242,6 +242,7 @@ class ComputeProcess:
         except (OSError, TransferError, StopIteration, KeyError, ValueError) as exc:
             log.error("compute process %d: unreadable reply (%s); stopping it", proc.pid, exc)
             proc.kill()                          # its replies can no longer be followed
+        _pipe(proc.stdout).close()               # this thread is its only reader
         code = proc.poll()
         with self._lock:
             if self._proc is not proc:           # replaced (_unstick): its jobs moved on

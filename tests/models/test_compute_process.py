@@ -222,3 +222,19 @@ def test_another_request_cancels_the_prefetched_one(process, tmp_path):
     process.submit(1, missing, None, job.callbacks)
     assert "missing.csv" in job.wait().failure and job.snapshot is None
     assert process._prefetch is None
+
+
+def test_closing_leaves_no_pipe_open(process, tmp_path):
+    """The reader closes the process's output once it ends (no unclosed file at exit)."""
+    import time
+
+    job = Job()
+    process.submit(1, {"source": str(tmp_path / "missing.csv"), "options": {},
+                       "universe": None}, None, job.callbacks)
+    job.wait()
+    child = process._proc
+    process.close()
+    deadline = time.monotonic() + 10
+    while not child.stdout.closed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert child.stdout.closed and child.stdin.closed
