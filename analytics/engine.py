@@ -70,9 +70,10 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
                                               if t in close.columns]))
         prints = reversed_spikes(close[names])
         notes.extend(prints.notes())
-        if len(prints.excluded):
-            close = close.copy()
-            close[names] = prints.prices
+        if len(prints.excluded):            # only the excluded names' columns change
+            changed = list(dict.fromkeys(prints.excluded["ticker"]))
+            close = close.copy(deep=False)
+            close[changed] = prints.prices[changed]
         returns = daily_returns(prints.prices)          # close[names], without a copy
         returns[prints.broken] = np.nan
         member_returns = returns[members] if len(members) < len(names) else returns
