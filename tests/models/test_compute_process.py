@@ -158,11 +158,10 @@ def test_the_worker_runs_one_blas_thread_unless_the_user_says_otherwise(monkeypa
     started = []
 
     class Started:
-        stdin, stdout = io.BytesIO(), io.BytesIO()
-
         def __init__(self, command, **kwargs) -> None:
             started.append(kwargs["env"])
             self.pid = len(started)
+            self.stdin, self.stdout = io.BytesIO(), io.BytesIO()   # each its own pipes
 
         def poll(self):
             return 0
