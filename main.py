@@ -420,6 +420,7 @@ def announce_source(state, log_path) -> None:
     state.refresh_failed.connect(failed)
 
 
+FIRST_FRAME_S = 0.5      # paints that never stop: the first frame is taken as whole by then
 SLICE_MS = 20          # main-thread slices at least this long are named in the report
 # Where the app's other threads wait for work (not counted as what they ran).
 IDLE_FRAMES = ("threading.py:wait", "queue.py:get", "thread.py:_worker")
@@ -499,7 +500,8 @@ class StartupProbe:
         from PySide6.QtCore import QTimer
 
         now = self._paints
-        if now != seen:
+        started = self._first_paint_event or time.perf_counter()
+        if now != seen and time.perf_counter() - started < FIRST_FRAME_S:
             QTimer.singleShot(0, lambda: self._painted(now))
             return
         self._first_paint = time.perf_counter()
