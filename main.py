@@ -448,7 +448,6 @@ class StartupProbe:
         self._last = None
         self._event: tuple | str = "start"
         self._first_paint: float | None = None
-        self._painting = False
         self._paints = 0                # paint events: the first frame ends when they stop
         self._first_paint_event: float | None = None
         self._refreshing = False
@@ -472,8 +471,7 @@ class StartupProbe:
                     probe._event = (kind, type(obj))
                     if kind == paint:
                         probe._paints += 1
-                        if not probe._painting:
-                            probe._painting = True  # the first frame: done once it is whole
+                        if probe._first_paint_event is None:   # the first frame begins
                             probe._first_paint_event = time.perf_counter()
                             seen = probe._paints
                             QTimer.singleShot(0, lambda: probe._painted(seen))
@@ -500,7 +498,7 @@ class StartupProbe:
         from PySide6.QtCore import QTimer
 
         now = self._paints
-        started = self._first_paint_event or time.perf_counter()
+        started = self._first_paint_event or 0.0         # set before this is scheduled
         if now != seen and time.perf_counter() - started < FIRST_FRAME_S:
             QTimer.singleShot(0, lambda: self._painted(now))
             return
