@@ -65,8 +65,12 @@ def layout_for_export(panel, width: int, height: int, snapshot=None) -> QWidget:
 
 
 def _lay_out(clone, width: int, height: int, snapshot) -> QWidget:
-    """``clone`` (a fresh panel) shown offscreen with ``snapshot`` and grown to fit."""
+    """``clone`` (a fresh panel) shown offscreen with ``snapshot`` and grown to fit.
+
+    Updates stay off while it settles: the events processed here would otherwise paint its
+    charts (each up to three times) only for ``grab`` to paint them again."""
     clone.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    clone.setUpdatesEnabled(False)
     clone.resize(width, height - FOOTER_HEIGHT)
     clone.show()
     if snapshot is not None:
@@ -80,6 +84,7 @@ def _lay_out(clone, width: int, height: int, snapshot) -> QWidget:
         if (clone.width(), clone.height()) != size:
             clone.resize(*size)
             QApplication.processEvents()
+    clone.setUpdatesEnabled(True)
     return clone
 
 

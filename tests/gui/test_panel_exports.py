@@ -142,3 +142,22 @@ def test_a_png_that_cannot_be_written_is_an_error_naming_it(qapp, tmp_path):
     with pytest.raises(OSError, match="taken"):
         writer.close()
     assert (tmp_path / "fine.png").is_file()
+
+
+def test_an_export_paints_its_charts_once(qapp, snapshots, tmp_path, monkeypatch):
+    """Laying a copy out paints nothing: its charts are painted by the grab alone (settling
+    the layout used to paint the momentum panel's charts three times over)."""
+    import pyqtgraph as pg
+
+    from gui.export import _lay_out, _render
+    from gui.panels.momentum import MomentumPanel
+
+    painted: list[object] = []
+    paint = pg.GraphicsView.paintEvent
+    monkeypatch.setattr(pg.GraphicsView, "paintEvent",
+                        lambda view, event: (painted.append(view), paint(view, event))[1])
+    clone = _lay_out(MomentumPanel(), 1600, 900, snapshots["crash"])
+    assert painted == []
+    image = _render(clone, MomentumPanel.title, 1600, 900, snapshots["crash"])
+    assert painted and len(painted) == len(set(painted)), "each chart painted once"
+    assert image.width() >= 1600
