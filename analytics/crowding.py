@@ -13,7 +13,7 @@ winsorized at +-3, averaged over the components available, and mapped to 100 x P
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import bottleneck as bn
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 
 from analytics.factors import daily_returns, rolling_beta
 from analytics.params import EngineParams
-from analytics.rolling import block_rows, rolling_std, rolling_values, row_blocks, wrap
+from analytics.rolling import rolling_values, wrap
 from analytics.snapshot import SPARK_DAYS, CrowdingGauge, CrowdingView
 
 WINDOW = 63
@@ -31,11 +31,6 @@ Z_LOOKBACK = 756
 Z_MIN = 252
 COMPONENTS = ("comomentum", "factor_volatility", "pairwise_correlation", "factor_reversal",
               "extension")
-# A theme shows only today's gauge and its trail, which depend on the last GAUGE_ROWS days: a
-# z-score over the Z_LOOKBACK days before t of components whose longest window is
-# REVERSAL_DAYS (the per-stock windows are computed on the whole panel first). On 50 years of
-# history this is 8x less work per theme, and the same gauge up to rounding.
-GAUGE_ROWS = REVERSAL_DAYS + Z_LOOKBACK + SPARK_DAYS + 1
 
 
 def normal_cdf(z):
@@ -93,38 +88,114 @@ def point_in_time_z(series: pd.Series | pd.DataFrame, lookback: int = Z_LOOKBACK
     return wrap(series, z)
 
 
-def average_correlation(returns: pd.DataFrame, members: pd.DataFrame, window: int = WINDOW,
-                        vol: pd.DataFrame | None = None) -> pd.Series:
-    """Average pairwise correlation among the day's ``members`` over the trailing window,
-    from the variance identity var(mean r) = m2/n + rho (m1^2 - m2/n), with m1, m2 the mean
-    of the members' vols and squared vols (O(n) per day, no n x n matrix). NaN with fewer
-    than 3 members or fewer than 2 with a full window's vol. ``vol``: the columns' trailing
-    ``window``-day std when already computed."""
-    r = returns.to_numpy(dtype=float)
-    mask = members.reindex(index=returns.index, columns=returns.columns,
-                           fill_value=False).to_numpy(dtype=bool)
-    vol = (rolling_std(returns, window) if vol is None else _columns(vol, returns.columns))
-    vol = vol.to_numpy(dtype=float)
-    n, m1, m2, basket, with_vol = (np.zeros(len(r)) for _ in range(5))
-    scratch = np.empty((block_rows(r.shape), r.shape[1]))
-    for rows in row_blocks(r.shape):
-        held, values = mask[rows], scratch[:rows.stop - rows.start]
-        use = held & np.isfinite(vol[rows])
-        np.copyto(values, vol[rows])                # the members' vols
-        values[~use] = 0.0
-        with_vol[rows] = use.sum(axis=1)
-        count = np.maximum(with_vol[rows], 1)
-        n[rows] = held.sum(axis=1)
-        m1[rows] = values.sum(axis=1) / count
-        m2[rows] = np.einsum("ij,ij->i", values, values) / count
-        np.copyto(values, r[rows])                  # the members' returns
-        values[~(held & np.isfinite(values))] = 0.0
-        basket[rows] = values.sum(axis=1)
-    basket /= np.maximum(n, 1)
-    basket_var = rolling_std(pd.Series(basket, index=returns.index), window).to_numpy() ** 2
+COLUMN_BLOCK = 64           # names per block of the per-stock pass (a few MB of scratch)
+# What a leg sums over its members each day (``leg_sums``): how many are held, then for the
+# market-residual returns and for the raw returns: how many have a full-window vol, the sum of
+# those vols, of their squares, and of the members' returns; last the sum of their extensions.
+SUMS = ("held", "residual_with_vol", "residual_vol", "residual_var", "residual",
+        "returns_with_vol", "returns_vol", "returns_var", "returns", "extension")
+
+
+def _finite(out: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` into ``out`` with every missing (non-finite) value 0; returns the mask of
+    the finite ones."""
+    finite = np.isfinite(values)
+    np.copyto(out, values)
+    out[~finite] = 0.0
+    return finite
+
+
+def _fill_vol_parts(out: np.ndarray, values: np.ndarray, vol: np.ndarray) -> None:
+    """``out`` (4 x days x names): has a vol (0/1), the vol, its square, the value (missing
+    values and vols 0)."""
+    np.copyto(out[0], _finite(out[1], vol))
+    np.multiply(out[1], out[1], out=out[2])
+    _finite(out[3], values)
+
+
+def _correlation(sums: np.ndarray, window: int) -> np.ndarray:
+    """Average pairwise correlation per day from a leg's member count and its four sums of
+    one kind of return (``SUMS``), by the variance identity var(mean r) = m2/n +
+    rho (m1^2 - m2/n), with m1, m2 the mean of the members' vols and squared vols (O(n) per
+    day, no n x n matrix). NaN with fewer than 3 members or fewer than 2 with a full
+    window's vol."""
+    held, with_vol, total_vol, total_var, total = sums
+    count = np.maximum(with_vol, 1)
+    m1, m2 = total_vol / count, total_var / count
+    basket = total / np.maximum(held, 1)
+    basket_var = rolling_values(basket[:, None], window, "std")[:, 0] ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (basket_var - m2 / n) / (m1 * m1 - m2 / n)
-    return pd.Series(np.where((n >= 3) & (with_vol >= 2), rho, np.nan), index=returns.index)
+        rho = (basket_var - m2 / held) / (m1 * m1 - m2 / held)
+    return np.where((held >= 3) & (with_vol >= 2), rho, np.nan)
+
+
+def _column_blocks(width: int) -> list[slice]:
+    return [slice(start, min(start + COLUMN_BLOCK, width))
+            for start in range(0, width, COLUMN_BLOCK)]
+
+
+def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
+                        window: int = WINDOW) -> pd.Series:
+    """Average pairwise correlation among the day's ``members`` (boolean dates x tickers)
+    over the trailing ``window`` days (``_correlation``)."""
+    r = returns.to_numpy(dtype=float)
+    held = members.reindex(index=returns.index, columns=returns.columns,
+                           fill_value=False).to_numpy(dtype=float)
+    sums = np.zeros((5, len(r)))
+    parts = np.empty((4, len(r), COLUMN_BLOCK))
+    for cols in _column_blocks(r.shape[1]):
+        block = r[:, cols]
+        part = parts[:, :, :block.shape[1]]
+        _fill_vol_parts(part, block, rolling_values(block, window, "std"))
+        sums[1:] += np.einsum("kij,ij->ki", part, held[:, cols])
+    sums[0] = held.sum(axis=1)
+    return pd.Series(_correlation(sums, window), index=returns.index)
+
+
+def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
+             returns: pd.DataFrame, legs: dict[str, np.ndarray],
+             baskets: dict[str, np.ndarray] | None = None
+             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The ``SUMS`` of every leg and of every basket, each a len(SUMS) x dates array, from
+    one pass over ``prices`` a block of names at a time: (legs' sums, baskets' sums).
+    ``legs``: name -> boolean dates x ``prices.columns`` membership; ``baskets``: name ->
+    column positions of names held every day (a theme).
+
+    Per name: the market-residual return r - beta m (``beta`` known at t-1), the 63-day vol
+    of it and of the raw return, and the extension P / 200-day average - 1. Each column's
+    windows run from its first row whatever the block, so they equal the whole-panel
+    computation bit for bit; only the legs' sums are kept, never a panel of them."""
+    baskets = baskets or {}
+    p = prices.to_numpy(dtype=float)
+    r = _columns(returns, prices.columns).to_numpy(dtype=float)
+    b = _columns(beta, prices.columns).to_numpy(dtype=float)
+    m = market.reindex(prices.index).to_numpy(dtype=float)[:, None]
+    days, width = p.shape
+    out = {name: np.zeros((len(SUMS), days)) for name in legs}
+    fixed = {name: np.zeros((len(SUMS), days)) for name in baskets}
+    held = np.zeros((width, len(baskets)))            # names x baskets, 0/1
+    for j, positions in enumerate(baskets.values()):
+        held[positions, j] = 1.0
+    in_baskets = np.zeros((len(SUMS) - 1, days, len(baskets)))
+    parts = np.empty((len(SUMS) - 1, days, COLUMN_BLOCK))
+    for cols in _column_blocks(width):
+        part = parts[:, :, :cols.stop - cols.start]
+        residual = r[:, cols] - b[:, cols] * m
+        _fill_vol_parts(part[0:4], residual, rolling_values(residual, WINDOW, "std"))
+        block = r[:, cols]
+        _fill_vol_parts(part[4:8], block, rolling_values(block, WINDOW, "std"))
+        block = p[:, cols]
+        _finite(part[8], block / rolling_values(block, EXTENSION_DAYS, "mean") - 1.0)
+        for name, mask in legs.items():
+            members = mask[:, cols]
+            out[name][0] += members.sum(axis=1)
+            out[name][1:] += np.einsum("kij,ij->ki", part, members.astype(float))
+        if baskets:
+            in_baskets += part @ held[cols]
+    for j, (name, positions) in enumerate(baskets.items()):
+        fixed[name][0] = len(positions)
+        fixed[name][1:] = in_baskets[:, :, j]
+    return out, fixed
 
 
 def _columns(frame: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
@@ -157,41 +228,6 @@ class Crowding:
                              values={k: float(v) for k, v in self.components.loc[day].items()})
 
 
-@dataclass(frozen=True)
-class CrowdingInputs:
-    """Per-stock series shared by every crowding computation on one panel (computed once)."""
-
-    returns: pd.DataFrame
-    residual: pd.DataFrame        # market-residual returns, beta known at t-1
-    extension: pd.DataFrame       # P / 200-day average - 1
-    returns_vol: pd.DataFrame     # trailing 63-day std of returns
-    residual_vol: pd.DataFrame    # trailing 63-day std of residual returns
-
-    def tail(self, rows: int) -> CrowdingInputs:
-        """The last ``rows`` days (the per-stock windows were computed on the whole panel)."""
-        return CrowdingInputs(*(getattr(self, f.name).iloc[-rows:] for f in fields(self)))
-
-    @classmethod
-    def build(cls, prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame | None = None,
-              returns: pd.DataFrame | None = None) -> CrowdingInputs:
-        """``beta``: trailing market betas of ``prices`` (``rolling_beta``) and ``returns``:
-        ``daily_returns(prices)``, if already known."""
-        returns = daily_returns(prices) if returns is None else returns
-        if beta is None:
-            beta = rolling_beta(returns, market, window=252, min_periods=120)
-        residual = _columns(beta, prices.columns).to_numpy(dtype=float) * \
-            market.reindex(prices.index).to_numpy(dtype=float)[:, None]
-        np.subtract(returns.to_numpy(dtype=float), residual, out=residual)
-        extension = rolling_values(prices.to_numpy(dtype=float), EXTENSION_DAYS, "mean")
-        np.divide(prices.to_numpy(dtype=float), extension, out=extension)
-        extension -= 1.0
-        return cls(returns=returns, residual=wrap(prices, residual),
-                   extension=wrap(prices, extension),
-                   returns_vol=wrap(prices, rolling_values(returns.to_numpy(dtype=float),
-                                                           WINDOW, "std")),
-                   residual_vol=wrap(prices, rolling_values(residual, WINDOW, "std")))
-
-
 def crowding(prices: pd.DataFrame, market: pd.Series, factor: pd.Series,
              long_members: pd.DataFrame, short_members: pd.DataFrame | None = None) -> Crowding:
     """Crowding components, z-scores and daily gauge for a long(/short) trade.
@@ -200,41 +236,31 @@ def crowding(prices: pd.DataFrame, market: pd.Series, factor: pd.Series,
     trade's daily return (long/short, or a theme's excess return); ``long_members`` /
     ``short_members``: boolean dates x tickers membership (a theme: the same every day).
     """
-    return crowding_from(CrowdingInputs.build(prices, market), factor, long_members,
-                         short_members)
+    returns = daily_returns(prices)
+    beta = rolling_beta(returns, market, window=252, min_periods=120)
+    legs = {"long": long_members} if short_members is None else \
+        {"long": long_members, "short": short_members}
+    masks = {name: members.reindex(index=prices.index, columns=prices.columns,
+                                   fill_value=False).to_numpy(dtype=bool)
+             for name, members in legs.items()}
+    sums = leg_sums(prices, market, beta, returns, masks)[0]
+    return crowding_from(prices.index, factor, *sums.values())
 
 
-def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.DataFrame,
-                  short_members: pd.DataFrame | None = None) -> Crowding:
-    """``crowding`` on precomputed per-stock inputs (one panel, many trades)."""
-    index = inputs.returns.index
-    named = long_members.columns if short_members is None else \
-        long_members.columns.union(short_members.columns, sort=False)
-    used = inputs.returns.columns.intersection(named, sort=False)
-    returns, residual = _columns(inputs.returns, used), _columns(inputs.residual, used)
-    como = [average_correlation(residual, long_members, vol=inputs.residual_vol)]
-    if short_members is not None:
-        como.append(average_correlation(residual, short_members, vol=inputs.residual_vol))
-    long_mask = long_members.reindex(index=index, columns=used, fill_value=False).to_numpy()
-    extension = _columns(inputs.extension, used).to_numpy()
-    count, total = np.zeros(len(index)), np.zeros(len(index))
-    scratch = np.empty((block_rows(extension.shape), extension.shape[1]))
-    for rows in row_blocks(extension.shape):
-        held, values = long_mask[rows], scratch[:rows.stop - rows.start]
-        np.copyto(values, extension[rows])
-        values[~(held & np.isfinite(values))] = 0.0
-        count[rows] = held.sum(axis=1)
-        total[rows] = values.sum(axis=1)
+def crowding_from(index: pd.Index, factor: pd.Series, long: np.ndarray,
+                  short: np.ndarray | None = None) -> Crowding:
+    """``crowding`` from the legs' ``leg_sums`` (one pass over a panel, many trades)."""
+    como = [_correlation(leg[0:5], WINDOW) for leg in (long, short) if leg is not None]
+    held = long[0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_extension = total / np.where(count > 0, count, np.nan)
+        extension = long[9] / np.where(held > 0, held, np.nan)
     components = pd.DataFrame({
-        "comomentum": pd.concat(como, axis=1).mean(axis=1),
+        "comomentum": pd.DataFrame(np.stack(como, axis=1), index=index).mean(axis=1),
         "factor_volatility": factor.rolling(WINDOW, min_periods=WINDOW).std() * np.sqrt(252),
-        "pairwise_correlation": average_correlation(returns, long_members,
-                                                    vol=inputs.returns_vol),
+        "pairwise_correlation": _correlation(long[[0, 5, 6, 7, 8]], WINDOW),
         "factor_reversal": np.expm1(np.log1p(factor).rolling(REVERSAL_DAYS,
                                                               min_periods=Z_MIN).sum()),
-        "extension": mean_extension,
+        "extension": extension,
     }, index=index)
     z = point_in_time_z(components)
     available = z.notna().sum(axis=1)
@@ -243,21 +269,24 @@ def crowding_from(inputs: CrowdingInputs, factor: pd.Series, long_members: pd.Da
                     available=available)
 
 
-def crowding_view(close: pd.DataFrame, names: list[str], bench_r: pd.Series,
-                  beta: pd.DataFrame, returns: pd.DataFrame, long_short: pd.Series, long_mask,
-                  short_mask, params: EngineParams) -> CrowdingView:
+def crowding_view(prices: pd.DataFrame, bench_r: pd.Series, beta: pd.DataFrame,
+                  returns: pd.DataFrame, long_short: pd.Series, long_mask, short_mask,
+                  params: EngineParams) -> CrowdingView:
     """The momentum gauge (from the L/S ``long_short`` and its legs' masks) and one gauge
-    per theme with at least 3 names in the data (against the benchmark)."""
-    inputs = CrowdingInputs.build(close[names], bench_r, beta, returns)
-    momentum = crowding_from(inputs, long_short, long_mask, short_mask)
+    per theme with at least 3 names in ``prices`` (against the benchmark), from one
+    ``leg_sums`` pass over ``prices``."""
+    columns = prices.columns
+    legs = {leg: mask.reindex(index=prices.index, columns=columns,
+                              fill_value=False).to_numpy(dtype=bool)
+            for leg, mask in (("long", long_mask), ("short", short_mask))}
+    themes = {theme: [t for t in tickers if t in columns]
+              for theme, tickers in params.themes.items()}
+    themes = {theme: present for theme, present in themes.items() if len(present) >= 3}
+    sums, theme_sums = leg_sums(prices, bench_r, beta, returns, legs, {
+        theme: columns.get_indexer(present) for theme, present in themes.items()})
+    momentum = crowding_from(prices.index, long_short, sums["long"], sums["short"])
     gauges = {"Momentum": momentum.latest()}
-    recent = inputs.tail(GAUGE_ROWS)
-    for theme, tickers in params.themes.items():
-        present = [t for t in tickers if t in close.columns]
-        if len(present) < 3:
-            continue
-        mask = pd.DataFrame(True, index=recent.returns.index, columns=present)
-        excess = (returns[present].mean(axis=1) - bench_r).iloc[-GAUGE_ROWS:]
-        gauges[theme] = crowding_from(recent, excess, mask).latest()
+    for theme, present in themes.items():
+        excess = returns[present].mean(axis=1) - bench_r
+        gauges[theme] = crowding_from(prices.index, excess, theme_sums[theme]).latest()
     return CrowdingView(gauges=gauges, momentum_score=momentum.score)
-

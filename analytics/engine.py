@@ -88,7 +88,7 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
                             if r.ticker in members)
         mom, long_mask, short_mask = momentum_view(close, members, bench, bench_r, beta,
                                                    member_returns, params, provisional)
-        gauges = crowding_view(close, names, bench_r, beta, returns, mom.factor["long_short"],
+        gauges = crowding_view(prints.prices, bench_r, beta, returns, mom.factor["long_short"],
                                long_mask, short_mask, params)
         scores = {k: v.score for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,

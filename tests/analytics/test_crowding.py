@@ -118,40 +118,69 @@ def test_causality(demo_market, universe):
     assert_causal(gauge, prices)
 
 
-def test_theme_gauges_from_the_recent_rows_equal_the_whole_history():
-    """crowding_view computes a theme's gauge on the last GAUGE_ROWS days only: on 12 years
-    of a panel with listings, gaps and a theme of late listers, today's gauge, its z-scores
-    and its 20-day trail equal the whole-history computation."""
-    from analytics.crowding import GAUGE_ROWS, CrowdingInputs, crowding_from, crowding_view
+def _panel(rng, days, names):
+    dates = pd.bdate_range("2014-01-01", periods=days)
+    market = rng.normal(0.0004, 0.011, days)
+    steps = market[:, None] * rng.uniform(0.6, 1.5, names) + rng.normal(0, 0.015, (days, names))
+    close = pd.DataFrame(50 * np.exp(np.cumsum(steps, axis=0)), index=dates,
+                         columns=[f"S{i:03d}" for i in range(names)])
+    close.iloc[:days * 3 // 5, names - 5:] = np.nan              # late listers
+    close = close.mask(rng.random(close.shape) < 0.003)          # missing prints
+    return close, pd.Series(market, index=dates)
+
+
+def test_average_correlation_over_blocks_of_names_equals_the_identity_in_pandas():
+    """The per-day sums come from blocks of COLUMN_BLOCK names; over 150 names with
+    listings, gaps and changing members they equal the identity computed on whole panels."""
+    from analytics.crowding import COLUMN_BLOCK
+
+    rng = np.random.default_rng(12)
+    close, _ = _panel(rng, 900, 150)
+    assert close.shape[1] > 2 * COLUMN_BLOCK
+    r = close.pct_change(fill_method=None)
+    held = r.notna() & (rng.random(r.shape) < 0.3)
+    vol = r.rolling(63).std()
+    use = held & vol.notna()
+    with_vol, n = use.sum(axis=1), held.sum(axis=1)
+    m1 = vol.where(use).sum(axis=1) / with_vol.clip(lower=1)
+    m2 = (vol ** 2).where(use).sum(axis=1) / with_vol.clip(lower=1)
+    basket_var = (r.where(held).sum(axis=1) / n.clip(lower=1)).rolling(63).std() ** 2
+    expected = ((basket_var - m2 / n) / (m1 ** 2 - m2 / n)).where((n >= 3) & (with_vol >= 2))
+    got = average_correlation(r, held)
+    pd.testing.assert_series_equal(got, expected, check_names=False, rtol=1e-9, atol=1e-12)
+    assert got.notna().sum() > 700
+
+
+def test_theme_gauges_from_the_one_pass_equal_each_theme_on_its_own():
+    """crowding_view sums every theme in the same pass over the panel as the momentum legs
+    (a theme: its names every day); each theme's gauge, z-scores and 20-day trail equal
+    ``crowding`` on the theme's own prices, across blocks of names and with late listers."""
+    from analytics.crowding import crowding_view
     from analytics.factors import daily_returns, rolling_beta
     from analytics.params import EngineParams
 
     rng = np.random.default_rng(11)
-    days = pd.bdate_range("2014-01-01", periods=3000)
-    market = rng.normal(0.0004, 0.011, len(days))
-    steps = market[:, None] * rng.uniform(0.6, 1.5, 30) + rng.normal(0, 0.015, (len(days), 30))
-    close = pd.DataFrame(50 * np.exp(np.cumsum(steps, axis=0)), index=days,
-                         columns=[f"S{i:02d}" for i in range(30)])
-    close.iloc[:1800, 25:] = np.nan                              # late listers
-    close = close.mask(rng.random(close.shape) < 0.003)          # missing prints
-    bench_r = pd.Series(market, index=days)
-    themes = {"early": ("S01", "S02", "S03", "S04"), "late": ("S25", "S26", "S27", "S28")}
+    close, bench_r = _panel(rng, 3000, 140)
+    themes = {"early": ("S001", "S002", "S070", "S130"), "late": ("S135", "S136", "S137"),
+              "thin": ("S003", "S004", "NOPE")}
     params = EngineParams(benchmark="B", themes=themes)
     returns = daily_returns(close)
     beta = rolling_beta(returns, bench_r, window=252, min_periods=120)
-    names = list(close.columns)
     ls = returns.iloc[:, :3].mean(axis=1) - returns.iloc[:, 3:6].mean(axis=1)
-    long = returns.notna() & (np.arange(30) < 3)
-    short = returns.notna() & (np.arange(30) >= 27)
-    view = crowding_view(close, names, bench_r, beta, returns, ls, long, short, params)
-    inputs = CrowdingInputs.build(close, bench_r, beta, returns)
-    assert len(days) > 1.9 * GAUGE_ROWS
-    for theme, tickers in themes.items():
-        whole = crowding_from(inputs, returns[list(tickers)].mean(axis=1) - bench_r,
-                              pd.DataFrame(True, index=days, columns=list(tickers))).latest()
+    long = returns.notna() & (np.arange(140) < 3)
+    short = returns.notna() & (np.arange(140) >= 127)
+    view = crowding_view(close, bench_r, beta, returns, ls, long, short, params)
+    assert list(view.gauges) == ["Momentum", "early", "late"], "a theme needs 3 names"
+    alone = crowding(close, bench_r, ls, long, short)
+    assert view.gauges["Momentum"] == alone.latest()
+    pd.testing.assert_series_equal(view.momentum_score, alone.score)
+    for theme in ("early", "late"):
+        tickers = list(themes[theme])
+        own = crowding(close[tickers], bench_r, returns[tickers].mean(axis=1) - bench_r,
+                       pd.DataFrame(True, index=close.index, columns=tickers)).latest()
         got = view.gauges[theme]
-        assert got.available == whole.available == 5
-        assert got.score == pytest.approx(whole.score, abs=1e-9)
-        assert got.trail == pytest.approx(whole.trail, abs=1e-9) and len(got.trail) == 20
-        assert got.z == pytest.approx(whole.z, abs=1e-9)
-        assert got.values == pytest.approx(whole.values, rel=1e-9)
+        assert got.available == own.available == 5
+        assert got.score == pytest.approx(own.score, abs=1e-9)
+        assert got.trail == pytest.approx(own.trail, abs=1e-9) and len(got.trail) == 20
+        assert got.z == pytest.approx(own.z, abs=1e-9)
+        assert got.values == pytest.approx(own.values, rel=1e-9)
