@@ -86,14 +86,15 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
         beta = rolling_beta(returns, bench_r)
         provisional = tuple((r.ticker, r.ret) for r in prints.provisional.itertuples()
                             if r.ticker in members)
-        mom, long_mask, short_mask = momentum_view(close, members, bench, bench_r, beta,
+        panel = prints.prices           # one block of names: selections from it are cheap
+        mom, long_mask, short_mask = momentum_view(panel, members, bench, bench_r, beta,
                                                    member_returns, params, provisional)
-        gauges = crowding_view(prints.prices, bench_r, beta, returns, mom.factor["long_short"],
+        gauges = crowding_view(panel, bench_r, beta, returns, mom.factor["long_short"],
                                long_mask, short_mask, params)
         scores = {k: v.score for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,
                  "baskets": basket_view(close, params, scores),
-                 "dispersion": dispersion_view(close, members, bench, bench_r, member_returns,
+                 "dispersion": dispersion_view(panel, members, bench, bench_r, member_returns,
                                                params)}
     views["flows"] = flows_view(market, params)
     views["gamma"] = gamma_view(market, params, views["flows"])

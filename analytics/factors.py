@@ -182,7 +182,9 @@ def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21
     ``returns``: ``daily_returns(prices)`` when already computed.
     """
     r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
-    p = np.ascontiguousarray(prices.to_numpy(dtype=float))   # rows are read in blocks
+    # Blocks of rows are read in the frame's own order: a copy in rows' order (50 MB on 50
+    # years of the S&P 500) costs more than reading the blocks across columns.
+    p = prices.to_numpy(dtype=float)
 
     def signal(rows, out):                          # P[t - skip] / P[t - lookback] - 1
         out[:] = np.nan
