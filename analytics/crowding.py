@@ -96,21 +96,29 @@ SUMS = ("held", "residual_with_vol", "residual_vol", "residual_var", "residual",
         "returns_with_vol", "returns_vol", "returns_var", "returns", "extension")
 
 
-def _finite(out: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` into ``out`` with every missing (non-finite) value 0; returns the mask of
-    the finite ones."""
-    finite = np.isfinite(values)
-    np.copyto(out, values)
-    out[~finite] = 0.0
-    return finite
-
-
-def _fill_vol_parts(out: np.ndarray, values: np.ndarray, vol: np.ndarray) -> None:
-    """``out`` (4 x days x names): has a vol (0/1), the vol, its square, the value (missing
-    values and vols 0)."""
-    np.copyto(out[0], _finite(out[1], vol))
-    np.multiply(out[1], out[1], out=out[2])
-    _finite(out[3], values)
+def _add_members(sums: np.ndarray, members: np.ndarray, pairs) -> None:
+    """Add the cells where ``members`` (boolean dates x names of one block) is True to a
+    leg's sums: their count per day, then for each (values, vols) of ``pairs`` the
+    ``_correlation`` sums and, for a lone values array, its sum. Only the members' cells
+    are read (a decile leg holds a tenth of the names)."""
+    rows, cols = np.nonzero(members)
+    days = sums.shape[1]
+    sums[0] += np.bincount(rows, minlength=days)
+    at = 1
+    for values, vol in pairs:
+        if vol is not None:
+            vols = vol[rows, cols]
+            has = np.isfinite(vols)
+            vols[~has] = 0.0
+            sums[at] += np.bincount(rows, weights=has, minlength=days)
+            sums[at + 1] += np.bincount(rows, weights=vols, minlength=days)
+            vols *= vols
+            sums[at + 2] += np.bincount(rows, weights=vols, minlength=days)
+            at += 3
+        cells = values[rows, cols]
+        cells[~np.isfinite(cells)] = 0.0
+        sums[at] += np.bincount(rows, weights=cells, minlength=days)
+        at += 1
 
 
 def _correlation(sums: np.ndarray, window: int) -> np.ndarray:
@@ -140,15 +148,11 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
     over the trailing ``window`` days (``_correlation``)."""
     r = returns.to_numpy(dtype=float)
     held = members.reindex(index=returns.index, columns=returns.columns,
-                           fill_value=False).to_numpy(dtype=float)
+                           fill_value=False).to_numpy(dtype=bool)
     sums = np.zeros((5, len(r)))
-    parts = np.empty((4, len(r), COLUMN_BLOCK))
     for cols in _column_blocks(r.shape[1]):
         block = r[:, cols]
-        part = parts[:, :, :block.shape[1]]
-        _fill_vol_parts(part, block, rolling_values(block, window, "std"))
-        sums[1:] += np.einsum("kij,ij->ki", part, held[:, cols])
-    sums[0] = held.sum(axis=1)
+        _add_members(sums, held[:, cols], [(block, rolling_values(block, window, "std"))])
     return pd.Series(_correlation(sums, window), index=returns.index)
 
 
@@ -156,45 +160,43 @@ def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
              returns: pd.DataFrame, legs: dict[str, np.ndarray],
              baskets: dict[str, np.ndarray] | None = None
              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The ``SUMS`` of every leg and of every basket, each a len(SUMS) x dates array, from
-    one pass over ``prices`` a block of names at a time: (legs' sums, baskets' sums).
-    ``legs``: name -> boolean dates x ``prices.columns`` membership; ``baskets``: name ->
-    column positions of names held every day (a theme).
+    """The ``SUMS`` of every leg and of every basket, each a len(SUMS) x dates array:
+    (legs' sums, baskets' sums). ``legs``: name -> boolean dates x ``prices.columns``
+    membership; ``baskets``: name -> column positions of names held every day (a theme).
 
     Per name: the market-residual return r - beta m (``beta`` known at t-1), the 63-day vol
-    of it and of the raw return, and the extension P / 200-day average - 1. Each column's
-    windows run from its first row whatever the block, so they equal the whole-panel
-    computation bit for bit; only the legs' sums are kept, never a panel of them."""
-    baskets = baskets or {}
+    of it and of the raw return, and the extension P / 200-day average - 1, computed a block
+    of names at a time (the legs in one pass over the panel, the baskets in one over their
+    names); only the sums are kept, never a panel of them. Each column's windows run from its
+    first row whatever the block, so they equal the whole-panel computation bit for bit."""
     p = prices.to_numpy(dtype=float)
     r = _columns(returns, prices.columns).to_numpy(dtype=float)
     b = _columns(beta, prices.columns).to_numpy(dtype=float)
     m = market.reindex(prices.index).to_numpy(dtype=float)[:, None]
-    days, width = p.shape
-    out = {name: np.zeros((len(SUMS), days)) for name in legs}
-    fixed = {name: np.zeros((len(SUMS), days)) for name in baskets}
-    held = np.zeros((width, len(baskets)))            # names x baskets, 0/1
-    for j, positions in enumerate(baskets.values()):
-        held[positions, j] = 1.0
-    in_baskets = np.zeros((len(SUMS) - 1, days, len(baskets)))
-    parts = np.empty((len(SUMS) - 1, days, COLUMN_BLOCK))
-    for cols in _column_blocks(width):
-        part = parts[:, :, :cols.stop - cols.start]
+    days = len(p)
+
+    def pairs(cols):
+        """Per name of ``cols``: (residual, its vol), (return, its vol), (extension,)."""
         residual = r[:, cols] - b[:, cols] * m
-        _fill_vol_parts(part[0:4], residual, rolling_values(residual, WINDOW, "std"))
-        block = r[:, cols]
-        _fill_vol_parts(part[4:8], block, rolling_values(block, WINDOW, "std"))
         block = p[:, cols]
-        _finite(part[8], block / rolling_values(block, EXTENSION_DAYS, "mean") - 1.0)
-        for name, mask in legs.items():
-            members = mask[:, cols]
-            out[name][0] += members.sum(axis=1)
-            out[name][1:] += np.einsum("kij,ij->ki", part, members.astype(float))
-        if baskets:
-            in_baskets += part @ held[cols]
-    for j, (name, positions) in enumerate(baskets.items()):
-        fixed[name][0] = len(positions)
-        fixed[name][1:] = in_baskets[:, :, j]
+        return [(residual, rolling_values(residual, WINDOW, "std")),
+                (r[:, cols], rolling_values(r[:, cols], WINDOW, "std")),
+                (block / rolling_values(block, EXTENSION_DAYS, "mean") - 1.0, None)]
+
+    out = {name: np.zeros((len(SUMS), days)) for name in legs}
+    if legs:
+        for cols in _column_blocks(p.shape[1]):
+            block = pairs(cols)
+            for name, mask in legs.items():
+                _add_members(out[name], mask[:, cols], block)
+    fixed = {name: np.zeros((len(SUMS), days)) for name in baskets or {}}
+    names = np.unique(np.concatenate([*(baskets or {}).values(), np.zeros(0, int)]))
+    for cols in _column_blocks(len(names)):
+        block = pairs(names[cols])
+        for name, positions in (baskets or {}).items():
+            held = np.isin(names[cols], positions)
+            if held.any():
+                _add_members(fixed[name], np.broadcast_to(held, (days, len(held))), block)
     return out, fixed
 
 
