@@ -113,13 +113,27 @@ class MarketData:
                                            f"hidden; {kept}",))
 
 
-def drop_partial_tail(close: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """Drop trailing rows priced for under 90% of the tickers priced the day before them (a
-    session in progress, a file cut during the day): their 'today' would mix two days.
-    Returns the kept rows and a note naming the dropped dates (None when nothing was dropped)."""
-    counts = close.notna().sum(axis=1).to_numpy()
+TAIL_ROWS = 64                 # rows counted at a time from the end by drop_partial_tail
+
+
+def drop_partial_tail(close: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, str | None]:
+    """Drop trailing rows priced for under 90% of the tickers (``columns``, default all)
+    priced the day before them (a session in progress, a file cut during the day): their
+    'today' would mix two days. Returns the kept rows and a note naming the dropped dates
+    (None when nothing was dropped). Only the last rows are read."""
+    values, at = _columns_of(close, columns)
+
+    def counts_from(first: int) -> np.ndarray:
+        return np.isfinite(values[first:][:, at]).sum(axis=1)
+
+    first = max(0, len(close) - TAIL_ROWS)
+    counts = counts_from(first)
     end = len(close)
-    while end > 2 and counts[end - 1] < 0.9 * counts[end - 2]:
+    while end > 2:
+        if end - 2 < first:                         # a long partial tail: count every row
+            first, counts = 0, counts_from(0)
+        if counts[end - 1 - first] >= 0.9 * counts[end - 2 - first]:
+            break
         end -= 1
     if end == len(close):
         return close, None
@@ -134,19 +148,31 @@ IMPLAUSIBLE_PRICE = 1e9        # above any traded share price (BRK-A is under 1e
 CHECK_COLUMNS = 32             # tickers checked at a time (12,602 days x 32: 3 MB)
 
 
-def exclude_implausible(close: pd.DataFrame, exempt=frozenset()) -> tuple[pd.DataFrame, str | None]:
+def _columns_of(close: pd.DataFrame, columns) -> tuple[np.ndarray, np.ndarray | slice]:
+    """``close``'s values (not copied when it is one block) and the positions of
+    ``columns`` in them (None: every column)."""
+    values = close.to_numpy(dtype=float)
+    if columns is None:
+        return values, slice(None)
+    return values, close.columns.get_indexer(list(columns))
+
+
+def exclude_implausible(close: pd.DataFrame, exempt=frozenset(),
+                        columns=None) -> tuple[pd.DataFrame, str | None]:
     """Blank prices no market prints: above ``IMPLAUSIBLE_PRICE``, or more than
     ``IMPLAUSIBLE_JUMP`` times away from the median of the five prior prices (a bad print or a
-    unit error, e.g. 1e300). Causal: a day is judged on earlier days only. Returns the cleaned
-    frame and a note naming each excluded ticker, date and price (None when none was)."""
-    prices = close.to_numpy(dtype=float)
+    unit error, e.g. 1e300). Causal: a day is judged on earlier days only. Only ``columns``
+    (default: all) are checked. Returns the cleaned frame (``close`` itself when nothing was
+    excluded) and a note naming each excluded ticker, date and price (None when none was)."""
+    prices, at = _columns_of(close, columns)
+    checked = np.arange(prices.shape[1])[at]
     suspect = np.zeros(prices.shape[1], bool)
-    for first in range(0, prices.shape[1], CHECK_COLUMNS):     # blocks that stay in cache
-        block = prices[:, first:first + CHECK_COLUMNS]
+    for first in range(0, len(checked), CHECK_COLUMNS):       # blocks that stay in cache
+        block = prices[:, checked[first:first + CHECK_COLUMNS]]
         last = bn.push(block, axis=0)               # the last price known on each day
         with np.errstate(invalid="ignore", divide="ignore"):
             step = block[1:] / last[:-1]
-        suspect[first:first + CHECK_COLUMNS] = (
+        suspect[checked[first:first + CHECK_COLUMNS]] = (
             (step > IMPLAUSIBLE_JUMP) | (step < 1.0 / IMPLAUSIBLE_JUMP)).any(axis=0) \
             | (block > IMPLAUSIBLE_PRICE).any(axis=0)
     suspect &= ~close.columns.isin(list(exempt))

@@ -110,17 +110,10 @@ class FileSource:
             notes.append(f"only {len(current)} of the universe's {len(universe.constituents)} "
                          f"constituents are in the data ({share:.0%})")
         used = [c for c in close.columns if c in known or c in constituents]
-        # Selections and row takes copy the whole panel (84 MB for 832 tickers x 50 years):
-        # only made when something is left out or changed.
-        checked = close if len(used) == len(close.columns) else close[used]
-        cleaned, implausible = exclude_implausible(checked, universe.yield_tickers())
-        if implausible:
-            if checked is close:
-                close = cleaned
-            else:
-                close[used] = cleaned
-            checked = cleaned
-        kept, partial = drop_partial_tail(checked)
+        # The checks read the used columns in place: a selection or a row take copies the
+        # whole panel (84 MB for 832 tickers x 50 years), so one is made only on a change.
+        close, implausible = exclude_implausible(close, universe.yield_tickers(), used)
+        kept, partial = drop_partial_tail(close, used)
         if len(kept) < len(close):
             close = close.iloc[:len(kept)]
             if volume is not None:

@@ -245,3 +245,32 @@ def write(tmp_path, text, name="p.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_the_checks_read_only_the_columns_named(monkeypatch):
+    """exclude_implausible and drop_partial_tail judge the columns they are given: an
+    unchecked column's absurd print and missing tail are left as they are, and the panel
+    comes back as the same frame when nothing changes. A partial tail longer than the rows
+    counted first is counted whole."""
+    import models.market as market
+    from models.market import drop_partial_tail, exclude_implausible
+
+    days = pd.bdate_range("2020-01-01", periods=300)
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(100 * np.exp(rng.normal(0, 0.01, (300, 40)).cumsum(axis=0)),
+                         index=days, columns=[f"T{i:02d}" for i in range(40)])
+    frame.iloc[200, 39] = 1e300
+    frame.iloc[-3:, 39] = np.nan
+    checked = list(frame.columns[:39])
+    same, note = exclude_implausible(frame, columns=checked)
+    assert same is frame and note is None
+    assert exclude_implausible(frame)[1].startswith("excluded 1 implausible")
+    kept, note = drop_partial_tail(frame, checked)
+    assert kept is frame and note is None
+    monkeypatch.setattr(market, "TAIL_ROWS", 3)
+    tail = frame.copy()
+    for k, priced in enumerate((30, 24, 19, 15, 12)):      # each day under 90% of the last
+        tail.iloc[-5 + k, priced:] = np.nan
+    kept, note = drop_partial_tail(tail, checked)
+    assert len(kept) == len(tail) - 5
+    assert note.startswith("dropped the last 5 row(s)")
