@@ -217,13 +217,30 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def run_export(args) -> int:
-    """Headless export; one line on stderr and a non-zero exit on failure."""
+    """Headless export; one line on stderr and a non-zero exit on failure. The panels are
+    drawn by two renderer processes started now, while this one loads and computes (docs/
+    architecture.md, "Export"); with ``--threads`` or in a frozen bundle, here."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from models import compute_process
+
+    renderers = None
+    if compute_process.available() and not args.threads:
+        from gui.render_process import Renderers
+
+        renderers = Renderers()
+    try:
+        return _export(args, renderers)
+    finally:
+        if renderers is not None:
+            renderers.close()
+
+
+def _export(args, renderers) -> int:
     from models.app import setup_logging
 
     log_path = setup_logging()
     try:
-        from models.state import default_compute
+        from models.refresh import default_compute
         from models.universe import load_universe
 
         width, height = parse_size(args.size)
@@ -233,34 +250,52 @@ def run_export(args) -> int:
         if as_of is not None:
             market = market.until(as_of)
         snapshot = default_compute(market, universe)
-        from PySide6.QtWidgets import QApplication
-
-        from gui.import_hook import skip_loaded_modules
-
-        skip_loaded_modules()
-        from gui import theme
-        from gui.export import export_panels
-        from gui.panels import PANELS
-        from gui.qt_messages import route_qt_messages_to_log
-
-        route_qt_messages_to_log()
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        app.setApplicationName("FactorDesk")
-        theme.apply_theme(theme.DARK)
         out = Path(args.export)
         out.mkdir(parents=True, exist_ok=True)
-        export_panels(PANELS, out, width, height, snapshot)
-        write_text_atomic(out / "snapshot.json", snapshot.to_json())
+        def write_json() -> None:
+            write_text_atomic(out / "snapshot.json", snapshot.to_json())
+
+        if renderers is None:
+            written = _draw_here(None, None, out, width, height, snapshot)
+            write_json()
+        else:
+            written, left = renderers.export(snapshot, out, width, height, write_json)
+            if left:
+                written += _draw_here(renderers, left, out, width, height, snapshot)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, details in the log
         log.exception("export failed")
         print(f"{PROG}: export failed: {exc} (details in {log_path})", file=sys.stderr)
         return 1
     from models.app import source_line
 
-    print(f"exported {len(PANELS)} panel(s) and snapshot.json to {out}")
+    print(f"exported {len(written)} panel(s) and snapshot.json to {out}")
     print(source_line(snapshot.source, snapshot.simulated, snapshot.notes, log_path),
           file=sys.stderr)
     return 0
+
+
+def _draw_here(renderers, shares, out: Path, width: int, height: int, snapshot) -> list[str]:
+    """Export here the panels of ``renderers``' ``shares`` (None: every panel); returns the
+    files written."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.import_hook import skip_loaded_modules
+
+    skip_loaded_modules()
+    from gui import theme
+    from gui.export import export_panels
+    from gui.panels import PANELS
+    from gui.qt_messages import route_qt_messages_to_log
+    from gui.render_process import share
+
+    route_qt_messages_to_log()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("FactorDesk")
+    theme.apply_theme(theme.DARK)
+    kinds = PANELS if shares is None else \
+        [kind for index in shares for kind in share(PANELS, index, renderers.count)]
+    return [path.name for path in export_panels([kind() for kind in kinds], out, width, height,
+                                                snapshot)]
 
 
 def run_gui(args) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QSplitter, QTableWidget, QWidget
+from shiboken6 import Shiboken
 
 from gui import theme
 from models.app import version
@@ -88,14 +89,20 @@ def _lay_out(clone, width: int, height: int, snapshot) -> QWidget:
     return clone
 
 
+def discard(widgets) -> None:
+    """Close and delete ``widgets`` now rather than at the next event-loop turn: headless
+    export has no event loop, and Qt objects left for interpreter shutdown can crash it."""
+    for widget in widgets:
+        if Shiboken.isValid(widget):        # not already deleted
+            widget.close()
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def _render(clone: QWidget, title: str, width: int, height: int, snapshot) -> QImage:
     """The laid-out ``clone`` grabbed (then deleted) and composed with footer and watermark."""
     pixmap = clone.grab()
-    clone.close()
-    clone.deleteLater()
-    # Delete the copy now rather than at the next event-loop turn: headless export has no
-    # event loop, and Qt objects left for interpreter shutdown can crash it.
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    discard([clone])
     content = pixmap.toImage()
     return compose(content, max(width, content.width()),
                    max(height, content.height() + FOOTER_HEIGHT), footer_text(title, snapshot),
@@ -157,15 +164,21 @@ def export_panel(panel, path: str | Path, width: int = 1600, height: int = 900,
     return write_png(image, path) if writer is None else writer.submit(image, path)
 
 
-def export_panels(kinds, folder: str | Path, width: int, height: int, snapshot) -> list[Path]:
-    """Headless export of one fresh panel of each class in ``kinds`` to
-    ``folder/<panel_id>.png`` (each built once, offscreen; encoding overlaps the next panel's
-    layout)."""
+def export_panels(panels, folder: str | Path, width: int, height: int, snapshot) -> list[Path]:
+    """Headless export of fresh, never shown ``panels`` to ``folder/<panel_id>.png``, each
+    laid out offscreen (encoding overlaps the next panel's layout). Every panel is deleted
+    by the time it returns or raises."""
     folder = Path(folder)
-    with PngWriter() as writer:
-        return [writer.submit(_render(_lay_out(kind(), width, height, snapshot), kind.title,
-                                      width, height, snapshot), folder / f"{kind.panel_id}.png")
-                for kind in kinds]
+    paths: list[Path] = []
+    try:
+        with PngWriter() as writer:
+            for panel in panels:
+                image = _render(_lay_out(panel, width, height, snapshot), panel.title, width,
+                                height, snapshot)
+                paths.append(writer.submit(image, folder / f"{panel.panel_id}.png"))
+    finally:
+        discard(panels[len(paths):])
+    return paths
 
 
 def compose(content: QImage, width: int, height: int, footer: str, simulated: bool) -> QImage:

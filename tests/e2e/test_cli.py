@@ -46,6 +46,35 @@ def test_export_writes_pngs_and_snapshot(tmp_path):
     assert snapshot["benchmark"]["ticker"] == "SPY"
 
 
+def test_renderer_processes_draw_what_the_export_draws_itself(tmp_path):
+    """--export draws the panels in two renderer processes; with --threads it draws them
+    itself: the same pixels above the footer (which says when), but for the edges of the
+    SIMULATED watermark's glyphs, whose antialiasing depends on what the process drew before;
+    and the same snapshot."""
+    from gui.export import FOOTER_HEIGHT
+    from gui.panels import PANELS
+
+    outs = {}
+    for name, extra in (("renderers", ()), ("here", ("--threads",))):
+        out = run("--export", str(tmp_path / name), "--source", "demo", "--end", "2026-02-06",
+                  "--size", "900x500", *extra)
+        assert out.returncode == 0, out.stderr
+        assert f"exported {len(PANELS)} panel(s)" in out.stdout
+        outs[name] = tmp_path / name
+    for cls in PANELS:
+        a, b = (QImage(str(outs[n] / f"{cls.panel_id}.png")) for n in ("renderers", "here"))
+        assert a.size() == b.size(), cls.panel_id
+        crops = [image.copy(0, 0, image.width(), image.height() - FOOTER_HEIGHT)
+                 for image in (a, b)]
+        pixels = [np.frombuffer(crop.constBits(), np.uint32).copy() for crop in crops]
+        assert np.mean(pixels[0] != pixels[1]) < 0.005, cls.panel_id
+    first, second = (json.loads((outs[n] / "snapshot.json").read_text())
+                     for n in ("renderers", "here"))
+    first.pop("computed_at", None)
+    second.pop("computed_at", None)
+    assert first == second
+
+
 def test_bad_universe_exits_nonzero_with_one_line(tmp_path):
     out = run("--export", str(tmp_path), "--universe", str(tmp_path / "missing.toml"))
     assert out.returncode != 0

@@ -124,7 +124,8 @@ def test_exports_keep_what_the_user_chose(qtbot, snapshots):
 def test_export_panels_writes_every_png_in_the_background(qapp, snapshots, tmp_path):
     from gui.export import export_panels
 
-    paths = export_panels(PANELS[:3], tmp_path / "out", 800, 600, snapshots["crash"])
+    paths = export_panels([kind() for kind in PANELS[:3]], tmp_path / "out", 800, 600,
+                          snapshots["crash"])
     assert [p.name for p in paths] == [f"{cls.panel_id}.png" for cls in PANELS[:3]]
     for path in paths:                       # complete files once export_panels returns
         assert QImage(str(path)).width() >= 800

@@ -1,0 +1,186 @@
+"""Renderer processes for ``--export`` (docs/architecture.md, "Export").
+
+Drawing the 13 panels takes most of a second, all of it on one thread (Qt widgets live on
+the main thread), and importing Qt and pyqtgraph takes half a second more. ``Renderers``
+starts two ``python -m gui.render_process SHARE COUNT`` at once, at a lower priority: each
+takes every COUNT-th panel of the registry from the SHARE-th on (``share``), imports Qt, the
+panels and what decodes a snapshot and builds its panels while the app loads and computes,
+then reads one request from stdin, ``{"export": folder, "width", "height"}`` with the
+snapshot (``models.transfer``), writes its panels' PNGs and replies ``{"done": [file
+names]}`` or ``{"failed": message}``. Nothing else is written to stdout. A renderer that
+cannot start, dies or fails leaves its share to the app (``Renderers.export`` says which).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO, cast
+
+log = logging.getLogger("gui.render_process")
+
+ROOT = Path(__file__).resolve().parent.parent
+NICE = 10                      # below the app, which is loading and computing meanwhile
+ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+TIMEOUT_S = 120.0              # a renderer that has not replied by then is stopped
+
+
+def share(kinds: list, index: int, count: int) -> list:
+    """The ``index``-th of ``count`` shares of ``kinds``: every ``count``-th from ``index``."""
+    return kinds[index::count]
+
+
+class Renderers:
+    """``count`` renderer processes, started at once."""
+
+    def __init__(self, count: int = 2) -> None:
+        env = {**ENV, **os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.count = count
+        self.started: list[tuple[int, subprocess.Popen]] = []
+        self.left: list[int] = []               # shares no renderer took
+        for index in range(count):
+            try:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "gui.render_process", str(index), str(count)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            except OSError as exc:
+                log.warning("no renderer process (%s): the export draws share %d itself",
+                            exc, index)
+                self.left.append(index)
+            else:
+                self.started.append((index, proc))
+
+    def export(self, snapshot, folder: Path, width: int, height: int,
+               meanwhile=lambda: None) -> tuple[list[str], list[int]]:
+        """Send every renderer the request, call ``meanwhile()`` and wait for the replies:
+        (the files written, the shares left for the caller to draw)."""
+        from models.transfer import encode
+
+        header, buffers = encode(snapshot)
+        request = {"export": str(Path(folder).resolve()), "width": width, "height": height,
+                   **header}
+        replies: dict[int, list[str] | str] = {}
+        threads = [threading.Thread(target=self._run, args=(index, proc, request, buffers,
+                                                            replies), name="renderer",
+                                    daemon=True)
+                   for index, proc in self.started]
+        for thread in threads:
+            thread.start()
+        try:
+            meanwhile()
+        finally:
+            deadline = time.monotonic() + TIMEOUT_S
+            for thread, (_index, proc) in zip(threads, self.started):
+                thread.join(max(0.0, deadline - time.monotonic()))
+                if thread.is_alive():               # stuck: stopped, its reader sees the end
+                    proc.kill()
+                    thread.join()
+        written, left = [], list(self.left)
+        for index, proc in self.started:
+            reply = replies.get(index, "no reply")
+            if isinstance(reply, list):
+                written += reply
+            else:
+                log.warning("renderer %d (share %d): %s; the export draws it itself",
+                            proc.pid, index, reply)
+                left.append(index)
+        return written, left
+
+    @staticmethod
+    def _run(index: int, proc: subprocess.Popen, request: dict, buffers: list[bytes],
+             replies: dict[int, list[str] | str]) -> None:
+        """Send ``proc`` the request and record its reply: the files it wrote, or what went
+        wrong."""
+        from models.transfer import TransferError, read_message, write_message
+
+        try:
+            stdin, stdout = cast(BinaryIO, proc.stdin), cast(BinaryIO, proc.stdout)
+            write_message(stdin, request, buffers)
+            stdin.close()
+            reply = read_message(stdout)
+        except (OSError, TransferError, ValueError) as exc:
+            replies[index] = f"unreadable ({exc})"
+            return
+        if reply is None:
+            replies[index] = f"stopped (exit {proc.wait()})"
+        elif isinstance(reply[0].get("done"), list):
+            replies[index] = [str(name) for name in reply[0]["done"]]
+        else:
+            replies[index] = str(reply[0].get("failed", "an unknown reply"))
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop every renderer: one that was sent a request has replied and is ending; one
+        that was not (the export failed first) is stopped at once, it has written nothing."""
+        for _index, proc in self.started:
+            try:
+                if proc.stdin is not None and not proc.stdin.closed:
+                    proc.kill()
+                    proc.stdin.close()
+                proc.wait(timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def main(index: int, count: int) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "nice"):
+        os.nice(NICE)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr                 # a stray print can never corrupt the channel
+    from models.app import setup_logging
+
+    setup_logging()
+    import pyarrow.pandas_compat  # noqa: F401  (decodes the snapshot's frames)
+
+    from models.transfer import decode, read_message, write_message
+
+    # isort: split
+    from PySide6.QtWidgets import QApplication
+
+    from gui.import_hook import skip_loaded_modules
+
+    skip_loaded_modules()
+    from gui import theme
+    from gui.export import discard, export_panels
+    from gui.panels import PANELS
+    from gui.qt_messages import route_qt_messages_to_log
+
+    route_qt_messages_to_log()
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("FactorDesk")
+    theme.apply_theme(theme.DARK)
+    panels = [kind() for kind in share(PANELS, index, count)]
+    message = read_message(stdin)
+    if message is None:                     # the export failed before it needed us
+        discard(panels)
+        return 0
+    header, buffers = message
+    started = time.perf_counter()
+    try:
+        snapshot = decode(header, buffers)
+        paths = export_panels(panels, header["export"], header["width"], header["height"],
+                              snapshot)
+        reply: dict[str, object] = {"done": [path.name for path in paths]}
+        log.info("renderer of share %d: %d panels in %.2f s", index, len(paths),
+                 time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - reported to the app, which draws them itself
+        log.exception("renderer of share %d failed", index)
+        discard(panels)
+        reply = {"failed": f"{type(exc).__name__}: {exc}"}
+    write_message(stdout, reply)
+    # Every file is written and closed (``export_panels`` waits for its encoder): end now.
+    # Tearing down Qt and the interpreter took 0.2 s, which the export waited for.
+    logging.shutdown()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]), int(sys.argv[2])))
