@@ -277,21 +277,12 @@ def _export(args, renderers) -> int:
 def _draw_here(renderers, shares, out: Path, width: int, height: int, snapshot) -> list[str]:
     """Export here the panels of ``renderers``' ``shares`` (None: every panel); returns the
     files written."""
-    from PySide6.QtWidgets import QApplication
+    from gui.render_process import headless_app, share
 
-    from gui.import_hook import skip_loaded_modules
-
-    skip_loaded_modules()
-    from gui import theme
+    _app = headless_app()       # referenced while the panels live
     from gui.export import export_panels
     from gui.panels import PANELS
-    from gui.qt_messages import route_qt_messages_to_log
-    from gui.render_process import share
 
-    route_qt_messages_to_log()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("FactorDesk")
-    theme.apply_theme(theme.DARK)
     kinds = PANELS if shares is None else \
         [kind for index in shares for kind in share(PANELS, index, renderers.count)]
     return [path.name for path in export_panels([kind() for kind in kinds], out, width, height,

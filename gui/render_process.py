@@ -129,6 +129,27 @@ class Renderers:
                 proc.stdout.close()
 
 
+def headless_app():
+    """The QApplication of an export (dark theme, Qt's messages to the log), made once; Qt
+    is imported here, after pandas, and PySide's import hook told to skip what came before
+    (``gui.import_hook``)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.import_hook import skip_loaded_modules
+
+    skip_loaded_modules()
+    from gui import theme
+    from gui.qt_messages import route_qt_messages_to_log
+
+    app = QApplication.instance()
+    if app is None:
+        route_qt_messages_to_log()
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("FactorDesk")
+        theme.apply_theme(theme.DARK)
+    return app
+
+
 def main(index: int, count: int) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if hasattr(os, "nice"):
@@ -142,21 +163,10 @@ def main(index: int, count: int) -> int:
 
     from models.transfer import decode, read_message, write_message
 
-    # isort: split
-    from PySide6.QtWidgets import QApplication
-
-    from gui.import_hook import skip_loaded_modules
-
-    skip_loaded_modules()
-    from gui import theme
+    _app = headless_app()       # referenced while the panels live
     from gui.export import discard, export_panels
     from gui.panels import PANELS
-    from gui.qt_messages import route_qt_messages_to_log
 
-    route_qt_messages_to_log()
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("FactorDesk")
-    theme.apply_theme(theme.DARK)
     panels = [kind() for kind in share(PANELS, index, count)]
     message = read_message(stdin)
     if message is None:                     # the export failed before it needed us
