@@ -252,6 +252,7 @@ def _export(args, renderers) -> int:
         snapshot = default_compute(market, universe)
         out = Path(args.export)
         out.mkdir(parents=True, exist_ok=True)
+
         def write_json() -> None:
             write_text_atomic(out / "snapshot.json", snapshot.to_json())
 

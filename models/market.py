@@ -121,10 +121,9 @@ def drop_partial_tail(close: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, 
     priced the day before them (a session in progress, a file cut during the day): their
     'today' would mix two days. Returns the kept rows and a note naming the dropped dates
     (None when nothing was dropped). Only the last rows are read."""
-    values, at = _columns_of(close, columns)
-
     def counts_from(first: int) -> np.ndarray:
-        return np.isfinite(values[first:][:, at]).sum(axis=1)
+        rows = close.iloc[first:]
+        return (rows if columns is None else rows[list(columns)]).notna().sum(axis=1).to_numpy()
 
     first = max(0, len(close) - TAIL_ROWS)
     counts = counts_from(first)
@@ -148,15 +147,6 @@ IMPLAUSIBLE_PRICE = 1e9        # above any traded share price (BRK-A is under 1e
 CHECK_COLUMNS = 32             # tickers checked at a time (12,602 days x 32: 3 MB)
 
 
-def _columns_of(close: pd.DataFrame, columns) -> tuple[np.ndarray, np.ndarray | slice]:
-    """``close``'s values (not copied when it is one block) and the positions of
-    ``columns`` in them (None: every column)."""
-    values = close.to_numpy(dtype=float)
-    if columns is None:
-        return values, slice(None)
-    return values, close.columns.get_indexer(list(columns))
-
-
 def exclude_implausible(close: pd.DataFrame, exempt=frozenset(),
                         columns=None) -> tuple[pd.DataFrame, str | None]:
     """Blank prices no market prints: above ``IMPLAUSIBLE_PRICE``, or more than
@@ -164,8 +154,9 @@ def exclude_implausible(close: pd.DataFrame, exempt=frozenset(),
     unit error, e.g. 1e300). Causal: a day is judged on earlier days only. Only ``columns``
     (default: all) are checked. Returns the cleaned frame (``close`` itself when nothing was
     excluded) and a note naming each excluded ticker, date and price (None when none was)."""
-    prices, at = _columns_of(close, columns)
-    checked = np.arange(prices.shape[1])[at]
+    prices = close.to_numpy(dtype=float)            # not a copy when it is one block
+    checked = np.arange(prices.shape[1]) if columns is None else \
+        close.columns.get_indexer(list(columns))
     suspect = np.zeros(prices.shape[1], bool)
     for first in range(0, len(checked), CHECK_COLUMNS):       # blocks that stay in cache
         block = prices[:, checked[first:first + CHECK_COLUMNS]]
@@ -176,19 +167,19 @@ def exclude_implausible(close: pd.DataFrame, exempt=frozenset(),
             (step > IMPLAUSIBLE_JUMP) | (step < 1.0 / IMPLAUSIBLE_JUMP)).any(axis=0) \
             | (block > IMPLAUSIBLE_PRICE).any(axis=0)
     suspect &= ~close.columns.isin(list(exempt))
-    columns = list(close.columns[suspect])
-    if not columns:
+    flagged = list(close.columns[suspect])
+    if not flagged:
         return close, None
-    part = close[columns]
+    part = close[flagged]
     prior = pd.DataFrame({c: part[c].dropna().shift(1).rolling(5, min_periods=1).median()
-                          for c in columns}, index=part.index)   # prices, not rows: gaps skipped
+                          for c in flagged}, index=part.index)   # prices, not rows: gaps skipped
     ratio = part / prior
     bad = (part > IMPLAUSIBLE_PRICE) | (ratio > IMPLAUSIBLE_JUMP) | (ratio < 1.0 / IMPLAUSIBLE_JUMP)
     stacked = part.where(bad).stack().dropna()
     if stacked.empty:
         return close, None
     cleaned = close.copy()
-    cleaned[columns] = part.mask(bad)
+    cleaned[flagged] = part.mask(bad)
     shown = ", ".join(f"{t} on {d:%Y-%m-%d} ({v:.6g})" for (d, t), v in list(stacked.items())[:12])
     more = f" and {len(stacked) - 12} more" if len(stacked) > 12 else ""
     return cleaned, (f"excluded {len(stacked)} implausible price(s) (over 1e9, or a move beyond "
