@@ -21,7 +21,7 @@ import pandas as pd
 
 from analytics.factors import daily_returns, rolling_beta
 from analytics.params import EngineParams
-from analytics.rolling import rolling_values, wrap
+from analytics.rolling import column_blocks, rolling_values, wrap
 from analytics.snapshot import SPARK_DAYS, CrowdingGauge, CrowdingView
 
 WINDOW = 63
@@ -88,7 +88,6 @@ def point_in_time_z(series: pd.Series | pd.DataFrame, lookback: int = Z_LOOKBACK
     return wrap(series, z)
 
 
-COLUMN_BLOCK = 64           # names per block of the per-stock pass (a few MB of scratch)
 # What a leg sums over its members each day (``leg_sums``): how many are held, then for the
 # market-residual returns and for the raw returns: how many have a full-window vol, the sum of
 # those vols, of their squares, and of the members' returns; last the sum of their extensions.
@@ -150,11 +149,6 @@ def _correlation(sums: np.ndarray, window: int) -> np.ndarray:
     return np.where((held >= 3) & (with_vol >= 2), rho, np.nan)
 
 
-def _column_blocks(width: int) -> list[slice]:
-    return [slice(start, min(start + COLUMN_BLOCK, width))
-            for start in range(0, width, COLUMN_BLOCK)]
-
-
 def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
                         window: int = WINDOW) -> pd.Series:
     """Average pairwise correlation among the day's ``members`` (boolean dates x tickers)
@@ -163,7 +157,7 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
     held = members.reindex(index=returns.index, columns=returns.columns,
                            fill_value=False).to_numpy(dtype=bool)
     sums = np.zeros((5, len(r)))
-    for cols in _column_blocks(r.shape[1]):
+    for cols in column_blocks(r.shape[1]):
         block = r[:, cols]
         _add_members(sums, held[:, cols], [(block, rolling_values(block, window, "std"))])
     return pd.Series(_correlation(sums, window), index=returns.index)
@@ -193,7 +187,7 @@ def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
         """Per name of ``cols``: (residual, its vol), (return, its vol), (extension,), each
         column-major: the moving windows run down contiguous columns (twice as fast)."""
         returns_block = np.asfortranarray(r[:, cols])
-        residual = np.asfortranarray(b[:, cols])
+        residual = np.array(b[:, cols], order="F")      # a copy: made the residual in place
         residual *= m
         np.subtract(returns_block, residual, out=residual)
         block = np.asfortranarray(p[:, cols])
@@ -206,7 +200,7 @@ def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
     fixed = {name: np.zeros((len(SUMS), days)) for name in baskets}
     names = np.arange(p.shape[1]) if legs else \
         np.unique(np.concatenate([*baskets.values(), np.zeros(0, int)]))
-    for block_at in _column_blocks(len(names)):
+    for block_at in column_blocks(len(names)):
         cols = block_at if legs else names[block_at]    # a slice of the panel, or its names
         block = pairs(cols)
         for name, mask in legs.items():

@@ -34,6 +34,14 @@ def row_blocks(shape: tuple[int, ...]) -> Iterator[slice]:
         yield slice(start, min(start + step, shape[0]))
 
 
+COLUMN_BLOCK = 64                # names per block of a column-by-column pass
+
+
+def column_blocks(width: int, size: int = COLUMN_BLOCK) -> list[slice]:
+    """Consecutive column slices of ``size`` names."""
+    return [slice(start, min(start + size, width)) for start in range(0, width, size)]
+
+
 def trailing_sums(shape: tuple[int, ...], parts: int,
                   fill: Callable[[slice, list[np.ndarray]], None],
                   windows: Sequence[int]) -> Iterator[tuple[slice, list[dict[int, np.ndarray]]]]:

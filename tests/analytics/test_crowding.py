@@ -132,7 +132,7 @@ def _panel(rng, days, names):
 def test_average_correlation_over_blocks_of_names_equals_the_identity_in_pandas():
     """The per-day sums come from blocks of COLUMN_BLOCK names; over 150 names with
     listings, gaps and changing members they equal the identity computed on whole panels."""
-    from analytics.crowding import COLUMN_BLOCK
+    from analytics.rolling import COLUMN_BLOCK
 
     rng = np.random.default_rng(12)
     close, _ = _panel(rng, 900, 150)
@@ -184,3 +184,23 @@ def test_theme_gauges_from_the_one_pass_equal_each_theme_on_its_own():
         assert got.trail == pytest.approx(own.trail, abs=1e-9) and len(got.trail) == 20
         assert got.z == pytest.approx(own.z, abs=1e-9)
         assert got.values == pytest.approx(own.values, rel=1e-9)
+
+
+def test_the_pass_leaves_its_inputs_alone():
+    """leg_sums works on copies of its inputs' blocks, whatever their layout: betas held
+    column by column give blocks that are already column-major, and the residual must not be
+    made in them."""
+    from analytics.crowding import leg_sums
+    from analytics.factors import daily_returns, rolling_beta
+
+    close, bench_r = _panel(np.random.default_rng(13), 400, 65)
+    returns = daily_returns(close)
+    beta = rolling_beta(returns, bench_r)
+    beta = pd.DataFrame(np.asfortranarray(beta.to_numpy()), index=beta.index,
+                        columns=beta.columns, copy=False)
+    assert beta.to_numpy().flags.f_contiguous
+    before = [frame.to_numpy().copy() for frame in (close, returns, beta)]
+    held = returns.notna().to_numpy()
+    leg_sums(close, bench_r, beta, returns, {"all": held}, {"some": np.array([0, 64])})
+    for frame, copy in zip((close, returns, beta), before):
+        np.testing.assert_array_equal(frame.to_numpy(), copy)
