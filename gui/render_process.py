@@ -23,7 +23,6 @@ from typing import BinaryIO, cast
 
 log = logging.getLogger("gui.render_process")
 
-ROOT = Path(__file__).resolve().parent.parent
 NICE = 10                      # below the app, which is loading and computing meanwhile
 ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 TIMEOUT_S = 120.0              # a renderer that has not replied by then is stopped
@@ -38,8 +37,9 @@ class Renderers:
     """``count`` renderer processes, started at once."""
 
     def __init__(self, count: int = 2) -> None:
-        env = {**ENV, **os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        from models.compute_process import child_env
+
+        env = child_env(ENV)
         self.count = count
         self.started: list[tuple[int, subprocess.Popen]] = []
         self.left: list[int] = []               # shares no renderer took

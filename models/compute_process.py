@@ -69,6 +69,13 @@ def _pipe(stream) -> BinaryIO:
     return stream
 
 
+def child_env(defaults: dict[str, str]) -> dict[str, str]:
+    """The environment of a ``python -m`` child of this app: ``defaults`` unless the user's
+    own environment sets them, and this project's sources first on ``PYTHONPATH``."""
+    return {**defaults, **os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
 def available() -> bool:
     """The compute process needs this project's sources (a frozen bundle uses threads)."""
     return not getattr(sys, "frozen", False)
@@ -91,8 +98,7 @@ class ComputeProcess:
         """The running process (started if there is none); call with the lock held."""
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
-        env = {**WORKER_ENV, **os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        env = child_env(WORKER_ENV)
         # It runs in the app's working directory: relative --source and --universe paths work.
         proc = subprocess.Popen([sys.executable, "-m", "models.compute_worker"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
