@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.factors import daily_returns
 from analytics.params import EngineParams
-from analytics.rolling import block_rows, rolling_rms, rolling_std
+from analytics.rolling import block_rows, rolling_rms, rolling_std, row_blocks
 from analytics.snapshot import DispersionToday, DispersionView
 from analytics.stats import percentile_rank
 
@@ -31,6 +31,7 @@ def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
     Streams down the rows in blocks that stay in cache: each vol is summed directly over its
     own ``window`` values (in a fixed order, so appending rows leaves every earlier value
     bit-identical) and only the cross-sectional sums are kept, never the full panel of vols.
+    The mean square's division by ``window`` is applied to the day's sums.
     """
     if method not in ("rms", "std"):
         raise ValueError(f"unknown method {method!r} (rms or std)")
@@ -43,26 +44,52 @@ def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
         rows = slice(first, min(first + step, days))
         size = rows.stop - rows.start
         values = returns[first - halo:rows.stop]
-        variance = _window_variance(values, size, window, method)
-        present = np.isfinite(variance)
-        np.fmax(variance, 0.0, out=variance)            # missing (NaN) counts as 0
-        count[rows] = np.count_nonzero(present, axis=1)
-        total[rows] = np.sqrt(variance).sum(axis=1)
+        if method == "rms":
+            variance = _window_sums(np.square(values), size, window)
+        else:
+            variance = _sample_variance(values, size, window)
+        missing = np.isnan(variance)                # an incomplete window
+        count[rows] = missing.shape[1] - _row_counts(missing)
+        np.putmask(variance, missing, 0.0)
         squares[rows] = variance.sum(axis=1)
+        total[rows] = np.sqrt(variance, out=variance).sum(axis=1)
+    if method == "rms":
+        total /= np.sqrt(window)
+        squares /= window
     return count, total, squares
 
 
-def _window_variance(values: np.ndarray, size: int, window: int, method: str) -> np.ndarray:
-    """Variance over each of the last ``size`` rows' trailing ``window`` rows of ``values``:
-    the mean square ("rms") or the sample variance ("std", two passes); NaN when any value
-    in the window is missing."""
-    if method == "rms":
-        squared = np.square(values)
-        out = squared[:size].copy()
-        for j in range(1, window):
-            out += squared[j:j + size]
-        out /= window
-        return out
+def _row_counts(flags: np.ndarray) -> np.ndarray:
+    """Number of True values in each row of a boolean array (summed as bytes: 2-3x faster
+    than counting booleans)."""
+    return np.add.reduce(flags.view(np.uint8), axis=1, dtype=np.int32)
+
+
+def _window_sums(values: np.ndarray, size: int, window: int) -> np.ndarray:
+    """Sum over each of the last ``size`` rows' trailing ``window`` rows of ``values`` (NaN
+    when any is missing), from sums of 1, 2, 4, ... consecutive rows: each row's sum is added
+    up in the same order whatever block it falls in."""
+    parts, start = [], 0                            # rows summed so far, from the window's start
+    span, power = values, 1
+    while True:
+        if window & power:
+            parts.append(span[start:start + size])
+            start += power
+        if 2 * power > window:
+            break
+        span = span[:-power] + span[power:]         # sums of 2 x power consecutive rows
+        power *= 2
+    if len(parts) == 1:
+        return parts[0].copy()
+    out = parts[0] + parts[1]
+    for part in parts[2:]:
+        out += part
+    return out
+
+
+def _sample_variance(values: np.ndarray, size: int, window: int) -> np.ndarray:
+    """Sample variance (two passes) over each of the last ``size`` rows' trailing ``window``
+    rows of ``values``; NaN when any value in the window is missing."""
     shifted = [values[j:j + size] for j in range(window)]
     mean = shifted[0].copy()
     for part in shifted[1:]:
@@ -103,8 +130,10 @@ def breadth(prices: pd.DataFrame, benchmark: pd.Series,
     benchmark's (ties do not count as beating)."""
     r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
     bench = (benchmark / benchmark.shift(1) - 1.0).reindex(prices.index).to_numpy(dtype=float)
-    count = np.isfinite(r).sum(axis=1)
-    beats = (r > bench[:, None]).sum(axis=1)           # NaN never beats
+    count, beats = np.empty(len(r), np.int32), np.empty(len(r), np.int32)
+    for rows in row_blocks(r.shape):                   # both counts while the rows are cached
+        count[rows] = _row_counts(np.isfinite(r[rows]))
+        beats[rows] = _row_counts(r[rows] > bench[rows, None])     # NaN never beats
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where((count > 0) & np.isfinite(bench), beats / count, np.nan)
     return pd.Series(fraction, index=prices.index, name="breadth")

@@ -71,7 +71,7 @@ def test_dispersion_ratio_rms_and_std():
 
 
 @pytest.mark.parametrize("method", ["rms", "std"])
-@pytest.mark.parametrize("window", [5, 21])
+@pytest.mark.parametrize("window", [5, 8, 21, 63])
 def test_vol_cross_section_matches_pandas_rolling_on_dirty_data(method, window):
     """Blocks of rows with gaps, late listings and a delisting against pandas' rolling."""
     rng = np.random.default_rng(11)
