@@ -13,96 +13,84 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analytics.rolling import block_rows, row_blocks, trailing_sums, wrap
+from analytics.rolling import RowRing, block_rows, trailing_sums, wrap
 
 log = logging.getLogger(__name__)
 
 
 def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
-    """P[t] / P[t-1] - 1 per ticker; NaN where either close is missing."""
+    """P[t] / P[t-1] - 1 per ticker; NaN where either close is missing. Stored row by row
+    (the rankings read it a day at a time), a block of days at a time."""
     p = prices.to_numpy(dtype=float)
-    out = np.empty(p.shape)                 # C order: the rankings read it a day at a time
-    out[0] = np.nan
-    np.divide(p[1:], p[:-1], out=out[1:])
-    out[1:] -= 1.0
+    out = np.empty(p.shape)
+    out[:1] = np.nan
+    step = 2 * block_rows(p.shape)
+    rows_of = RowRing(p, step + 1)
+    for start in range(1, len(p), step):
+        now = out[start:start + step]
+        rows_of.ratio(start, start - 1, len(now), now)
+        now -= 1.0
     return wrap(prices, out)
 
 
-def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float,
-              scratch: np.ndarray | None = None):
+def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float):
     """Top and bottom ``quantile`` of ``signal`` among ``valid`` entries, per row.
 
     k = floor(n_valid x quantile) names per leg (rows with k = 0 have empty legs); names tied
     with the k-th value are included, so a leg can hold more than k names on ties.
-    Returns boolean arrays (long, short) of the input's shape. ``scratch``: a float array of
-    that shape to sort in, instead of a new one.
+    Returns boolean arrays (long, short) of the input's shape.
     """
-    return _deciles(np.where(valid, signal, np.nan), valid.sum(axis=1), quantile, scratch)
-
-
-def _deciles(ranked: np.ndarray, n: np.ndarray, quantile: float,
-             scratch: np.ndarray | None = None):
-    """``leg_masks`` of ``ranked``, where NaN marks the names left out and ``n`` counts the
-    others in each row.
-
-    The cut-offs come from a float32 copy (a row of up to 512 float32 values sorts in
-    registers, 5-7x faster than float64): rounding to float32 keeps the order, so the k-th
-    value of the copy is the k-th value rounded, and the legs it gives are exact unless
-    another name rounds to the same float32 as a cut-off (its neighbour in the sorted row).
-    Rows where one does are cut again on the float64 values (docs/methods.md, "Momentum").
-    """
-    k = np.floor(n * quantile + 1e-9).astype(int)
-    last = ranked.shape[1] - 1
-    at = np.minimum(n - k, last), np.maximum(k - 1, 0)      # the top and bottom cut-offs
-    with np.errstate(over="ignore"):                # beyond float32: inf, still in order
-        coarse = ranked.astype(np.float32)
-    ordered = np.sort(coarse, axis=1)
-    around = np.stack([at[0] - 1, at[0], at[0] + 1, at[1] - 1, at[1], at[1] + 1], axis=1)
-    values = np.take_along_axis(ordered, np.clip(around, 0, last), axis=1)
-    inside = (around >= 0) & (around <= last)
-    same = (values == values[:, [1, 1, 1, 4, 4, 4]]) & inside
-    shared = same[:, [0, 2, 3, 5]].any(axis=1)
-    long, short = _cut(coarse, k, ordered, at)
-    if shared.any():
-        exact = ranked[shared]
-        if scratch is None or len(scratch) < len(exact):
-            scratch = np.empty(exact.shape)
-        ordered = scratch[:len(exact)]
-        np.copyto(ordered, exact)
-        ordered.sort(axis=1)
-        long[shared], short[shared] = _cut(exact, k[shared], ordered,
-                                           (at[0][shared], at[1][shared]))
+    long, short = np.empty(signal.shape, bool), np.empty(signal.shape, bool)
+    _deciles(np.where(valid, signal, np.nan), valid.sum(axis=1), quantile, long, short)
     return long, short
 
 
-def _pick(ordered: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """``ordered[i, position[i]]`` for every row i."""
-    return np.take_along_axis(ordered, position[:, None], axis=1)[:, 0]
+def _deciles(ranked: np.ndarray, n: np.ndarray, quantile: float,
+             long: np.ndarray, short: np.ndarray) -> None:
+    """``leg_masks`` of ``ranked`` into the boolean arrays ``long`` and ``short``, where NaN
+    marks the names left out and ``n`` counts the others in each row.
+
+    The cut-offs come from a float32 copy (a row of up to 512 float32 values sorts in
+    registers, 5-7x faster than float64). Rounding to float32 never reverses an order, so the
+    legs it gives hold every name of the float64 legs, and more only where a name below the
+    top cut-off (above the bottom one) rounds to the cut-off's float32: then the sorted
+    copy's value next to the cut-off on that side equals it. Rows where one does are cut
+    again on the float64 values (docs/methods.md, "Momentum").
+    """
+    rows, width = ranked.shape
+    n = n.astype(np.intp)
+    k = (n * quantile + 1e-9).astype(np.intp)      # floor: never negative
+    with np.errstate(over="ignore"):                # beyond float32: inf, still in order
+        coarse = ranked.astype(np.float32)
+    ordered = np.sort(coarse, axis=1)
+    # Per row, positions in the flattened sorted rows: below the top cut-off, the top cut-off,
+    # the bottom cut-off, above it. Clipping at the row's ends compares a value with itself:
+    # the row is cut again, exactly, for nothing.
+    at = np.empty((rows, 4), np.intp)
+    np.subtract(n, k, out=at[:, 1])
+    np.subtract(at[:, 1], 1, out=at[:, 0])
+    np.subtract(k, 1, out=at[:, 2])
+    at[:, 3] = k
+    np.maximum(at, 0, out=at)
+    np.minimum(at, width - 1, out=at)
+    values = ordered.reshape(-1)[at + np.arange(0, rows * width, width)[:, None]]
+    values[k <= 0, 1:3] = np.nan                    # empty legs
+    _cut(coarse, values[:, 1], values[:, 2], long, short)
+    shared = (values[:, 0] == values[:, 1]) | (values[:, 2] == values[:, 3])
+    if shared.any():
+        exact = ranked[shared]
+        picked = np.take_along_axis(np.sort(exact, axis=1), at[shared][:, 1:3], axis=1)
+        picked[k[shared] <= 0] = np.nan
+        long[shared], short[shared] = _cut(exact, picked[:, 0], picked[:, 1])
 
 
-def _cut(ranked: np.ndarray, k: np.ndarray, ordered: np.ndarray, at):
-    """Leg masks of ``ranked`` from its rows sorted (``ordered``, NaN last) and the positions
-    ``at`` of the top and bottom cut-offs: names at or above the top one, at or below the
-    bottom one (rows with k = 0: empty legs)."""
-    top, bottom = _pick(ordered, at[0]), _pick(ordered, at[1])
-    empty = k <= 0
-    top[empty] = np.nan
-    bottom[empty] = np.nan
+def _cut(ranked: np.ndarray, top: np.ndarray, bottom: np.ndarray,
+         long: np.ndarray | None = None, short: np.ndarray | None = None):
+    """Names at or above each row's ``top`` cut-off and at or below its ``bottom`` one (a NaN
+    cut-off: an empty leg), into ``long`` and ``short`` when given."""
     with np.errstate(invalid="ignore"):
-        return ranked >= top[:, None], ranked <= bottom[:, None]
-
-
-def _leg_returns(returns: np.ndarray, masks: np.ndarray, weights: np.ndarray | None
-                 ) -> np.ndarray:
-    """Weighted mean return of each leg per row, NaN for an empty leg: ``masks`` is a float
-    array (legs, rows, names) of 0/1, ``returns`` (rows, names) finite wherever a mask is 1
-    and 0 elsewhere."""
-    if weights is not None:
-        masks = np.where(masks > 0, weights, 0.0)
-    total = masks.sum(axis=2)
-    weighted = np.einsum("kij,ij->ki", masks, returns)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, weighted / total, np.nan)
+        return (np.greater_equal(ranked, top[:, None], out=long),
+                np.less_equal(ranked, bottom[:, None], out=short))
 
 
 def _daily_legs(index: pd.Index, returns: np.ndarray,
@@ -112,32 +100,42 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
     rows, held over the day: (factor frame, long mask, short mask). The frame's ``neutral``
     column is the same-weighted mean return of every ranked name (the portfolio the deciles
     are cut from: each leg's excess over it says which leg moved). Works block by block of
-    rows in scratch arrays (a ranking is within a day)."""
-    long, short = np.zeros(returns.shape, bool), np.zeros(returns.shape, bool)
-    legs = np.full((3, len(returns)), np.nan)
-    step = block_rows(returns.shape)
-    scratch = np.empty((3, step) + returns.shape[1:])
-    masks = np.empty((3, step) + returns.shape[1:])
-    for rows in row_blocks(returns.shape):
+    rows in scratch arrays (a ranking is within a day).
+
+    Each day's legs are (3 x names) 0/1 rows, long, short and ranked, multiplied by the day's
+    held returns (0 where not ranked) in one matrix product per day, so a day's sums never
+    depend on the block it falls in.
+    """
+    days, width = returns.shape
+    long, short = np.empty(returns.shape, bool), np.empty(returns.shape, bool)
+    legs = np.empty((days, 3))
+    step = 2 * block_rows(returns.shape)
+    sig_block = np.empty((step, width))
+    masks = np.empty((step, 3, width))
+    held = np.ones((step, 2, width))                # each day: held returns, then 1s
+    ones = held[0, 1]
+    for start in range(0, days, step):
+        rows = slice(start, min(start + step, days))
         size = rows.stop - rows.start
-        sig, ordered, held = scratch[:, :size]
+        sig, chosen, day = sig_block[:size], masks[:size], held[:size]
         r = returns[rows]
         signal(rows, sig)
-        np.multiply(r, 0.0, out=held)               # 0 where both are finite, else NaN
-        held += sig
-        held -= sig
-        sig += held                                 # NaN: not ranked today
-        chosen = masks[:, :size]
-        np.equal(held, 0.0, out=chosen[2])          # ranked, as 0/1
-        n = chosen[2].sum(axis=1).astype(int)
-        long[rows], short[rows] = _deciles(sig, n, quantile, ordered)
-        np.copyto(chosen[0], long[rows])
-        np.copyto(chosen[1], short[rows])
-        np.copyto(held, r)
-        held[chosen[2] == 0.0] = 0.0
-        legs[:, rows] = _leg_returns(held, chosen, None if weights is None else weights[rows])
-    factor = pd.DataFrame({"long": legs[0], "short": legs[1], "long_short": legs[0] - legs[1],
-                           "neutral": legs[2]}, index=index)
+        np.subtract(r, r, out=day[:, 0])            # 0 where the return is finite, else NaN
+        sig += day[:, 0]                            # NaN: not ranked today
+        ranked = np.equal(sig, sig)
+        np.copyto(chosen[:, 2], ranked)
+        _deciles(sig, chosen[:, 2] @ ones, quantile, long[rows], short[rows])
+        np.copyto(chosen[:, 0], long[rows])
+        np.copyto(chosen[:, 1], short[rows])
+        np.copyto(day[:, 0], np.where(ranked, r, 0.0))
+        if weights is not None:
+            chosen = np.where(chosen > 0, weights[rows][:, None, :], 0.0)
+        sums = chosen @ day.transpose(0, 2, 1)      # per leg: sum of returns, of weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            legs[rows] = np.where(sums[:, :, 1] > 0, sums[:, :, 0] / sums[:, :, 1], np.nan)
+    factor = pd.DataFrame({"long": legs[:, 0], "short": legs[:, 1],
+                           "long_short": legs[:, 0] - legs[:, 1], "neutral": legs[:, 2]},
+                          index=index)
     return factor, long, short
 
 
@@ -182,17 +180,14 @@ def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21
     ``returns``: ``daily_returns(prices)`` when already computed.
     """
     r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
-    # Blocks of rows are read in the frame's own order: a copy in rows' order (50 MB on 50
-    # years of the S&P 500) costs more than reading the blocks across columns.
-    p = prices.to_numpy(dtype=float)
+    rows_of = RowRing(prices.to_numpy(dtype=float), lookback + 2 * block_rows(r.shape))
 
     def signal(rows, out):                          # P[t - skip] / P[t - lookback] - 1
-        out[:] = np.nan
-        first = max(rows.start, lookback)
+        first = min(max(rows.start, lookback), rows.stop)
+        out[:first - rows.start] = np.nan
         if first < rows.stop:
             now = out[first - rows.start:]
-            np.divide(p[first - skip:rows.stop - skip], p[first - lookback:rows.stop - lookback],
-                      out=now)
+            rows_of.ratio(first - skip, first - lookback, len(now), now)
             now -= 1.0
 
     factor, long, short = _daily_legs(prices.index, r, signal, quantile,

@@ -34,6 +34,44 @@ def row_blocks(shape: tuple[int, ...]) -> Iterator[slice]:
         yield slice(start, min(start + step, shape[0]))
 
 
+class RowRing:
+    """The rows of a 2-D array read in rows' order, through a ring of ``size`` rows.
+
+    A frame's values are usually stored column by column; reading a block of rows across
+    the columns and dividing it by another costs 3x a division of rows stored row by row. The
+    ring copies each row once, when first asked for, and keeps the last ``size`` rows, so a
+    row read again at a lag is not copied again. Rows must be asked for in increasing order
+    and no further back than ``size`` rows from the newest asked for.
+    """
+
+    def __init__(self, values: np.ndarray, size: int):
+        self.values = values
+        self.ring = np.empty((size,) + values.shape[1:], dtype=values.dtype)
+        self.filled = 0                         # rows before this one have been copied
+
+    def ratio(self, numerator: int, denominator: int, count: int, out: np.ndarray) -> None:
+        """out[j] = values[numerator + j] / values[denominator + j] for j < ``count``."""
+        size = len(self.ring)
+        self._fill(max(numerator, denominator) + count)
+        done = 0
+        while done < count:
+            top, bottom = (numerator + done) % size, (denominator + done) % size
+            part = min(count - done, size - top, size - bottom)
+            np.divide(self.ring[top:top + part], self.ring[bottom:bottom + part],
+                      out=out[done:done + part])
+            done += part
+
+    def _fill(self, stop: int) -> None:
+        size = len(self.ring)
+        row = max(self.filled, stop - size)
+        while row < stop:
+            at = row % size
+            part = min(stop - row, size - at)
+            np.copyto(self.ring[at:at + part], self.values[row:row + part])
+            row += part
+        self.filled = max(self.filled, stop)
+
+
 COLUMN_BLOCK = 64                # names per block of a column-by-column pass
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from analytics.factors import rolling_beta
-from analytics.rolling import rolling_mean, rolling_rms, rolling_std, rolling_values, trailing_sums
+from analytics.rolling import (RowRing, rolling_mean, rolling_rms, rolling_std, rolling_values,
+                               trailing_sums)
 from tests.analytics.causality import assert_causal
 
 
@@ -69,6 +70,22 @@ def test_trailing_sums_are_window_sums_with_partial_starts():
     want = cumulative.copy()
     want[10:] -= cumulative[:-10]
     np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_row_ring_ratios_equal_direct_division_across_wrap_arounds(order):
+    """Lagged ratios asked for block by block, as momentum asks for them (a ring of 7 rows
+    wraps inside most requests), equal the division of the rows themselves."""
+    rng = np.random.default_rng(3)
+    values = np.asarray(rng.uniform(1, 2, (50, 9)), order=order)
+    values[rng.random(values.shape) < 0.1] = np.nan
+    ring = RowRing(values, 7)
+    for start in range(4, 50, 3):
+        count = min(3, 50 - start)
+        out = np.empty((count, 9))
+        ring.ratio(start, start - 4, count, out)
+        np.testing.assert_array_equal(out, values[start:start + count]
+                                      / values[start - 4:start - 4 + count])
 
 
 def test_unknown_statistic_is_rejected():
