@@ -24,9 +24,11 @@ def rolling_vol(returns: pd.DataFrame | pd.Series, window: int, method: str = "r
     raise ValueError(f"unknown method {method!r} (rms or std)")
 
 
-def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
+def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms",
+                      with_squares: bool = True):
     """Per day, over the members with a complete ``window``-day vol (``rolling_vol``): their
-    number, the sum of their vols and the sum of squared vols, as three arrays.
+    number, the sum of their vols and the sum of squared vols (None without
+    ``with_squares``), as three arrays.
 
     Streams down the rows in blocks that stay in cache: each vol is summed directly over its
     own ``window`` values (in a fixed order, so appending rows leaves every earlier value
@@ -37,7 +39,8 @@ def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
         raise ValueError(f"unknown method {method!r} (rms or std)")
     returns = np.ascontiguousarray(returns, dtype=float)
     days = len(returns)
-    count, total, squares = np.zeros(days), np.zeros(days), np.zeros(days)
+    count, total = np.zeros(days), np.zeros(days)
+    squares = np.zeros(days) if with_squares else None
     step = max(block_rows(returns.shape), 4 * window)
     halo = window - 1
     for first in range(halo, days, step):
@@ -51,18 +54,21 @@ def vol_cross_section(returns: np.ndarray, window: int, method: str = "rms"):
         missing = np.isnan(variance)                # an incomplete window
         count[rows] = missing.shape[1] - _row_counts(missing)
         np.putmask(variance, missing, 0.0)
-        squares[rows] = variance.sum(axis=1)
+        if squares is not None:
+            squares[rows] = variance.sum(axis=1)
         total[rows] = np.sqrt(variance, out=variance).sum(axis=1)
     if method == "rms":
         total /= np.sqrt(window)
-        squares /= window
+        if squares is not None:
+            squares /= window
     return count, total, squares
 
 
 def _row_counts(flags: np.ndarray) -> np.ndarray:
-    """Number of True values in each row of a boolean array (summed as bytes: 2-3x faster
-    than counting booleans)."""
-    return np.add.reduce(flags.view(np.uint8), axis=1, dtype=np.int32)
+    """Number of True values in each row of a boolean array, summed as bytes into the
+    narrowest integers that hold the row's length (3x faster than counting booleans)."""
+    total = np.uint16 if flags.shape[1] < 2**16 else np.int64
+    return flags.view(np.uint8).sum(axis=1, dtype=total)
 
 
 def _window_sums(values: np.ndarray, size: int, window: int) -> np.ndarray:
@@ -117,7 +123,8 @@ def dispersion_ratio(prices: pd.DataFrame, benchmark: pd.Series, window: int = 5
     6.9 means single stocks moved ~7x as much as the index. Includes day t.
     ``returns``: ``daily_returns(prices)`` when already computed (here and below).
     """
-    count, total, _ = vol_cross_section(_member_returns(prices, returns), window, method)
+    count, total, _ = vol_cross_section(_member_returns(prices, returns), window, method,
+                                        with_squares=False)
     with np.errstate(invalid="ignore", divide="ignore"):
         members = pd.Series(np.where(count > 0, total / count, np.nan), index=prices.index)
     index = rolling_vol(benchmark / benchmark.shift(1) - 1.0, window, method)

@@ -88,9 +88,8 @@ def _cut(ranked: np.ndarray, top: np.ndarray, bottom: np.ndarray,
          long: np.ndarray | None = None, short: np.ndarray | None = None):
     """Names at or above each row's ``top`` cut-off and at or below its ``bottom`` one (a NaN
     cut-off: an empty leg), into ``long`` and ``short`` when given."""
-    with np.errstate(invalid="ignore"):
-        return (np.greater_equal(ranked, top[:, None], out=long),
-                np.less_equal(ranked, bottom[:, None], out=short))
+    return (np.greater_equal(ranked, top[:, None], out=long),
+            np.less_equal(ranked, bottom[:, None], out=short))
 
 
 def _daily_legs(index: pd.Index, returns: np.ndarray,

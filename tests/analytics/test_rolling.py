@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from analytics.factors import rolling_beta
-from analytics.rolling import (RowRing, rolling_mean, rolling_rms, rolling_std, rolling_values,
-                               trailing_sums)
+from analytics.rolling import RowRing, rolling_mean, rolling_rms, rolling_std, rolling_values, trailing_sums
 from tests.analytics.causality import assert_causal
 
 
