@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.rolling import wrap
+from analytics.rolling import row_blocks, wrap
 
 SPIKE_RETURN = 0.5           # |r| above 50% in a day ...
 SPIKE_MADS = 15.0            # ... or further than 15 cross-sectional MADs from the median
@@ -76,6 +76,23 @@ def _outliers(x_rows: np.ndarray) -> np.ndarray:
         return enough & (mad > 0) & (np.abs(x_rows - median) > SPIKE_MADS * mad)
 
 
+def _moves_over_floor(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns), in row-major order, of the prices more than ``SPIKE_FLOOR`` times
+    (or less than 1 / ``SPIKE_FLOOR``) the previous row's, from blocks of rows: the panel of
+    ratios is never held."""
+    found = []
+    for block in row_blocks((len(p) - 1,) + p.shape[1:]):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = p[block.start + 1:block.stop + 1] / p[block]
+        moved = ratio > SPIKE_FLOOR
+        moved |= ratio < 1.0 / SPIKE_FLOOR
+        rows, cols = np.nonzero(moved)
+        found.append((rows + block.start + 1, cols))
+    if not found:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    return np.concatenate([r for r, _ in found]), np.concatenate([c for _, c in found])
+
+
 def reversed_spikes(prices: pd.DataFrame) -> BadPrints:
     """Blank the prices of single-day spikes that reverse: day t moves more than 50% (or more
     than 15 cross-sectional MADs of log returns, on days with >= 10 names; never under 10%)
@@ -88,12 +105,11 @@ def reversed_spikes(prices: pd.DataFrame) -> BadPrints:
     provisional."""
     p = prices.to_numpy(dtype=float)
     n_rows = len(p)
-    ratio = np.full(p.shape, np.nan)
+    rows, cols = _moves_over_floor(p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(p[1:], p[:-1], out=ratio[1:])
-        rows, cols = np.nonzero((ratio > SPIKE_FLOOR) | (ratio < 1.0 / SPIKE_FLOOR))
-    x = np.log(ratio[rows, cols])
-    nxt = np.log(ratio[np.minimum(rows + 1, n_rows - 1), cols])
+        x = np.log(p[rows, cols] / p[rows - 1, cols])
+        ahead = np.minimum(rows + 1, n_rows - 1)
+        nxt = np.log(p[ahead, cols] / p[ahead - 1, cols])
     nxt[rows == n_rows - 1] = np.nan
     with np.errstate(invalid="ignore"):
         reverses = np.abs(x + nxt) <= REVERSAL_KEEP * np.abs(x)
@@ -102,7 +118,7 @@ def reversed_spikes(prices: pd.DataFrame) -> BadPrints:
     if examine.any():
         checked = np.unique(rows[examine])
         with np.errstate(invalid="ignore", divide="ignore"):
-            outlier = _outliers(np.log(ratio[checked]))
+            outlier = _outliers(np.log(p[checked] / p[checked - 1]))
         position = np.searchsorted(checked, rows)
         inside = examine & (position < len(checked))
         big[inside] |= outlier[position[inside], cols[inside]]

@@ -213,7 +213,8 @@ def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int = 252,
         np.multiply(blocks[1], blocks[2], out=blocks[3])
         np.multiply(blocks[1], blocks[1], out=blocks[4])
 
-    beta = np.full(r.shape, np.nan)                 # row t: the window ending at t-1
+    beta = np.empty(r.shape)                        # row t: the window ending at t-1
+    beta[:1] = np.nan                               # the blocks write every later row
     for rows, sums in trailing_sums(r.shape, 5, fill, [window]):
         n, sx, sy, sxy, sxx = (total[window] for total in sums)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cleaning import gap_returns, reversed_spikes
+from analytics.cleaning import SPIKE_FLOOR, _moves_over_floor, gap_returns, reversed_spikes
 from analytics.regimes import period_returns
 from tests.analytics.causality import with_future
 
@@ -79,6 +79,24 @@ def test_causal_up_to_the_last_day():
     full = reversed_spikes(with_future(prices)).prices
     pd.testing.assert_frame_equal(past.iloc[:-1], full.loc[past.index[:-1]], check_exact=True,
                                   check_freq=False)
+
+
+def test_moves_found_block_by_block_are_the_whole_panel_s():
+    """The streamed search (blocks of rows, each ratio to the row before, across block
+    edges) finds the cells of the whole panel of ratios, in the same order; zero and missing
+    prices included."""
+    rng = np.random.default_rng(4)
+    p = np.exp(np.cumsum(rng.normal(0, 0.08, (3000, 37)), axis=0))
+    p[rng.random(p.shape) < 0.01] = np.nan
+    p[rng.random(p.shape) < 0.001] = 0.0
+    p = np.asfortranarray(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = p[1:] / p[:-1]
+        rows, cols = np.nonzero((ratio > SPIKE_FLOOR) | (ratio < 1 / SPIKE_FLOOR))
+    got = _moves_over_floor(p)
+    np.testing.assert_array_equal(got[0], rows + 1)
+    np.testing.assert_array_equal(got[1], cols)
+    assert [len(a) for a in _moves_over_floor(p[:1])] == [0, 0]
 
 
 def test_gap_returns_blank_a_return_across_a_long_gap():
