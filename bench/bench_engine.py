@@ -109,9 +109,9 @@ def main() -> None:
         params = EngineParams(benchmark="BENCH", constituents=tuple(close.columns))
         t_all, m_all = measure(compute, market, params, repeats=1)
         print(f"{label} panel: {n} constituents x {days} days")
-        print(f"  momentum + dispersion_ratio + breadth: ours {t_ours:.2f} s ({m_ours:.0f} MB peak)"
-              f" vs straightforward pandas {t_pd:.2f} s ({m_pd:.0f} MB peak): "
-              f"ours = {t_ours / t_pd:.0%} of pandas (target <= 10%)")
+        print(f"  momentum + dispersion_ratio + breadth: ours {t_ours:.3f} s ({m_ours:.0f} MB peak)"
+              f" vs straightforward pandas {t_pd:.3f} s ({m_pd:.0f} MB peak): "
+              f"ours = {t_ours / t_pd:.1%} of pandas (target <= 10%)")
         print(f"  whole compute: {t_all:.2f} s, {m_all:.0f} MB peak traced"
               + (" (target <= 3 s, <= 2 GB)" if label == "stress" else ""))
         print(f"  trailing windows (median of 5): {rolling_figures(close)}")
