@@ -47,6 +47,11 @@ from models.universe import Universe
 log = logging.getLogger(__name__)
 PROBE_HOST = ("query1.finance.yahoo.com", 443)
 RATE_LIMIT = re.compile(r"rate.?limit|too many requests|429", re.IGNORECASE)
+# yfinance's threads share its SQLite timezone cache; one can find it locked by another and
+# give up on its ticker (yfinance issue #1274). Such a ticker is asked for again.
+CACHE_LOCKED = re.compile(r"database is locked", re.IGNORECASE)
+CACHE_RETRIES = 3               # attempts for a ticker whose cache was locked
+CACHE_LOCK_WAIT_S = 0.2         # before asking for those tickers again
 MAX_OPTION_DAYS = 90
 DELAY_MINUTES = 15          # Yahoo's quotes of US equities during the session
 
@@ -426,22 +431,33 @@ class YahooSource:
                 break
             closes.append(close)
             volumes.append(volume)
+            locked: list[str] = []
             for t, message in logged.items():
                 if RATE_LIMIT.search(message) and t not in close.columns:
                     limited.append(t)
+                elif (CACHE_LOCKED.search(message) and t not in close.columns
+                      and attempt + 1 < CACHE_RETRIES):
+                    locked.append(t)
                 else:
                     errors[t] = message
-            if not limited:
+            if limited:
+                wait = min(2.0 ** attempt + self._rng.uniform(0, 1.0),
+                           self.max_wait - self._waited)
+                if wait <= 0:
+                    raise SourceUnavailable(f"Yahoo rate limit: gave up after waiting "
+                                            f"{self._waited:.0f} s")
+                log.warning("Yahoo rate limit on %d tickers; retrying in %.1f s",
+                            len(limited), wait)
+                self._waited += wait
+            elif locked:
+                wait = CACHE_LOCK_WAIT_S
+                log.info("yfinance's timezone cache was locked for %s; asking again",
+                         ", ".join(locked))
+            else:
                 break
-            wait = min(2.0 ** attempt + self._rng.uniform(0, 1.0), self.max_wait - self._waited)
-            if wait <= 0:
-                raise SourceUnavailable(f"Yahoo rate limit: gave up after waiting "
-                                        f"{self._waited:.0f} s")
-            log.warning("Yahoo rate limit on %d tickers; retrying in %.1f s", len(limited), wait)
             self.sleep(wait)
-            self._waited += wait
             attempt += 1
-            pending = list(dict.fromkeys(limited))
+            pending = list(dict.fromkeys(limited + locked))
         return _combine(closes), _combine(volumes), errors
 
     # ------------------------------------------------------------------ extras

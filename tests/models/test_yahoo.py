@@ -12,7 +12,13 @@ import yfinance
 
 from models.cache import MarketCache
 from models.sources import SourceUnavailable
-from models.sources.yahoo import YahooSource, clean_chain, normalize_shares, parse_download
+from models.sources.yahoo import (
+    CACHE_RETRIES,
+    YahooSource,
+    clean_chain,
+    normalize_shares,
+    parse_download,
+)
 from models.universe import load_universe
 
 UNIVERSE = """
@@ -180,6 +186,35 @@ def test_rate_limit_budget_gives_up_cleanly(tmp_path, small_universe, monkeypatc
     with pytest.raises(SourceUnavailable, match="rate limit"):
         source(tmp_path, sleeps, max_wait=5.0).load(small_universe)
     assert sum(sleeps) <= 5.0
+
+
+@pytest.mark.parametrize("locked_times, fetched", [(1, True), (CACHE_RETRIES, False)])
+def test_a_ticker_whose_timezone_cache_was_locked_is_asked_for_again(
+        tmp_path, small_universe, monkeypatch, locked_times, fetched):
+    """yfinance's threads can find its SQLite cache locked and drop a ticker: the source asks
+    for it again (briefly, not as a rate limit), up to CACHE_RETRIES attempts, then names it."""
+    fake = FakeYahoo(rate_limit_first=False)
+    victim = small_universe.constituents[0]
+    asked, locked = [], []
+
+    def download(tickers, start=None, **kwargs):
+        asked.append(list(tickers))
+        if victim in tickers and len(locked) < locked_times:
+            locked.append(victim)
+            logging.getLogger("yfinance").error("%s: OperationalError('database is locked')",
+                                                [victim])
+            return fake.download([t for t in tickers if t != victim], start, **kwargs)
+        return fake.download(tickers, start, **kwargs)
+
+    monkeypatch.setattr(yfinance, "download", download)
+    monkeypatch.setattr(yfinance, "Ticker", fake.Ticker)
+    sleeps = []
+    market = source(tmp_path, sleeps).load(small_universe)
+    assert (victim in market.close.columns) is fetched
+    assert asked.count([victim]) == (locked_times if fetched else CACHE_RETRIES - 1)
+    assert all(wait < 1.0 for wait in sleeps), "a locked cache is not a rate limit"
+    notes = " ".join(market.notes)
+    assert ("database is locked" in notes) is not fetched
 
 
 def test_offline_probe_fails_fast(tmp_path, small_universe):
