@@ -121,6 +121,9 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
         signal(rows, sig)
         np.subtract(r, r, out=day[:, 0])            # 0 where the return is finite, else NaN
         sig += day[:, 0]                            # NaN: not ranked today
+        infinite = np.isinf(sig)                    # a zero price in the signal's ratio
+        if infinite.any():
+            sig[infinite] = np.nan
         ranked = np.equal(sig, sig)
         np.copyto(chosen[:, 2], ranked)
         _deciles(sig, chosen[:, 2] @ ones, quantile, long[rows], short[rows])

@@ -105,6 +105,19 @@ def test_names_without_signal_or_return_are_left_out():
     assert np.isfinite(out.iloc[-1]["long_short"])
 
 
+def test_a_zero_price_gives_no_infinite_signal():
+    """A zero close at the signal's base makes P[t-skip] / P[t-lookback] infinite: that name
+    is left out of the day's ranking, as a missing price is, not put at the top."""
+    prices = panel()
+    prices.loc[DATES[2], "F"] = 0.0
+    long, short = momentum_legs(prices, lookback=3, skip=1, quantile=1 / 3)
+    assert not long.loc[DATES[-1], "F"] and not short.loc[DATES[-1], "F"]
+    out = momentum(prices, lookback=3, skip=1, quantile=1 / 3).iloc[-1]
+    assert out["long"] == pytest.approx(147 / 140 - 1)     # k = floor(5 / 3) = 1 name a leg
+    assert out["short"] == pytest.approx(80.8 / 80 - 1)
+    assert out["neutral"] == pytest.approx(np.mean(prices.iloc[-1, :5] / prices.iloc[-2, :5] - 1))
+
+
 def test_small_universe_gives_empty_legs():
     out = momentum(panel()[["A", "B"]], lookback=3, skip=1, quantile=0.1)
     assert out["long"].isna().all()
