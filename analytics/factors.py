@@ -33,6 +33,12 @@ def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return wrap(prices, out)
 
 
+def _leg_block_rows(shape: tuple[int, ...]) -> int:
+    """Days per block of the daily legs (``_daily_legs``; the signals' rings hold one block
+    beyond their lookback)."""
+    return 2 * block_rows(shape)
+
+
 def leg_masks(signal: np.ndarray, valid: np.ndarray, quantile: float):
     """Top and bottom ``quantile`` of ``signal`` among ``valid`` entries, per row.
 
@@ -108,7 +114,7 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
     days, width = returns.shape
     long, short = np.empty(returns.shape, bool), np.empty(returns.shape, bool)
     legs = np.empty((days, 3))
-    step = 2 * block_rows(returns.shape)
+    step = _leg_block_rows(returns.shape)
     sig_block = np.empty((step, width))
     masks = np.empty((step, 3, width))
     held = np.ones((step, 2, width))                # each day: held returns, then 1s
@@ -182,7 +188,7 @@ def momentum_with_legs(prices: pd.DataFrame, lookback: int = 252, skip: int = 21
     ``returns``: ``daily_returns(prices)`` when already computed.
     """
     r = (daily_returns(prices) if returns is None else returns).to_numpy(dtype=float)
-    rows_of = RowRing(prices.to_numpy(dtype=float), lookback + 2 * block_rows(r.shape))
+    rows_of = RowRing(prices.to_numpy(dtype=float), lookback + _leg_block_rows(r.shape))
 
     def signal(rows, out):                          # P[t - skip] / P[t - lookback] - 1
         first = min(max(rows.start, lookback), rows.stop)

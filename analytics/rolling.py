@@ -53,6 +53,9 @@ class RowRing:
         """out[j] = values[numerator + j] / values[denominator + j] for j < ``count``."""
         size = len(self.ring)
         self._fill(max(numerator, denominator) + count)
+        if min(numerator, denominator) < self.filled - size:
+            raise ValueError(f"row {min(numerator, denominator)} has left the ring of {size} "
+                             f"rows (newest {self.filled - 1})")
         done = 0
         while done < count:
             top, bottom = (numerator + done) % size, (denominator + done) % size

@@ -87,6 +87,14 @@ def test_row_ring_ratios_equal_direct_division_across_wrap_arounds(order):
                                       / values[start - 4:start - 4 + count])
 
 
+def test_row_ring_refuses_rows_it_no_longer_holds():
+    values = np.arange(40.0).reshape(20, 2) + 1
+    ring = RowRing(values, 5)
+    ring.ratio(10, 6, 1, np.empty((1, 2)))
+    with pytest.raises(ValueError, match="has left the ring of 5 rows"):
+        ring.ratio(12, 7, 1, np.empty((1, 2)))
+
+
 def test_unknown_statistic_is_rejected():
     with pytest.raises(ValueError, match="unknown statistic 'median'"):
         rolling_values(np.zeros((5, 2)), 3, "median")
