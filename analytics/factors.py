@@ -26,10 +26,11 @@ def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
     out[:1] = np.nan
     step = 2 * block_rows(p.shape)
     rows_of = RowRing(p, step + 1)
-    for start in range(1, len(p), step):
-        now = out[start:start + step]
-        rows_of.ratio(start, start - 1, len(now), now)
-        now -= 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):    # after a zero: inf, as pandas
+        for start in range(1, len(p), step):
+            now = out[start:start + step]
+            rows_of.ratio(start, start - 1, len(now), now)
+            now -= 1.0
     return wrap(prices, out)
 
 
@@ -119,27 +120,28 @@ def _daily_legs(index: pd.Index, returns: np.ndarray,
     masks = np.empty((step, 3, width))
     held = np.ones((step, 2, width))                # each day: held returns, then 1s
     ones = held[0, 1]
-    for start in range(0, days, step):
-        rows = slice(start, min(start + step, days))
-        size = rows.stop - rows.start
-        sig, chosen, day = sig_block[:size], masks[:size], held[:size]
-        r = returns[rows]
-        signal(rows, sig)
-        np.subtract(r, r, out=day[:, 0])            # 0 where the return is finite, else NaN
-        sig += day[:, 0]                            # NaN: not ranked today
-        infinite = np.isinf(sig)                    # a zero price in the signal's ratio
-        if infinite.any():
-            sig[infinite] = np.nan
-        ranked = np.equal(sig, sig)
-        np.copyto(chosen[:, 2], ranked)
-        _deciles(sig, chosen[:, 2] @ ones, quantile, long[rows], short[rows])
-        np.copyto(chosen[:, 0], long[rows])
-        np.copyto(chosen[:, 1], short[rows])
-        np.copyto(day[:, 0], np.where(ranked, r, 0.0))
-        if weights is not None:
-            chosen = np.where(chosen > 0, weights[rows][:, None, :], 0.0)
-        sums = chosen @ day.transpose(0, 2, 1)      # per leg: sum of returns, of weights
-        with np.errstate(invalid="ignore", divide="ignore"):
+    # a zero price gives an infinite signal or return, an empty leg a 0 / 0: NaN, quietly
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for start in range(0, days, step):
+            rows = slice(start, min(start + step, days))
+            size = rows.stop - rows.start
+            sig, chosen, day = sig_block[:size], masks[:size], held[:size]
+            r = returns[rows]
+            signal(rows, sig)
+            np.subtract(r, r, out=day[:, 0])        # 0 where the return is finite, else NaN
+            sig += day[:, 0]                        # NaN: not ranked today
+            infinite = np.isinf(sig)                # a zero price in the signal's ratio
+            if infinite.any():
+                sig[infinite] = np.nan
+            ranked = np.equal(sig, sig)
+            np.copyto(chosen[:, 2], ranked)
+            _deciles(sig, chosen[:, 2] @ ones, quantile, long[rows], short[rows])
+            np.copyto(chosen[:, 0], long[rows])
+            np.copyto(chosen[:, 1], short[rows])
+            np.copyto(day[:, 0], np.where(ranked, r, 0.0))
+            if weights is not None:
+                chosen = np.where(chosen > 0, weights[rows][:, None, :], 0.0)
+            sums = chosen @ day.transpose(0, 2, 1)  # per leg: sum of returns, of weights
             legs[rows] = np.where(sums[:, :, 1] > 0, sums[:, :, 0] / sums[:, :, 1], np.nan)
     factor = pd.DataFrame({"long": legs[:, 0], "short": legs[:, 1],
                            "long_short": legs[:, 0] - legs[:, 1], "neutral": legs[:, 2]},
