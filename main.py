@@ -221,6 +221,8 @@ def run_export(args) -> int:
     drawn by two renderer processes started now, while this one loads and computes (docs/
     architecture.md, "Export"); with ``--threads`` or in a frozen bundle, here."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):   # set before numpy loads: the
+        os.environ.setdefault(name, "1")        # engine's own threads use the second core
     from models import compute_process
 
     renderers = None

@@ -2,6 +2,8 @@
 and pairs")."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -13,10 +15,10 @@ from analytics.snapshot import BasketsView
 from analytics.stats import sigma_move, worst_since
 
 
-def basket_view(close: pd.DataFrame, params: EngineParams,
-                scores: dict[str, float]) -> BasketsView:
+def basket_view(close: pd.DataFrame, params: EngineParams) -> BasketsView:
     """Theme baskets (equal weight) and long/short pairs: period returns, σ, best/worst since
-    and crowding ``scores``; baskets and pairs without prices are left out and named."""
+    (the crowding column NaN until ``with_crowding``); baskets and pairs without prices are
+    left out and named."""
     priced = set(close.columns[close.notna().to_numpy().any(axis=0)])   # one pass, not 681
     missing: dict[str, str] = {}
     themes = {}
@@ -44,10 +46,17 @@ def basket_view(close: pd.DataFrame, params: EngineParams,
     day = daily.index[-1]
     table["sigma"] = sigma.loc[day]
     table["worst_since"] = [_since_text(daily[c], day) for c in daily.columns]
-    table["crowding"] = [scores.get(c, float("nan")) for c in daily.columns]
+    table["crowding"] = np.nan
     table["kind"] = [kinds[c] for c in daily.columns]
     return BasketsView(table=table, returns=daily, cumulative=compounded_windows(daily),
                        missing=missing)
+
+
+def with_crowding(view: BasketsView, scores: dict[str, float]) -> BasketsView:
+    """``view`` with its table's crowding column from ``scores`` (NaN for a name without)."""
+    table = view.table.copy()
+    table["crowding"] = [scores.get(c, float("nan")) for c in table.index]
+    return replace(view, table=table)
 
 
 def observed_period_returns(levels: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:

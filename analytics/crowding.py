@@ -23,6 +23,7 @@ from analytics.factors import daily_returns, rolling_beta
 from analytics.params import EngineParams
 from analytics.rolling import column_blocks, rolling_values, wrap
 from analytics.snapshot import SPARK_DAYS, CrowdingGauge, CrowdingView
+from analytics.threads import shared_map
 
 WINDOW = 63
 REVERSAL_DAYS = 756
@@ -165,7 +166,7 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
 
 def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
              returns: pd.DataFrame, legs: dict[str, np.ndarray],
-             baskets: dict[str, np.ndarray] | None = None
+             baskets: dict[str, np.ndarray] | None = None, pool=None
              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The ``SUMS`` of every leg and of every basket, each a len(SUMS) x dates array:
     (legs' sums, baskets' sums). ``legs``: name -> boolean dates x ``prices.columns``
@@ -196,19 +197,33 @@ def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
                 (block / rolling_values(block, EXTENSION_DAYS, "mean") - 1.0, None)]
 
     baskets = baskets or {}
-    out = {name: np.zeros((len(SUMS), days)) for name in legs}
-    fixed = {name: np.zeros((len(SUMS), days)) for name in baskets}
     names = np.arange(p.shape[1]) if legs else \
         np.unique(np.concatenate([*baskets.values(), np.zeros(0, int)]))
-    for block_at in column_blocks(len(names)):
+
+    def block_sums(block_at: slice):
+        """One block's part of every leg's and basket's sums."""
         cols = block_at if legs else names[block_at]    # a slice of the panel, or its names
         block = pairs(cols)
+        out = {name: np.zeros((len(SUMS), days)) for name in legs}
+        fixed = {}
         for name, mask in legs.items():
             _add_members(out[name], mask[:, cols], block)
         for name, positions in baskets.items():
             held = np.flatnonzero(np.isin(names[block_at], positions))
             if len(held):
+                fixed[name] = np.zeros((len(SUMS), days))
                 _add_columns(fixed[name], held, block)
+        return out, fixed
+
+    out = {name: np.zeros((len(SUMS), days)) for name in legs}
+    fixed = {name: np.zeros((len(SUMS), days)) for name in baskets}
+    parts = map(block_sums, column_blocks(len(names))) if pool is None else \
+        shared_map(pool, block_sums, column_blocks(len(names)))
+    for legs_part, baskets_part in parts:          # added in blocks' order: same bits
+        for name, part in legs_part.items():
+            out[name] += part
+        for name, part in baskets_part.items():
+            fixed[name] += part
     return out, fixed
 
 
@@ -285,7 +300,7 @@ def crowding_from(index: pd.Index, factor: pd.Series, long: np.ndarray,
 
 def crowding_view(prices: pd.DataFrame, bench_r: pd.Series, beta: pd.DataFrame,
                   returns: pd.DataFrame, long_short: pd.Series, long_mask, short_mask,
-                  params: EngineParams) -> CrowdingView:
+                  params: EngineParams, pool=None) -> CrowdingView:
     """The momentum gauge (from the L/S ``long_short`` and its legs' masks) and one gauge
     per theme with at least 3 names in ``prices`` (against the benchmark), from one
     ``leg_sums`` pass over ``prices``."""
@@ -297,7 +312,7 @@ def crowding_view(prices: pd.DataFrame, bench_r: pd.Series, beta: pd.DataFrame,
               for theme, tickers in params.themes.items()}
     themes = {theme: present for theme, present in themes.items() if len(present) >= 3}
     sums, theme_sums = leg_sums(prices, bench_r, beta, returns, legs, {
-        theme: columns.get_indexer(present) for theme, present in themes.items()})
+        theme: columns.get_indexer(present) for theme, present in themes.items()}, pool=pool)
     momentum = crowding_from(prices.index, long_short, sums["long"], sums["short"])
     gauges = {"Momentum": momentum.latest()}
     for theme, present in themes.items():

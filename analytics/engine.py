@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.baskets import basket_view
+from analytics.baskets import basket_view, with_crowding
 from analytics.cleaning import reversed_spikes
 from analytics.crowding import crowding_view
 from analytics.dispersion import dispersion_view
@@ -26,6 +26,7 @@ from analytics.regimes import regime_view
 from analytics.regions import regions_view
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.snapshot import Overview, Snapshot
+from analytics.threads import THREADS, executor
 
 __all__ = ["EngineParams", "Snapshot", "compute"]
 
@@ -44,11 +45,25 @@ def intraday_baskets(momentum, params: EngineParams) -> dict[str, tuple]:
     return baskets
 
 
-def compute(market, params: EngineParams | None = None) -> Snapshot:
+def market_views(market, params: EngineParams) -> dict[str, Any]:
+    """The views of the funds, options and regions, from the market's own closes."""
+    flows = flows_view(market, params)
+    return {"flows": flows, "gamma": gamma_view(market, params, flows),
+            "regions": regions_view(market, params)}
+
+
+def compute(market, params: EngineParams | None = None, threads: int = THREADS) -> Snapshot:
     """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
-    notes); the market's notes lead the snapshot's notes."""
+    notes); the market's notes lead the snapshot's notes. The independent parts run on
+    ``threads`` threads (``analytics.threads``; 1: one after another, the same result)."""
     params = params or EngineParams()
+    with executor(threads) as pool:
+        return _compute(market, params, pool)
+
+
+def _compute(market, params: EngineParams, pool) -> Snapshot:
     close = market.close
+    by_market = pool.submit(market_views, market, params)
     notes: list[str] = list(getattr(market, "notes", ()))
     wanted = [params.benchmark, *params.sector_etfs]
     tickers = [t for t in wanted if t in close.columns]
@@ -83,22 +98,22 @@ def compute(market, params: EngineParams | None = None) -> Snapshot:
             notes.append(f"point-in-time members: {int(mask[-1].sum())} on "
                          f"{close.index[-1]:%Y-%m-%d}, {int(mask.any(axis=0).sum())} over the "
                          "history in the data (a name counts only while it is in the index)")
+        panel = prints.prices           # one block of names: selections from it are cheap
+        spread = pool.submit(dispersion_view, panel, members, bench, bench_r, member_returns,
+                             params)
+        themes = pool.submit(basket_view, close, params)
         beta = rolling_beta(returns, bench_r)
         provisional = tuple((r.ticker, r.ret) for r in prints.provisional.itertuples()
                             if r.ticker in members)
-        panel = prints.prices           # one block of names: selections from it are cheap
         mom, long_mask, short_mask = momentum_view(panel, members, bench, bench_r, beta,
                                                    member_returns, params, provisional)
         gauges = crowding_view(panel, bench_r, beta, returns, mom.factor["long_short"],
-                               long_mask, short_mask, params)
+                               long_mask, short_mask, params, pool)
         scores = {k: v.score for k, v in gauges.gauges.items()}
         views = {"momentum": mom, "crowding": gauges,
-                 "baskets": basket_view(close, params, scores),
-                 "dispersion": dispersion_view(panel, members, bench, bench_r, member_returns,
-                                               params)}
-    views["flows"] = flows_view(market, params)
-    views["gamma"] = gamma_view(market, params, views["flows"])
-    views["regions"] = regions_view(market, params)
+                 "baskets": with_crowding(themes.result(), scores),
+                 "dispersion": spread.result()}
+    views.update(by_market.result())
     views["regimes"] = regime_view(close, params)
     views["radar"] = assess({**views, "benchmark": params.benchmark,
                              "as_of": pd.Timestamp(market.as_of)})

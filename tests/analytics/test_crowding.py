@@ -204,3 +204,24 @@ def test_the_pass_leaves_its_inputs_alone():
     leg_sums(close, bench_r, beta, returns, {"all": held}, {"some": np.array([0, 64])})
     for frame, copy in zip((close, returns, beta), before):
         np.testing.assert_array_equal(frame.to_numpy(), copy)
+
+
+def test_the_pass_gives_the_same_bits_on_two_threads():
+    """Blocks of names summed on two threads are added in the blocks' order: the same sums,
+    bit for bit, as on one."""
+    from analytics.crowding import leg_sums
+    from analytics.factors import daily_returns, rolling_beta
+    from analytics.threads import executor
+
+    close, bench_r = _panel(np.random.default_rng(17), 600, 300)
+    returns = daily_returns(close)
+    beta = rolling_beta(returns, bench_r)
+    held = (returns.rank(axis=1, pct=True) > 0.9).to_numpy()
+    baskets = {"wide": np.arange(0, 300, 7), "one block": np.array([1, 2, 3])}
+    alone = leg_sums(close, bench_r, beta, returns, {"top": held}, baskets)
+    with executor(2) as pool:
+        shared = leg_sums(close, bench_r, beta, returns, {"top": held}, baskets, pool=pool)
+    for one, two in zip(alone, shared):
+        assert one.keys() == two.keys()
+        for name in one:
+            np.testing.assert_array_equal(one[name], two[name])
