@@ -21,6 +21,8 @@ from models.app import version
 FOOTER_HEIGHT = 30
 # Qt maps PNG quality q to zlib level (100 - q) * 9 / 91: 80 is level 1, half the encoding
 # time of the default level for files 7% larger (a 1600x900 chart: 66 vs 124 ms, 287 vs 267 KB).
+# The image is opaque RGB (no alpha channel): a quarter less to filter and deflate (momentum
+# 37 -> 29 ms, events 69 -> 56 ms, files 10% smaller).
 PNG_QUALITY = 80
 
 
@@ -185,7 +187,7 @@ def compose(content: QImage, width: int, height: int, footer: str, simulated: bo
     """Content on top at its own size (never scaled), footer strip below, optional diagonal
     watermark across everything."""
     t = theme.current()
-    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image = QImage(width, height, QImage.Format.Format_RGB32)   # opaque: an RGB PNG
     image.fill(QColor(t.window))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
