@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QImage
 
 from gui.panels import PANELS
-from gui.render_process import Renderers, share
+from gui.render_process import DRAW_MS, Renderers, share
 from models.state import default_compute
 
 
@@ -14,6 +14,16 @@ def test_the_shares_deal_every_panel_once():
     assert sorted(kind.panel_id for part in parts for kind in part) == \
         sorted(kind.panel_id for kind in PANELS)
     assert not set(parts[0]) & set(parts[1])
+
+
+def test_the_shares_are_balanced_by_each_panels_measured_drawing_time():
+    """Every panel of the registry has a measured drawing time, and the two shares' totals
+    differ by less than the cheapest panel's; each share draws its costliest first."""
+    assert set(DRAW_MS) == {kind.panel_id for kind in PANELS}, "measure the new panel"
+    costs = [[DRAW_MS[kind.panel_id] for kind in share(PANELS, index, 2)] for index in (0, 1)]
+    assert abs(sum(costs[0]) - sum(costs[1])) < min(DRAW_MS.values())
+    assert all(part == sorted(part, reverse=True) for part in costs)
+    assert [kind.panel_id for kind in share(PANELS, 0, 1)][0] == "events"
 
 
 def test_renderers_write_their_shares_and_a_dead_one_leaves_its_share(universe, demo_market,
