@@ -242,7 +242,8 @@ def _export(args, renderers) -> int:
 
     log_path = setup_logging()
     try:
-        from models.refresh import default_compute
+        from analytics.engine import compute
+        from models.refresh import engine_params
         from models.universe import load_universe
 
         width, height = parse_size(args.size)
@@ -251,8 +252,10 @@ def _export(args, renderers) -> int:
         market = source_factory(source_name(args), args)().load(universe)
         if as_of is not None:
             market = market.until(as_of)
-        snapshot = default_compute(market, universe)
         out = Path(args.export)
+        early = None if renderers is None else \
+            lambda views: renderers.send_early(views, out, width, height)
+        snapshot = compute(market, engine_params(universe, market), early=early)
         out.mkdir(parents=True, exist_ok=True)
 
         def write_json() -> None:

@@ -5,6 +5,7 @@ modules (docs/architecture.md)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,10 @@ from analytics.radar import assess
 from analytics.regimes import regime_view
 from analytics.regions import regions_view
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
-from analytics.snapshot import Overview, Snapshot
+from analytics.snapshot import EARLY_VIEWS, Overview, Snapshot
 from analytics.threads import THREADS, executor
 
-__all__ = ["EngineParams", "Snapshot", "compute"]
+__all__ = ["EARLY_VIEWS", "EngineParams", "Snapshot", "compute"]
 
 
 def intraday_baskets(momentum, params: EngineParams) -> dict[str, tuple]:
@@ -52,16 +53,20 @@ def market_views(market, params: EngineParams) -> dict[str, Any]:
             "regions": regions_view(market, params)}
 
 
-def compute(market, params: EngineParams | None = None, threads: int = THREADS) -> Snapshot:
+def compute(market, params: EngineParams | None = None, threads: int = THREADS,
+            early: Callable[[Snapshot], None] | None = None) -> Snapshot:
     """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
     notes); the market's notes lead the snapshot's notes. The independent parts run on
-    ``threads`` threads (``analytics.threads``; 1: one after another, the same result)."""
+    ``threads`` threads (``analytics.threads``; 1: one after another, the same result).
+    ``early(snapshot)`` is called once, as soon as they exist, with a snapshot of the
+    ``EARLY_VIEWS`` alone (the returned snapshot holds the same objects), on whichever thread
+    finished them; the export's renderers draw their panels while the rest is computed."""
     params = params or EngineParams()
     with executor(threads) as pool:
-        return _compute(market, params, pool)
+        return _compute(market, params, pool, early)
 
 
-def _compute(market, params: EngineParams, pool) -> Snapshot:
+def _compute(market, params: EngineParams, pool, early) -> Snapshot:
     close = market.close
     by_market = pool.submit(market_views, market, params)
     notes: list[str] = list(getattr(market, "notes", ()))
@@ -76,11 +81,18 @@ def _compute(market, params: EngineParams, pool) -> Snapshot:
     table.insert(0, "name", [labels.get(t, t) for t in table.index])
     cumulative = {w: cumulative_returns(prices, window_start(prices.index, w)) for w in WINDOWS}
     overview = Overview(returns=table, cumulative=cumulative)
-    views: dict[str, Any] = {}
+
+    def snapshot(views: dict[str, Any]) -> Snapshot:
+        return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,
+                        as_of_time=getattr(market, "as_of_time", None),
+                        delay_minutes=getattr(market, "delay_minutes", 0),
+                        simulated=market.simulated, benchmark=params.benchmark,
+                        overview=overview, computed_at=dt.datetime.now(), notes=tuple(notes),
+                        benchmark_proxy=getattr(market, "benchmark_proxy", None), **views)
+
     members = [t for t in params.constituents if t in close.columns and t != params.benchmark]
-    if params.benchmark in close.columns and len(members) >= 10:
-        bench = close[params.benchmark]
-        bench_r = bench / bench.shift(1) - 1.0
+    with_members = params.benchmark in close.columns and len(members) >= 10
+    if with_members:
         names = list(dict.fromkeys(members + [t for m in params.themes.values() for t in m
                                               if t in close.columns]))
         prints = reversed_spikes(close[names])
@@ -89,6 +101,13 @@ def _compute(market, params: EngineParams, pool) -> Snapshot:
             changed = list(dict.fromkeys(prints.excluded["ticker"]))
             close = close.copy(deep=False)
             close[changed] = prints.prices[changed]
+    regimes = regime_view(close, params)
+    if early is not None:                   # on the pool's thread, after the market views
+        told = pool.submit(lambda: early(snapshot({**by_market.result(), "regimes": regimes})))
+    views: dict[str, Any] = {}
+    if with_members:
+        bench = close[params.benchmark]
+        bench_r = bench / bench.shift(1) - 1.0
         returns = daily_returns(prints.prices)          # close[names], without a copy
         returns[prints.broken] = np.nan
         member_returns = returns[members] if len(members) < len(names) else returns
@@ -114,7 +133,7 @@ def _compute(market, params: EngineParams, pool) -> Snapshot:
                  "baskets": with_crowding(themes.result(), scores),
                  "dispersion": spread.result()}
     views.update(by_market.result())
-    views["regimes"] = regime_view(close, params)
+    views["regimes"] = regimes
     views["radar"] = assess({**views, "benchmark": params.benchmark,
                              "as_of": pd.Timestamp(market.as_of)})
     intraday = getattr(market, "intraday", None)
@@ -138,10 +157,6 @@ def _compute(market, params: EngineParams, pool) -> Snapshot:
     if params.constituents and "momentum" not in views:
         notes.append("momentum, dispersion and crowding need the benchmark and at least 10 "
                      "constituents")
-    return Snapshot(as_of=pd.Timestamp(market.as_of), source=market.source,
-                    as_of_time=getattr(market, "as_of_time", None),
-                    delay_minutes=getattr(market, "delay_minutes", 0),
-                    simulated=market.simulated, benchmark=params.benchmark, overview=overview,
-                    computed_at=dt.datetime.now(), notes=tuple(notes),
-                    benchmark_proxy=getattr(market, "benchmark_proxy", None), **views)
-
+    if early is not None:
+        told.result()                       # its error, if it had one, is this one's
+    return snapshot(views)

@@ -306,6 +306,11 @@ class RegimesView:
     tiles: dict[str, Tile]
 
 
+# The views ``analytics.engine.compute`` hands its ``early`` callback before the rest: they
+# need neither the stocks' returns nor one another's results (docs/architecture.md, "Export").
+EARLY_VIEWS = ("overview", "flows", "gamma", "regions", "regimes")
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the panels show, computed once per refresh; immutable."""

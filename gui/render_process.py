@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ log = logging.getLogger("gui.render_process")
 NICE = 10                      # below the app, which is loading and computing meanwhile
 ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 TIMEOUT_S = 120.0              # a renderer that has not replied by then is stopped
+STAGING = ".factordesk-early-"   # + pid: the early panels' PNGs until the export goes on
 
 
 # Each panel's drawing time in an export (ms, laid out, grabbed and composed; the real S&P 500
@@ -39,19 +41,30 @@ DRAW_MS_UNKNOWN = 75             # a panel not measured yet
 
 def share(kinds: list, index: int, count: int) -> list:
     """The ``index``-th of ``count`` shares of the panel classes ``kinds``, balanced by
-    drawing time: costliest first, each goes to the share with the least time so far (the
-    lower index on a tie). A share draws its costliest first: the last PNG it waits to
-    encode is a small one."""
+    drawing time: first the panels drawn after the whole snapshot arrives (their time is the
+    export's tail), then those of the ``EARLY_VIEWS``; costliest first, each goes to the
+    share with the least time so far (the lower index on a tie). A share lists its early
+    panels first, then the others costliest first: the last PNG it waits to encode is a
+    small one."""
     def cost(kind) -> int:
         return DRAW_MS.get(kind.panel_id, DRAW_MS_UNKNOWN)
 
     totals = [0] * count
     shares: list[list] = [[] for _ in range(count)]
-    for kind in sorted(kinds, key=cost, reverse=True):      # stable: registry order on ties
-        least = totals.index(min(totals))
-        shares[least].append(kind)
-        totals[least] += cost(kind)
-    return shares[index]
+    early = [kind for kind in kinds if drawn_early(kind)]
+    for group in ([kind for kind in kinds if kind not in early], early):
+        for kind in sorted(group, key=cost, reverse=True):   # stable: registry order on ties
+            least = totals.index(min(totals))
+            shares[least].append(kind)
+            totals[least] += cost(kind)
+    return sorted(shares[index], key=lambda kind: not drawn_early(kind))
+
+
+def drawn_early(kind) -> bool:
+    """Whether a panel class shows one of the ``EARLY_VIEWS`` (and nothing else)."""
+    from analytics.snapshot import EARLY_VIEWS
+
+    return kind.view_field in EARLY_VIEWS
 
 
 class Renderers:
@@ -64,6 +77,7 @@ class Renderers:
         self.count = count
         self.started: list[tuple[int, subprocess.Popen]] = []
         self.left: list[int] = []               # shares no renderer took
+        self.sending: dict[int, threading.Thread] = {}     # the early views, per share
         for index in range(count):
             try:
                 proc = subprocess.Popen(
@@ -76,19 +90,49 @@ class Renderers:
             else:
                 self.started.append((index, proc))
 
-    def export(self, snapshot, folder: Path, width: int, height: int,
-               meanwhile=lambda: None) -> tuple[list[str], list[int]]:
-        """Send every renderer the request, call ``meanwhile()`` and wait for the replies:
-        (the files written, the shares left for the caller to draw)."""
+    def send_early(self, snapshot, folder: Path, width: int, height: int) -> None:
+        """Send every renderer ``snapshot``, which holds the ``EARLY_VIEWS`` alone: each
+        draws its panels of them while the app computes the rest. Returns at once (a thread
+        per renderer writes); ``export`` sends the whole snapshot after it. A renderer that
+        cannot take it fails its ``export``."""
+        from analytics.snapshot import EARLY_VIEWS
         from models.transfer import encode
 
         header, buffers = encode(snapshot)
-        request = {"export": str(Path(folder).resolve()), "width": width, "height": height,
+        request = {**self._request(folder, width, height), "early": list(EARLY_VIEWS),
                    **header}
+        for index, proc in self.started:
+            thread = threading.Thread(target=self._send, args=(proc, request, buffers),
+                                      name="renderer-early", daemon=True)
+            thread.start()
+            self.sending[index] = thread
+
+    @staticmethod
+    def _send(proc: subprocess.Popen, request: dict, buffers: list[bytes]) -> None:
+        from models.transfer import write_message
+
+        try:
+            write_message(cast(BinaryIO, proc.stdin), request, buffers)
+        except (OSError, ValueError) as exc:      # it died: its export finds out and says so
+            log.warning("renderer %d: cannot send the early views (%s)", proc.pid, exc)
+
+    @staticmethod
+    def _request(folder: Path, width: int, height: int) -> dict:
+        return {"export": str(Path(folder).resolve()), "width": width, "height": height}
+
+    def export(self, snapshot, folder: Path, width: int, height: int,
+               meanwhile=lambda: None) -> tuple[list[str], list[int]]:
+        """Send every renderer the request (after its early views, when they were sent),
+        call ``meanwhile()`` and wait for the replies: (the files written, the shares left
+        for the caller to draw)."""
+        from models.transfer import encode
+
+        header, buffers = encode(snapshot)
+        request = {**self._request(folder, width, height), **header}
         replies: dict[int, list[str] | str] = {}
-        threads = [threading.Thread(target=self._run, args=(index, proc, request, buffers,
-                                                            replies), name="renderer",
-                                    daemon=True)
+        threads = [threading.Thread(target=self._run, args=(
+                       index, proc, request, buffers, replies, self.sending.get(index)),
+                       name="renderer", daemon=True)
                    for index, proc in self.started]
         for thread in threads:
             thread.start()
@@ -114,11 +158,13 @@ class Renderers:
 
     @staticmethod
     def _run(index: int, proc: subprocess.Popen, request: dict, buffers: list[bytes],
-             replies: dict[int, list[str] | str]) -> None:
-        """Send ``proc`` the request and record its reply: the files it wrote, or what went
-        wrong."""
+             replies: dict[int, list[str] | str], early: threading.Thread | None) -> None:
+        """Send ``proc`` the request, once the ``early`` thread has sent it the early views,
+        and record its reply: the files it wrote, or what went wrong."""
         from models.transfer import TransferError, read_message, write_message
 
+        if early is not None:
+            early.join()
         try:
             stdin, stdout = cast(BinaryIO, proc.stdin), cast(BinaryIO, proc.stdout)
             write_message(stdin, request, buffers)
@@ -136,11 +182,17 @@ class Renderers:
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop every renderer: one that was sent a request has replied and is ending; one
-        that was not (the export failed first) is stopped at once, it has written nothing."""
-        for _index, proc in self.started:
+        sent only the early views (the export failed after them) is told so by the end of
+        its input and removes what it drew; one sent nothing is stopped at once, it has
+        written nothing."""
+        for index, proc in self.started:
             try:
                 if proc.stdin is not None and not proc.stdin.closed:
-                    proc.kill()
+                    early = self.sending.get(index)
+                    if early is None:
+                        proc.kill()
+                    else:
+                        early.join()
                     proc.stdin.close()
                 proc.wait(timeout)
             except (OSError, subprocess.TimeoutExpired):
@@ -193,18 +245,38 @@ def main(index: int, count: int) -> int:
     if message is None:                     # the export failed before it needed us
         discard(panels)
         return 0
-    header, buffers = message
     started = time.perf_counter()
+    paths: list[Path] = []
+    staged: Path | None = None
     try:
-        snapshot = decode(header, buffers)
-        paths = export_panels(panels, header["export"], header["width"], header["height"],
-                              snapshot)
+        header, buffers = message
+        if header.get("early"):             # the early views: their panels now, staged
+            now = [panel for panel in panels if panel.view_field in header["early"]]
+            panels = [panel for panel in panels if panel not in now]
+            staged = Path(header["export"]) / f"{STAGING}{os.getpid()}"
+            early = export_panels(now, staged, header["width"], header["height"],
+                                  decode(header, buffers))
+            message = read_message(stdin)
+            if message is None:             # the export failed after the early views
+                discard(panels)
+                shutil.rmtree(staged, ignore_errors=True)
+                return 0
+            header, buffers = message
+            for path in early:              # the export goes on: the files take their names
+                final = Path(header["export"]) / path.name
+                os.replace(path, final)
+                paths.append(final)
+            staged.rmdir()
+        paths += export_panels(panels, header["export"], header["width"], header["height"],
+                               decode(header, buffers))
         reply: dict[str, object] = {"done": [path.name for path in paths]}
         log.info("renderer of share %d: %d panels in %.2f s", index, len(paths),
                  time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 - reported to the app, which draws them itself
         log.exception("renderer of share %d failed", index)
         discard(panels)
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
         reply = {"failed": f"{type(exc).__name__}: {exc}"}
     write_message(stdout, reply)
     # Every file is written and closed (``export_panels`` waits for its encoder): end now.

@@ -77,3 +77,23 @@ def test_the_engine_gives_the_same_snapshot_on_one_thread_and_on_two(universe, d
     stamp = re.compile(r'"computed_at": "[^"]*"')
     one, two = (stamp.sub("", compute(market, params, threads=n).to_json()) for n in (1, 2))
     assert one == two
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_early_views_come_once_and_are_the_snapshots_own(universe, demo_market, threads):
+    from analytics.engine import EARLY_VIEWS, compute
+    from models.refresh import engine_params
+
+    market = demo_market.until("2026-02-04")
+    early = []
+    whole = compute(market, engine_params(universe, market), threads=threads,
+                    early=early.append)
+    assert len(early) == 1
+    for field in EARLY_VIEWS:
+        assert getattr(early[0], field) is getattr(whole, field), field
+    assert all(getattr(whole, field) is not None for field in
+               ("overview", "flows", "regions", "regimes")), "the demo has no option chains"
+    for field in ("momentum", "dispersion", "crowding", "baskets", "radar", "events"):
+        assert getattr(early[0], field) is None
+    assert (early[0].as_of, early[0].source, early[0].simulated) == \
+        (whole.as_of, whole.source, whole.simulated)

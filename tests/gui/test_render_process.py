@@ -17,13 +17,22 @@ def test_the_shares_deal_every_panel_once():
 
 
 def test_the_shares_are_balanced_by_each_panels_measured_drawing_time():
-    """Every panel of the registry has a measured drawing time, and the two shares' totals
-    differ by less than the cheapest panel's; each share draws its costliest first."""
+    """Every panel of the registry has a measured drawing time. The panels drawn once the
+    whole snapshot arrives (the export's tail) are balanced first: the two shares' tails
+    differ by less than the cheapest panel's time, their totals by less than the costliest
+    early panel's. A share lists its early panels first, then the rest, each costliest
+    first."""
+    from gui.render_process import drawn_early
+
     assert set(DRAW_MS) == {kind.panel_id for kind in PANELS}, "measure the new panel"
-    costs = [[DRAW_MS[kind.panel_id] for kind in share(PANELS, index, 2)] for index in (0, 1)]
-    assert abs(sum(costs[0]) - sum(costs[1])) < min(DRAW_MS.values())
-    assert all(part == sorted(part, reverse=True) for part in costs)
-    assert [kind.panel_id for kind in share(PANELS, 0, 1)][0] == "events"
+    parts = [share(PANELS, index, 2) for index in (0, 1)]
+    early = [[DRAW_MS[k.panel_id] for k in part if drawn_early(k)] for part in parts]
+    late = [[DRAW_MS[k.panel_id] for k in part if not drawn_early(k)] for part in parts]
+    assert abs(sum(late[0]) - sum(late[1])) < min(DRAW_MS.values())
+    assert abs(sum(early[0] + late[0]) - sum(early[1] + late[1])) < max(early[0] + early[1])
+    for part, first, rest in zip(parts, early, late):
+        assert [DRAW_MS[k.panel_id] for k in part] == first + rest
+        assert first == sorted(first, reverse=True) and rest == sorted(rest, reverse=True)
 
 
 def test_renderers_write_their_shares_and_a_dead_one_leaves_its_share(universe, demo_market,
@@ -40,3 +49,65 @@ def test_renderers_write_their_shares_and_a_dead_one_leaves_its_share(universe, 
     for name in written:
         assert QImage(str(tmp_path / name)).width() >= 800
     assert all(proc.poll() is not None for _index, proc in renderers.started)
+
+
+def _early_and_whole(universe, market):
+    """(the early snapshot compute hands over, the whole snapshot)."""
+    from analytics.engine import compute
+    from models.refresh import engine_params
+
+    early = []
+    whole = compute(market, engine_params(universe, market), early=early.append)
+    return early[0], whole
+
+
+def test_the_early_views_are_drawn_before_the_rest_and_named_when_it_arrives(
+        universe, demo_market, tmp_path):
+    """Each renderer draws its panels of the early views while the app computes (staged under
+    a hidden folder, not yet the export's files), then the rest; the PNGs are those the
+    whole snapshot alone gives, pixel for pixel above the footer (its time is in minutes)."""
+    import time
+
+    from gui.render_process import STAGING, drawn_early
+
+    early, whole = _early_and_whole(universe, demo_market.until("2026-02-04"))
+    kinds = [kind for kind in PANELS if drawn_early(kind)]
+    renderers = Renderers(2)
+    try:
+        renderers.send_early(early, tmp_path, 800, 600)
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob(f"{STAGING}*/*.png"))) < len(kinds):
+            assert time.monotonic() < deadline, "the early panels were not drawn"
+            time.sleep(0.05)
+        assert not list(tmp_path.glob("*.png")), "an early panel took its name too soon"
+        written, left = renderers.export(whole, tmp_path, 800, 600)
+    finally:
+        renderers.close()
+    assert left == [] and sorted(written) == sorted(f"{k.panel_id}.png" for k in PANELS)
+    assert not list(tmp_path.glob(f"{STAGING}*")), "the staging folders are removed"
+    whole_only = tmp_path / "whole"
+    renderers = Renderers(2)
+    try:
+        renderers.export(whole, whole_only, 800, 600)
+    finally:
+        renderers.close()
+    for kind in kinds:
+        a, b = (QImage(str(folder / f"{kind.panel_id}.png")) for folder in (tmp_path,
+                                                                            whole_only))
+        above = a.height() - 30
+        assert a.size() == b.size()
+        assert a.copy(0, 0, a.width(), above) == b.copy(0, 0, b.width(), above), kind.panel_id
+
+
+def test_an_export_that_fails_after_the_early_views_leaves_no_file(universe, demo_market,
+                                                                   tmp_path):
+    early, _whole = _early_and_whole(universe, demo_market.until("2026-02-04"))
+    (tmp_path / "overview.png").write_bytes(b"yesterday's export")
+    renderers = Renderers(2)
+    try:
+        renderers.send_early(early, tmp_path, 800, 600)
+    finally:
+        renderers.close(timeout=60)
+    assert all(proc.returncode == 0 for _index, proc in renderers.started)
+    assert [path.name for path in tmp_path.iterdir()] == ["overview.png"]
+    assert (tmp_path / "overview.png").read_bytes() == b"yesterday's export"
