@@ -2,26 +2,34 @@
 
 Drawing the 13 panels takes most of a second, all of it on one thread (Qt widgets live on
 the main thread), and importing Qt and pyqtgraph takes half a second more. ``Renderers``
-starts two ``python -m gui.render_process SHARE COUNT`` at once, at a lower priority: each
-takes the SHARE-th of COUNT shares of the panels, balanced by drawing time (``share``),
-imports Qt, the panels and what decodes a snapshot and builds its panels while the app loads
-and computes,
-then reads one request from stdin, ``{"export": folder, "width", "height"}`` with the
-snapshot (``models.transfer``), writes its panels' PNGs and replies ``{"done": [file
-names]}`` or ``{"failed": message}``. Nothing else is written to stdout. A renderer that
-cannot start, dies or fails leaves its share to the app (``Renderers.export`` says which).
+starts two renderers at once, at a lower priority: each takes the SHARE-th of COUNT shares
+of the panels, balanced by drawing time (``share``), imports Qt, the panels and what decodes
+a snapshot and builds its panels while the app loads and computes. On Linux the app starts
+``python -m gui.render_process 0 2 R,W``, which forks the second renderer after the imports
+(``fork_renderers``; its stdin and stdout become the pipes R and W); elsewhere
+``python -m gui.render_process SHARE COUNT`` each. A renderer reads from stdin the early
+views (``{"export": folder, "width", "height", "early": [fields]}`` with a snapshot of those
+views, ``models.transfer``), draws their panels into a hidden folder of the export, then the
+whole snapshot (the same header without "early"), names the early files, draws the rest and
+replies ``{"done": [file names]}`` or ``{"failed": message}``; the early message is
+optional. Nothing else is written to stdout. A renderer that cannot start, dies or fails
+leaves its share to the app (``Renderers.export`` says which).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, NoReturn, cast
 
 log = logging.getLogger("gui.render_process")
 
@@ -67,17 +75,58 @@ def drawn_early(kind) -> bool:
     return kind.view_field in EARLY_VIEWS
 
 
+def can_fork() -> bool:
+    """Whether one renderer can fork the others once it has imported what they all need
+    (Linux: macOS's system frameworks do not survive a fork, Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class Forked:
+    """The app's side of a renderer that the renderer of share 0 forked: its request and
+    reply pipes. It is not the app's child: it ends when its input ends (after its reply, or
+    at once when it was sent nothing), ``wait`` waits for the end of its reply pipe, and
+    ``kill`` stops the whole group of renderers."""
+
+    def __init__(self, stdin: BinaryIO, stdout: BinaryIO, group: int) -> None:
+        self.stdin, self.stdout, self.group = stdin, stdout, group
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.group, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Return once it has ended (its reply pipe closes; anything still on it is
+        dropped); ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        fd = self.stdout.fileno()
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([fd], [], [], left)[0]:
+                raise subprocess.TimeoutExpired(f"renderer forked by {self.group}", timeout or 0)
+            if not os.read(fd, 1 << 16):
+                return
+
+
+def describe(proc: subprocess.Popen | Forked) -> str:
+    return f"renderer {proc.pid}" if isinstance(proc, subprocess.Popen) else \
+        f"the renderer forked by {proc.group}"
+
+
 class Renderers:
-    """``count`` renderer processes, started at once."""
+    """``count`` renderer processes, started at once (``can_fork``: one, which forks the
+    others)."""
 
     def __init__(self, count: int = 2) -> None:
         from models.compute_process import child_env
 
         env = child_env(ENV)
         self.count = count
-        self.started: list[tuple[int, subprocess.Popen]] = []
+        self.started: list[tuple[int, subprocess.Popen | Forked]] = []
         self.left: list[int] = []               # shares no renderer took
         self.sending: dict[int, threading.Thread] = {}     # the early views, per share
+        if count > 1 and can_fork():
+            self._start_forking(env)
+            return
         for index in range(count):
             try:
                 proc = subprocess.Popen(
@@ -89,6 +138,32 @@ class Renderers:
                 self.left.append(index)
             else:
                 self.started.append((index, proc))
+
+    def _start_forking(self, env: dict[str, str]) -> None:
+        """Start the renderer of share 0 with a request and a reply pipe for each other
+        share: it forks their renderers once it has imported what they all need."""
+        pipes = [(os.pipe(), os.pipe()) for _ in range(1, self.count)]    # request, reply
+        theirs = [fd for request, reply in pipes for fd in (request[0], reply[1])]
+        ours = [fd for request, reply in pipes for fd in (request[1], reply[0])]
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "gui.render_process", "0", str(self.count),
+                 *(f"{request[0]},{reply[1]}" for request, reply in pipes)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, pass_fds=theirs,
+                start_new_session=True)     # its group holds the renderers it forks
+        except OSError as exc:
+            log.warning("no renderer process (%s): the export draws every panel itself", exc)
+            self.left.extend(range(self.count))
+            for fd in ours:
+                os.close(fd)
+            return
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self.started.append((0, proc))
+        for index, (request, reply) in enumerate(pipes, start=1):
+            self.started.append((index, Forked(os.fdopen(request[1], "wb"),
+                                               os.fdopen(reply[0], "rb"), proc.pid)))
 
     def send_early(self, snapshot, folder: Path, width: int, height: int) -> None:
         """Send every renderer ``snapshot``, which holds the ``EARLY_VIEWS`` alone: each
@@ -108,13 +183,13 @@ class Renderers:
             self.sending[index] = thread
 
     @staticmethod
-    def _send(proc: subprocess.Popen, request: dict, buffers: list[bytes]) -> None:
+    def _send(proc: subprocess.Popen | Forked, request: dict, buffers: list[bytes]) -> None:
         from models.transfer import write_message
 
         try:
             write_message(cast(BinaryIO, proc.stdin), request, buffers)
         except (OSError, ValueError) as exc:      # it died: its export finds out and says so
-            log.warning("renderer %d: cannot send the early views (%s)", proc.pid, exc)
+            log.warning("%s: cannot send the early views (%s)", describe(proc), exc)
 
     @staticmethod
     def _request(folder: Path, width: int, height: int) -> dict:
@@ -151,13 +226,13 @@ class Renderers:
             if isinstance(reply, list):
                 written += reply
             else:
-                log.warning("renderer %d (share %d): %s; the export draws it itself",
-                            proc.pid, index, reply)
+                log.warning("%s (share %d): %s; the export draws it itself",
+                            describe(proc), index, reply)
                 left.append(index)
         return written, left
 
     @staticmethod
-    def _run(index: int, proc: subprocess.Popen, request: dict, buffers: list[bytes],
+    def _run(index: int, proc: subprocess.Popen | Forked, request: dict, buffers: list[bytes],
              replies: dict[int, list[str] | str], early: threading.Thread | None) -> None:
         """Send ``proc`` the request, once the ``early`` thread has sent it the early views,
         and record its reply: the files it wrote, or what went wrong."""
@@ -174,7 +249,8 @@ class Renderers:
             replies[index] = f"unreadable ({exc})"
             return
         if reply is None:
-            replies[index] = f"stopped (exit {proc.wait()})"
+            code = proc.wait()
+            replies[index] = "stopped" if code is None else f"stopped (exit {code})"
         elif isinstance(reply[0].get("done"), list):
             replies[index] = [str(name) for name in reply[0]["done"]]
         else:
@@ -202,15 +278,23 @@ class Renderers:
                 proc.stdout.close()
 
 
-def headless_app():
-    """The QApplication of an export (dark theme, Qt's messages to the log), made once; Qt
-    is imported here, after pandas, and PySide's import hook told to skip what came before
-    (``gui.import_hook``)."""
-    from PySide6.QtWidgets import QApplication
+def import_qt() -> None:
+    """Import Qt, after pandas, with PySide's import hook told to skip what came before
+    (``gui.import_hook``), then the theme."""
+    import PySide6.QtWidgets  # noqa: F401
 
     from gui.import_hook import skip_loaded_modules
 
     skip_loaded_modules()
+    import gui.qt_messages  # noqa: F401
+    import gui.theme  # noqa: F401
+
+
+def headless_app():
+    """The QApplication of an export (dark theme, Qt's messages to the log), made once."""
+    import_qt()
+    from PySide6.QtWidgets import QApplication
+
     from gui import theme
     from gui.qt_messages import route_qt_messages_to_log
 
@@ -223,11 +307,12 @@ def headless_app():
     return app
 
 
-def main(index: int, count: int) -> int:
+def main(index: int, count: int, forks: list[tuple[int, int]]) -> NoReturn:
+    """Draw share ``index`` of ``count``; ``forks``: (request, reply) pipe descriptors of the
+    shares from ``index + 1`` on, whose renderers this one forks after its imports."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if hasattr(os, "nice"):
         os.nice(NICE)
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr                 # a stray print can never corrupt the channel
     from models.app import setup_logging
 
@@ -236,15 +321,18 @@ def main(index: int, count: int) -> int:
 
     from models.transfer import decode, read_message, write_message
 
-    _app = headless_app()       # referenced while the panels live
+    import_qt()                 # everything a renderer imports, before the forks share it
     from gui.export import discard, export_panels
     from gui.panels import PANELS
 
+    index = fork_renderers(index, forks)
+    stdin, stdout = open(0, "rb", closefd=False), open(1, "wb", closefd=False)
+    _app = headless_app()       # referenced while the panels live
     panels = [kind() for kind in share(PANELS, index, count)]
     message = read_message(stdin)
     if message is None:                     # the export failed before it needed us
         discard(panels)
-        return 0
+        end()
     started = time.perf_counter()
     paths: list[Path] = []
     staged: Path | None = None
@@ -260,7 +348,7 @@ def main(index: int, count: int) -> int:
             if message is None:             # the export failed after the early views
                 discard(panels)
                 shutil.rmtree(staged, ignore_errors=True)
-                return 0
+                end()
             header, buffers = message
             for path in early:              # the export goes on: the files take their names
                 final = Path(header["export"]) / path.name
@@ -279,11 +367,42 @@ def main(index: int, count: int) -> int:
             shutil.rmtree(staged, ignore_errors=True)
         reply = {"failed": f"{type(exc).__name__}: {exc}"}
     write_message(stdout, reply)
-    # Every file is written and closed (``export_panels`` waits for its encoder): end now.
-    # Tearing down Qt and the interpreter took 0.2 s, which the export waited for.
+    end()
+
+
+def end() -> NoReturn:
+    """End now: every file is written and closed (``export_panels`` waits for its encoder).
+    Tearing down Qt and the interpreter took 0.2 s, which the export waited for, and a forked
+    renderer must not run the exit handlers of the one it was forked from."""
     logging.shutdown()
     os._exit(0)
 
 
+def fork_renderers(index: int, forks: list[tuple[int, int]]) -> int:
+    """Fork a renderer for each share after ``index`` (its pipes made its stdin and stdout,
+    the others' closed); returns the share this process draws. The kernel reaps the forked
+    ones when they end (no zombie waits for this one to end first)."""
+    if forks:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for share_index, (request, reply) in enumerate(forks, start=index + 1):
+        with warnings.catch_warnings():
+            # Python 3.12 warns of any other thread at a fork. The one here is the
+            # background thread of pyarrow's jemalloc, whose locks jemalloc's own fork
+            # handlers take and release around it; no Python thread has started yet.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            child = os.fork()
+        if child == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.dup2(request, 0)
+            os.dup2(reply, 1)
+            index = share_index
+            break
+    for request, reply in forks:
+        os.close(request)
+        os.close(reply)
+    return index
+
+
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]), int(sys.argv[2])))
+    main(int(sys.argv[1]), int(sys.argv[2]),
+         [(int(r), int(w)) for r, w in (pair.split(",") for pair in sys.argv[3:])])

@@ -2,6 +2,11 @@
 is sent; one that dies leaves its share to the export, which draws it itself."""
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
+import pytest
 from PySide6.QtGui import QImage
 
 from gui.panels import PANELS
@@ -35,12 +40,49 @@ def test_the_shares_are_balanced_by_each_panels_measured_drawing_time():
         assert first == sorted(first, reverse=True) and rest == sorted(rest, reverse=True)
 
 
+def _pid(renderers, index: int) -> int:
+    """The pid of share ``index``'s renderer (a forked one: the child of share 0's, once it
+    is there)."""
+    import time
+
+    from gui.render_process import Forked
+
+    proc = dict(renderers.started)[index]
+    if not isinstance(proc, Forked):
+        return proc.pid
+    children = Path(f"/proc/{proc.group}/task/{proc.group}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():
+        assert time.monotonic() < deadline, "share 0's renderer never forked"
+        time.sleep(0.02)
+    return int(children.read_text().split()[0])
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or one that has ended and not been reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
 def test_renderers_write_their_shares_and_a_dead_one_leaves_its_share(universe, demo_market,
-                                                                       tmp_path):
+                                                                       tmp_path, monkeypatch,
+                                                                       fork):
+    """Share 0's renderer forks share 1's after its imports (Linux), or each is started on
+    its own; either way a renderer that dies leaves its share to the export."""
+    import gui.render_process
+
+    if fork and not gui.render_process.can_fork():
+        pytest.skip("renderers fork on Linux only")
+    monkeypatch.setattr(gui.render_process, "can_fork", lambda: fork)
     snapshot = default_compute(demo_market.until("2026-02-04"), universe)
     renderers = Renderers(2)
     try:
-        renderers.started[1][1].kill()
+        pids = [_pid(renderers, index) for index in (0, 1)]
+        assert pids[0] != pids[1]
+        os.kill(pids[1], signal.SIGKILL)
         written, left = renderers.export(snapshot, tmp_path, 800, 600)
     finally:
         renderers.close()
@@ -48,7 +90,21 @@ def test_renderers_write_their_shares_and_a_dead_one_leaves_its_share(universe, 
     assert sorted(written) == sorted(f"{kind.panel_id}.png" for kind in share(PANELS, 0, 2))
     for name in written:
         assert QImage(str(tmp_path / name)).width() >= 800
-    assert all(proc.poll() is not None for _index, proc in renderers.started)
+    assert all(_gone(pid) for pid in pids)
+
+
+def test_renderers_sent_nothing_are_stopped_at_once(tmp_path):
+    """An export that fails before it needs its renderers stops them all, the forked ones
+    too, and they write nothing."""
+    import time
+
+    renderers = Renderers(2)
+    pids = [_pid(renderers, index) for index in (0, 1)]
+    renderers.close()
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in pids):
+        assert time.monotonic() < deadline, "a renderer outlived the export"
+        time.sleep(0.02)
 
 
 def _early_and_whole(universe, market):
@@ -108,6 +164,6 @@ def test_an_export_that_fails_after_the_early_views_leaves_no_file(universe, dem
         renderers.send_early(early, tmp_path, 800, 600)
     finally:
         renderers.close(timeout=60)
-    assert all(proc.returncode == 0 for _index, proc in renderers.started)
+    assert dict(renderers.started)[0].returncode == 0
     assert [path.name for path in tmp_path.iterdir()] == ["overview.png"]
     assert (tmp_path / "overview.png").read_bytes() == b"yesterday's export"
