@@ -37,6 +37,16 @@ class FakeYfinance:
         raise RuntimeError("no extras in this benchmark")
 
 
+class Loaded:
+    """What the refresh hands back instead of a snapshot: the load is what is measured."""
+
+    def __init__(self, market) -> None:
+        self.market = market
+
+    def headline(self) -> dict:
+        return {}
+
+
 def one_run(universe, tmp: Path) -> tuple[float, float]:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -47,7 +57,7 @@ def one_run(universe, tmp: Path) -> tuple[float, float]:
     source = YahooSource(cache=MarketCache(tmp / f"c{time.time_ns()}"), probe=lambda t: None,
                          extras_budget=0.0, clock=lambda: pd.Timestamp("2026-02-06 20:00"))
     state = DashboardState(RefreshRequest(lambda: source, universe),
-                           compute=lambda market, universe: market)
+                           compute=lambda market, universe: Loaded(market))
     loop = QEventLoop()
     stall = {"max": 0.0, "last": time.perf_counter()}
 
