@@ -15,6 +15,9 @@ from gui.widgets.grid import sync_grid
 from gui.widgets.sparkline import Sparkline
 
 COLUMNS = 3
+# The selected tile's chart by its series' units: (scale, readout units, decimals, axis units).
+CHART_FORMATS = {"return": (100.0, "%", 2, "%"), "log return": (100.0, "%", 2, "log return, %"),
+                 "bp": (1.0, " bp", 0, "bp"), "correlation": (1.0, "", 3, "correlation")}
 STATE_WORDS = {"green": "usual", "amber": "watch", "red": "signal on"}
 
 
@@ -125,5 +128,9 @@ class RegimesPanel(Panel[RegimesView]):
         tile = view.tiles[name]
         self.detail.setText(f"{name}: {tile.detail}")
         series = tile.series.dropna().iloc[-504:]
-        self.chart.plot.getPlotItem().setLabel("left", f"{series.name} ({tile.units})")
+        scale, units, decimals, axis = CHART_FORMATS.get(tile.units, (1.0, "", 3, tile.units))
+        self.chart.scale, self.chart.units, self.chart.decimals = scale, units, decimals
+        named = f"({axis})" in str(series.name)         # "10y-3m (bp)" says it already
+        self.chart.plot.getPlotItem().setLabel("left", series.name if named else
+                                               f"{series.name} ({axis})")
         self.chart.set_frame(series.to_frame())

@@ -72,3 +72,22 @@ def test_regime_board_tiles(qtbot, snapshot):
     panel.select("Curve 10y-3m")
     assert panel.detail.text().startswith("Curve 10y-3m:")
     assert panel.chart.series_names() == ["10y-3m (bp)"]
+
+
+def test_a_tiles_chart_shows_returns_in_percent_and_says_its_units_once(qtbot, snapshot):
+    """The tile says "+5.2%": its chart is in percent too (not fractions labelled "return"),
+    and a series named with its units ("10y-3m (bp)") is not labelled twice."""
+    panel = RegimesPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(snapshot)
+    left = panel.chart.plot.getPlotItem().getAxis("left")
+    panel.select("Cyclicals + defensives")
+    series = snapshot.regimes.tiles["Cyclicals + defensives"].series.dropna()
+    assert panel.chart.scale == 100.0 and panel.chart.units == "%"
+    assert left.labelText == "cyc - def 1m (%)"
+    assert panel.chart.plot.getPlotItem().listDataItems()[0].yData[-1] == \
+        pytest.approx(100 * series.iloc[-1])
+    panel.select("Curve 10y-3m")
+    assert panel.chart.scale == 1.0 and left.labelText == "10y-3m (bp)"
+    panel.select("Japan equity / currency")
+    assert panel.chart.scale == 1.0 and left.labelText.endswith("(correlation)")
