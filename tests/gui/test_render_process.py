@@ -119,9 +119,9 @@ def _early_and_whole(universe, market):
 
 def test_the_early_views_are_drawn_before_the_rest_and_named_when_it_arrives(
         universe, demo_market, tmp_path):
-    """Each renderer draws its panels of the early views while the app computes (staged under
-    a hidden folder, not yet the export's files), then the rest; the PNGs are those the
-    whole snapshot alone gives, pixel for pixel above the footer (its time is in minutes)."""
+    """Each renderer draws its panels of the early views while the app computes, staged in a
+    hidden folder (not yet the export's files), then the rest; the staged files take their
+    names when the whole snapshot arrives."""
     import time
 
     from gui.render_process import STAGING, drawn_early
@@ -140,18 +140,25 @@ def test_the_early_views_are_drawn_before_the_rest_and_named_when_it_arrives(
     finally:
         renderers.close()
     assert left == [] and sorted(written) == sorted(f"{k.panel_id}.png" for k in PANELS)
-    assert not list(tmp_path.glob(f"{STAGING}*")), "the staging folders are removed"
-    whole_only = tmp_path / "whole"
-    renderers = Renderers(2)
-    try:
-        renderers.export(whole, whole_only, 800, 600)
-    finally:
-        renderers.close()
-    for kind in kinds:
-        a, b = (QImage(str(folder / f"{kind.panel_id}.png")) for folder in (tmp_path,
-                                                                            whole_only))
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(written)
+
+
+def test_an_early_panel_draws_the_same_from_the_early_views_as_from_the_whole(
+        qapp, universe, demo_market, tmp_path):
+    """The panels drawn early read nothing the early snapshot lacks: the same pixels as from
+    the whole snapshot, above the footer (its time is in minutes)."""
+    from gui.export import export_panels
+    from gui.render_process import drawn_early
+
+    early, whole = _early_and_whole(universe, demo_market.until("2026-02-04"))
+    for kind in (kind for kind in PANELS if drawn_early(kind)):
+        images = []
+        for name, snapshot in (("early", early), ("whole", whole)):
+            path, = export_panels([kind()], tmp_path / name, 800, 600, snapshot)
+            images.append(QImage(str(path)))
+        a, b = images
+        assert a.size() == b.size(), kind.panel_id
         above = a.height() - 30
-        assert a.size() == b.size()
         assert a.copy(0, 0, a.width(), above) == b.copy(0, 0, b.width(), above), kind.panel_id
 
 
