@@ -13,6 +13,7 @@ winsorized at +-3, averaged over the components available, and mapped to 100 x P
 from __future__ import annotations
 
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import bottleneck as bn
@@ -166,7 +167,7 @@ def average_correlation(returns: pd.DataFrame, members: pd.DataFrame,
 
 def leg_sums(prices: pd.DataFrame, market: pd.Series, beta: pd.DataFrame,
              returns: pd.DataFrame, legs: dict[str, np.ndarray],
-             baskets: dict[str, np.ndarray] | None = None, pool=None
+             baskets: dict[str, np.ndarray] | None = None, pool: Executor | None = None
              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The ``SUMS`` of every leg and of every basket, each a len(SUMS) x dates array:
     (legs' sums, baskets' sums). ``legs``: name -> boolean dates x ``prices.columns``
@@ -300,7 +301,7 @@ def crowding_from(index: pd.Index, factor: pd.Series, long: np.ndarray,
 
 def crowding_view(prices: pd.DataFrame, bench_r: pd.Series, beta: pd.DataFrame,
                   returns: pd.DataFrame, long_short: pd.Series, long_mask, short_mask,
-                  params: EngineParams, pool=None) -> CrowdingView:
+                  params: EngineParams, pool: Executor | None = None) -> CrowdingView:
     """The momentum gauge (from the L/S ``long_short`` and its legs' masks) and one gauge
     per theme with at least 3 names in ``prices`` (against the benchmark), from one
     ``leg_sums`` pass over ``prices``."""

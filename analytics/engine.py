@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,10 @@ from analytics.radar import assess
 from analytics.regimes import regime_view
 from analytics.regions import regions_view
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
-from analytics.snapshot import EARLY_VIEWS, Overview, Snapshot
+from analytics.snapshot import Overview, Snapshot
 from analytics.threads import THREADS, executor
 
-__all__ = ["EARLY_VIEWS", "EngineParams", "Snapshot", "compute"]
+__all__ = ["EngineParams", "Snapshot", "compute"]
 
 
 def intraday_baskets(momentum, params: EngineParams) -> dict[str, tuple]:
@@ -59,14 +60,16 @@ def compute(market, params: EngineParams | None = None, threads: int = THREADS,
     notes); the market's notes lead the snapshot's notes. The independent parts run on
     ``threads`` threads (``analytics.threads``; 1: one after another, the same result).
     ``early(snapshot)`` is called once, as soon as they exist, with a snapshot of the
-    ``EARLY_VIEWS`` alone (the returned snapshot holds the same objects), on whichever thread
-    finished them; the export's renderers draw their panels while the rest is computed."""
+    ``analytics.snapshot.EARLY_VIEWS`` alone (the returned snapshot holds the same objects),
+    on whichever thread finished them; the export's renderers draw their panels while the
+    rest is computed."""
     params = params or EngineParams()
     with executor(threads) as pool:
         return _compute(market, params, pool, early)
 
 
-def _compute(market, params: EngineParams, pool, early) -> Snapshot:
+def _compute(market, params: EngineParams, pool: Executor,
+             early: Callable[[Snapshot], None] | None) -> Snapshot:
     close = market.close
     by_market = pool.submit(market_views, market, params)
     notes: list[str] = list(getattr(market, "notes", ()))

@@ -81,7 +81,8 @@ def test_the_engine_gives_the_same_snapshot_on_one_thread_and_on_two(universe, d
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_the_early_views_come_once_and_are_the_snapshots_own(universe, demo_market, threads):
-    from analytics.engine import EARLY_VIEWS, compute
+    from analytics.engine import compute
+    from analytics.snapshot import EARLY_VIEWS
     from models.refresh import engine_params
 
     market = demo_market.until("2026-02-04")
