@@ -243,6 +243,7 @@ def _export(args, renderers) -> int:
     log_path = setup_logging()
     try:
         from analytics.engine import compute
+        from analytics.threads import EXPORT_THREADS
         from models.refresh import engine_params
         from models.universe import load_universe
 
@@ -255,7 +256,7 @@ def _export(args, renderers) -> int:
         out = Path(args.export)
         early = None if renderers is None else \
             lambda views: renderers.send_early(views, out, width, height)
-        snapshot = compute(market, engine_params(universe, market), early=early)
+        snapshot = compute(market, engine_params(universe, market), EXPORT_THREADS, early)
         out.mkdir(parents=True, exist_ok=True)
 
         def write_json() -> None:

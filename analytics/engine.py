@@ -28,7 +28,7 @@ from analytics.regimes import regime_view
 from analytics.regions import regions_view
 from analytics.returns import WINDOWS, cumulative_returns, period_returns, window_start
 from analytics.snapshot import Overview, Snapshot
-from analytics.threads import THREADS, executor
+from analytics.threads import executor
 
 __all__ = ["EngineParams", "Snapshot", "compute"]
 
@@ -54,11 +54,12 @@ def market_views(market, params: EngineParams) -> dict[str, Any]:
             "regions": regions_view(market, params)}
 
 
-def compute(market, params: EngineParams | None = None, threads: int = THREADS,
+def compute(market, params: EngineParams | None = None, threads: int = 1,
             early: Callable[[Snapshot], None] | None = None) -> Snapshot:
     """Compute a Snapshot from a MarketData (duck-typed: close, as_of, source, simulated,
     notes); the market's notes lead the snapshot's notes. The independent parts run on
-    ``threads`` threads (``analytics.threads``; 1: one after another, the same result).
+    ``threads`` threads (``analytics.threads``; the export uses 2; 1, one after another, gives
+    the same result).
     ``early(snapshot)`` is called once, as soon as they exist, with a snapshot of the
     ``analytics.snapshot.EARLY_VIEWS`` alone (the returned snapshot holds the same objects),
     on whichever thread finished them; the export's renderers draw their panels while the

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TypeVar
 
-THREADS = 2                      # the caller's and one more: a second core's worth of parts
+EXPORT_THREADS = 2               # the caller's and one more: a second core's worth of parts
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,7 +33,7 @@ class Inline(Executor):
         return future
 
 
-def executor(threads: int = THREADS) -> Executor:
+def executor(threads: int) -> Executor:
     """A pool of ``threads - 1`` threads (the caller is the other), or an ``Inline``
     executor for ``threads`` <= 1."""
     if threads <= 1:

@@ -63,12 +63,3 @@ def default_compute(market, universe: Universe):
     from analytics.engine import compute
 
     return compute(market, engine_params(universe, market))
-
-
-def in_window_compute(market, universe: Universe):
-    """``default_compute`` on one thread, for a refresh in the window's own interpreter: the
-    engine's second thread would take the interpreter lock from the window more often
-    (docs/architecture.md, "Threading")."""
-    from analytics.engine import compute
-
-    return compute(market, engine_params(universe, market), threads=1)

@@ -20,13 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from models.refresh import (
-    RefreshCancelled,
-    default_compute,
-    engine_params,
-    in_window_compute,
-    load_and_compute,
-)
+from models.refresh import RefreshCancelled, default_compute, engine_params, load_and_compute
 from models.universe import Universe
 
 __all__ = ["DashboardState", "RefreshCancelled", "RefreshRequest", "default_compute",
@@ -202,8 +196,7 @@ class DashboardState(QObject):
                                 remote.callbacks)
             return
         cancel = threading.Event()
-        compute = in_window_compute if self.compute is default_compute else self.compute
-        job = _RefreshJob(generation, self.request, compute, cancel, self._signals)
+        job = _RefreshJob(generation, self.request, self.compute, cancel, self._signals)
         thread = threading.Thread(target=job.run, name=f"refresh-{generation}", daemon=True)
         self._jobs[generation] = _Running(thread, cancel, self.request)
         thread.start()
